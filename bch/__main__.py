@@ -1,0 +1,3 @@
+from bch.cli import main
+
+raise SystemExit(main())

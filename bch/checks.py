@@ -1,0 +1,148 @@
+"""The sheet's own arithmetic, checked: footing, cross-footing, running sums, signs.
+
+Pure functions from a `SavingsSheet` to findings. Each compares what a cell states with what
+the line items give, and names both figures and the cell.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from bch import labels, summary
+from bch.findings import Finding, error, warning
+from bch.money import format_gbp
+from bch.workbook import TOTAL, SavingsSheet
+
+
+def check_sheet(sheet: SavingsSheet) -> list[Finding]:
+    """Every arithmetic check of the savings table; none when the layout was unusable."""
+    if not sheet.usable:
+        return []
+    return [
+        *check_function_totals(sheet),
+        *check_year_totals(sheet),
+        *check_running_sums(sheet),
+        *check_change_team_costs(sheet),
+        *check_rows_present(sheet),
+    ]
+
+
+def _compare(stated_cell: pd.Series, computed, code: str, what: str, blank_ok: bool = False) -> Finding | None:
+    """One stated cell against the figure computed for it (None when either can't be read).
+
+    `blank_ok`: the table leaves this cell blank by design (the costs row has no Total).
+    """
+    if computed is pd.NA or computed is None or stated_cell["status"] == "unreadable":
+        return None
+    cell = stated_cell["cell"]
+    if stated_cell["status"] == "blank":
+        if computed == 0 or blank_ok:
+            return None
+        return warning("blank-total", cell, f"blank, but {what} gives {format_gbp(computed)}")
+    if int(stated_cell["amount_gbp"]) != int(computed):
+        return error(
+            code, cell, f"states {format_gbp(stated_cell['amount_gbp'])} but {what} gives {format_gbp(computed)}"
+        )
+    return None
+
+
+def _compare_row(
+    sheet: SavingsSheet, measure: str, computed: pd.Series, code: str, what: str, blank_ok: bool = False
+) -> list[Finding]:
+    rows = summary.stated(sheet, measure)
+    found = []
+    for year, expected in computed.items():
+        if year in rows.index:
+            finding = _compare(rows.loc[year], expected, code, what.format(year=year), blank_ok)
+            if finding:
+                found.append(finding)
+    return found
+
+
+def check_function_totals(sheet: SavingsSheet) -> list[Finding]:
+    """Each function's stated Total = the sum of its years."""
+    found = []
+    computed = summary.totals_by_function(sheet)
+    for _, fn in sheet.functions.iterrows():
+        if fn["total_status"] == "absent":
+            continue
+        stated_cell = pd.Series({"status": fn["total_status"], "amount_gbp": fn["total_gbp"], "cell": fn["total_cell"]})
+        finding = _compare(stated_cell, computed[fn["function"]], "row-total", f"the years of {fn['function']!r}")
+        if finding:
+            found.append(finding)
+    return found
+
+
+def check_year_totals(sheet: SavingsSheet) -> list[Finding]:
+    """'Total recurrent in each year' = the sum of that year's lines; its Total = all lines."""
+    by_year = summary.totals_by_year(sheet)
+    found = _compare_row(sheet, labels.RECURRENT_TOTAL, by_year, "year-total", "the lines of {year}")
+    grand = summary._sum(sheet.lines, "saving_gbp")
+    grand_series = pd.Series([grand], index=[TOTAL], dtype="Int64")
+    found += _compare_row(sheet, labels.RECURRENT_TOTAL, grand_series, "grand-total", "the sum of all lines")
+    return found
+
+
+def check_running_sums(sheet: SavingsSheet) -> list[Finding]:
+    """'Total annual cumulative' and 'Total savings from …' = the running sums they claim to be."""
+    cumulative = summary.running_sum(summary.totals_by_year(sheet))
+    to_date = summary.running_sum(cumulative)
+    return [
+        *_compare_row(
+            sheet, labels.ANNUAL_CUMULATIVE, cumulative, "cumulative", "the running sum of the lines to {year}"
+        ),
+        *_compare_row(
+            sheet,
+            labels.SAVINGS_TO_DATE,
+            to_date,
+            "savings-to-date",
+            "the running sum of the annual cumulative to {year}",
+        ),
+    ]
+
+
+def check_change_team_costs(sheet: SavingsSheet) -> list[Finding]:
+    """Costs are negative; their cumulative row is their running sum; a stated Total is their sum."""
+    found = []
+    for _, row in summary.stated(sheet, labels.CHANGE_TEAM_COSTS).iterrows():
+        if row["status"] == "value" and row["amount_gbp"] > 0:
+            found.append(
+                error(
+                    "cost-sign",
+                    row["cell"],
+                    f"change-team cost {format_gbp(row['amount_gbp'])} is positive; costs are shown negative",
+                )
+            )
+    costs = summary.change_team_costs(sheet)
+    if costs.empty:
+        return found
+    found += _compare_row(
+        sheet,
+        labels.CUMULATIVE_COSTS,
+        summary.running_sum(costs),
+        "cost-cumulative",
+        "the running sum of costs to {year}",
+    )
+    total = pd.NA if costs.isna().any() else int(costs.sum())
+    found += _compare_row(
+        sheet,
+        labels.CHANGE_TEAM_COSTS,
+        pd.Series([total], index=[TOTAL], dtype="Int64"),
+        "cost-total",
+        "the sum of costs",
+        blank_ok=True,
+    )
+    return found
+
+
+def check_rows_present(sheet: SavingsSheet) -> list[Finding]:
+    """Every summary row the table should state is there, and so is at least one function."""
+    present = set(sheet.stated["measure"])
+    found = [
+        warning("missing-row", None, f"the sheet has no {label!r} row, so it is not cross-checked")
+        for measure, label in labels.MEASURE_LABELS.items()
+        if measure not in present
+    ]
+    if sheet.functions.empty:
+        found.append(error("no-functions", None, "the table has no function rows above its totals"))
+    return found

@@ -1,0 +1,19 @@
+"""Exceptions for expected failures: each carries a message a person can act on."""
+
+
+class BchError(Exception):
+    """Base for failures the CLI reports in one line, without a traceback."""
+
+    exit_code = 1
+
+
+class InputError(BchError):
+    """An input file can't be read at all (missing, not a workbook, no such sheet)."""
+
+    exit_code = 2
+
+
+class ParameterError(BchError):
+    """A parameter is unknown, of the wrong type or out of range."""
+
+    exit_code = 2

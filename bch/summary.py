@@ -1,0 +1,90 @@
+"""Figures computed from the sheet's line items: year totals, running sums, headline totals.
+
+Pure functions on a `SavingsSheet`. A blank line item counts as no saving (the row's stated
+total is checked against exactly that); an unreadable one makes every figure that needs it
+<NA>/None, so a total is never quietly short.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from bch import labels
+from bch.workbook import SavingsSheet
+
+
+def _sum(frame: pd.DataFrame, column: str):
+    if (frame["status"] == "unreadable").any():
+        return pd.NA
+    return int(frame[column].fillna(0).sum())
+
+
+def _sums_by(lines: pd.DataFrame, key: str, order: list[str], name: str) -> pd.Series:
+    """Savings summed per `key` in `order`; <NA> for a group holding an unreadable cell."""
+    groups = lines[key]
+    unreadable = lines["status"].eq("unreadable").groupby(groups, sort=False).any()
+    sums = lines["saving_gbp"].fillna(0).astype("int64").groupby(groups, sort=False).sum()
+    result = sums.astype("Int64").mask(unreadable.reindex(sums.index, fill_value=False))
+    return result.reindex(order, fill_value=0).rename_axis(name).astype("Int64")
+
+
+def totals_by_year(sheet: SavingsSheet) -> pd.Series:
+    """Sum of every function's saving per fiscal year, in the sheet's year order."""
+    return _sums_by(sheet.lines, "fiscal_year", list(sheet.years), "fiscal_year")
+
+
+def totals_by_function(sheet: SavingsSheet) -> pd.Series:
+    """Sum of each function's savings over the years, in the sheet's row order."""
+    return _sums_by(sheet.lines, "function", list(sheet.functions["function"]), "function")
+
+
+def running_sum(series: pd.Series) -> pd.Series:
+    """Cumulative sum in which a missing figure makes every later one missing too."""
+    out, total = [], 0
+    for value in series:
+        total = pd.NA if total is pd.NA or value is pd.NA else total + int(value)
+        out.append(total)
+    return pd.Series(out, index=series.index, dtype="Int64")
+
+
+def change_team_costs(sheet: SavingsSheet) -> pd.Series:
+    """The change-team costs per year as stated (negative), blanks as 0; empty if the row is absent."""
+    rows = sheet.stated[
+        (sheet.stated["measure"] == labels.CHANGE_TEAM_COSTS) & sheet.stated["fiscal_year"].isin(sheet.years)
+    ]
+    if rows.empty:
+        return pd.Series([], dtype="Int64", index=pd.Index([], name="fiscal_year"))
+    amounts = rows["amount_gbp"].where(rows["status"] != "blank", 0)
+    return pd.Series(list(amounts), index=pd.Index(list(rows["fiscal_year"]), name="fiscal_year"), dtype="Int64")
+
+
+def stated(sheet: SavingsSheet, measure: str) -> pd.DataFrame:
+    """The cells the sheet states for one summary row, indexed by fiscal year (and 'Total')."""
+    rows = sheet.stated[sheet.stated["measure"] == measure]
+    return rows.set_index("fiscal_year")
+
+
+def _none(value):
+    return None if value is pd.NA else int(value)
+
+
+def headline_totals(sheet: SavingsSheet) -> dict[str, int | None]:
+    """Recurrent savings, cumulative savings to date and change-team costs (positive), in £."""
+    if not sheet.usable:
+        return {"recurrent_gbp": None, "cumulative_to_date_gbp": None, "change_team_costs_gbp": None}
+    by_year = totals_by_year(sheet)
+    to_date = running_sum(running_sum(by_year))
+    costs = change_team_costs(sheet)
+    return {
+        "recurrent_gbp": _none(_sum(sheet.lines, "saving_gbp")),
+        "cumulative_to_date_gbp": _none(to_date.iloc[-1]) if len(to_date) else None,
+        "change_team_costs_gbp": None if costs.empty or costs.isna().any() else -int(costs.sum()),
+    }
+
+
+def by_function(sheet: SavingsSheet) -> list[dict]:
+    return [{"function": name, "actual_gbp": _none(v)} for name, v in totals_by_function(sheet).items()]
+
+
+def by_year(sheet: SavingsSheet) -> list[dict]:
+    return [{"fiscal_year": year, "recurrent_gbp": _none(v)} for year, v in totals_by_year(sheet).items()]

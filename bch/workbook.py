@@ -1,0 +1,542 @@
+"""Read the savings workbook as presented into exact amounts, keeping every value's cell.
+
+I/O only: this module turns cells into a `SavingsSheet` (amounts, cells, findings about
+cells it could not read). The sheet's own arithmetic is checked in `bch.checks`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from bch import cells, fiscal, labels, money
+from bch.errors import InputError
+from bch.findings import Finding, error, warning
+
+EXCEL_ERRORS = {
+    "#NULL!",
+    "#DIV/0!",
+    "#VALUE!",
+    "#REF!",
+    "#NAME?",
+    "#NUM!",
+    "#N/A",
+    "#GETTING_DATA",
+    "#SPILL!",
+    "#CALC!",
+}
+TOTAL = "Total"  # the fiscal_year of a row's Total column
+
+LINE_COLUMNS = ["function", "fiscal_year", "saving_gbp", "cell", "status"]
+STATED_COLUMNS = ["measure", "label", "fiscal_year", "amount_gbp", "cell", "status"]
+FUNCTION_COLUMNS = ["function", "key", "row", "label_cell", "total_gbp", "total_cell", "total_status"]
+
+
+@dataclass(frozen=True)
+class SavingsSheet:
+    """The savings table as the sheet presents it.
+
+    `lines`: one row per function and year cell (status value|blank|unreadable; saving_gbp is
+    <NA> unless status is value). `stated`: the summary rows the sheet states (totals, cumulative
+    rows, change-team costs), the same way. `functions`: one row per function line.
+    `usable` is False when the layout can't be interpreted; the findings then say why.
+    """
+
+    path: Path
+    sheet: str
+    unit: str | None
+    factor: int | None
+    years: tuple[str, ...]
+    lines: pd.DataFrame
+    stated: pd.DataFrame
+    functions: pd.DataFrame
+    notes: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    usable: bool = True
+
+    def ref(self, row: int, column: int) -> str:
+        return cells.ref(self.sheet, row, column)
+
+    def tidy(self) -> pd.DataFrame:
+        """The line items as a tidy table: function, fiscal_year, saving_gbp, cell (blanks left out)."""
+        kept = self.lines[self.lines["status"] != "blank"]
+        return kept[["function", "fiscal_year", "saving_gbp", "cell"]].reset_index(drop=True)
+
+
+def read_savings(path: str | Path, sheet: str | None = None) -> SavingsSheet:
+    """Load the savings table from `path` (an .xlsx). Raises InputError if it can't be read at all."""
+    path = Path(path)
+    values_book, formulas_book = _open(path)
+    ws, findings = _choose_sheet(values_book, sheet, path)
+    reader = _SheetReader(ws, formulas_book[ws.title], path)
+    return reader.read(findings)
+
+
+def _open(path: Path):
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    if not path.exists():
+        raise InputError(f"savings workbook not found: {path}")
+    if path.is_dir():
+        raise InputError(f"savings workbook is a folder, not a file: {path}")
+    try:
+        values = openpyxl.load_workbook(path, data_only=True)
+        formulas = openpyxl.load_workbook(path, data_only=False)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(f"{path} is not a readable .xlsx workbook ({reason})") from None
+    return values, formulas
+
+
+def _choose_sheet(book, name: str | None, path: Path):
+    findings: list[Finding] = []
+    visible = [ws.title for ws in book.worksheets if ws.sheet_state == "visible"]
+    if name is not None:
+        if name not in book.sheetnames:
+            raise InputError(f"{path} has no sheet {name!r}; its sheets are: {', '.join(book.sheetnames)}")
+        chosen = book[name]
+    elif len(visible) == 1:
+        chosen = book[visible[0]]
+    elif not visible:
+        raise InputError(f"{path} has no visible sheet; choose one with --sheet from: {', '.join(book.sheetnames)}")
+    else:
+        raise InputError(f"{path} has {len(visible)} visible sheets ({', '.join(visible)}); choose one with --sheet")
+    for ws in book.worksheets:
+        if ws.sheet_state != "visible":
+            filled = sum(1 for row in ws.iter_rows(values_only=True) for v in row if v is not None)
+            read = "it is the sheet read" if ws is chosen else "its figures are not read"
+            findings.append(
+                warning(
+                    "hidden-sheet",
+                    cells.ref(ws.title, 1, 1),
+                    f"sheet {ws.title!r} is {ws.sheet_state} and holds {filled} filled cells; {read}",
+                )
+            )
+    return chosen, findings
+
+
+@dataclass
+class _Layout:
+    header_row: int
+    label_column: int
+    year_columns: list[tuple[int, str]]
+    total_column: int | None
+
+
+@dataclass
+class _Rows:
+    lines: list[dict] = field(default_factory=list)
+    stated: list[dict] = field(default_factory=list)
+    functions: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+class _SheetReader:
+    def __init__(self, ws, ws_formulas, path: Path):
+        self.ws = ws
+        self.ws_formulas = ws_formulas
+        self.path = path
+        self.name = ws.title
+        self.findings: list[Finding] = []
+        self.factor: int | None = None
+        self.unit: str | None = None
+
+    # -- helpers ---------------------------------------------------------------------------
+    def ref(self, row: int, column: int) -> str:
+        return cells.ref(self.name, row, column)
+
+    def value(self, row: int, column: int):
+        return self.ws.cell(row=row, column=column).value
+
+    def _unusable(self, findings: list[Finding]) -> SavingsSheet:
+        return SavingsSheet(
+            path=self.path,
+            sheet=self.name,
+            unit=self.unit,
+            factor=self.factor,
+            years=(),
+            lines=pd.DataFrame(columns=LINE_COLUMNS),
+            stated=pd.DataFrame(columns=STATED_COLUMNS),
+            functions=pd.DataFrame(columns=FUNCTION_COLUMNS),
+            findings=tuple(findings + self.findings),
+            usable=False,
+        )
+
+    # -- reading ---------------------------------------------------------------------------
+    def read(self, findings: list[Finding]) -> SavingsSheet:
+        ws = self.ws
+        if ws.max_row == 1 and ws.max_column == 1 and ws.cell(1, 1).value is None:
+            findings.append(error("empty-workbook", None, f"sheet {self.name!r} of {self.path.name} is empty"))
+            return self._unusable(findings)
+        layout = self._find_layout()
+        if layout is None:
+            return self._unusable(findings)
+        self._read_unit(layout)
+        if self.factor is None:
+            return self._unusable(findings)
+        self._note_merged_and_hidden(layout)
+        rows = self._read_rows(layout)
+        return SavingsSheet(
+            path=self.path,
+            sheet=self.name,
+            unit=self.unit,
+            factor=self.factor,
+            years=tuple(year for _, year in layout.year_columns),
+            lines=_frame(rows.lines, LINE_COLUMNS, "saving_gbp"),
+            stated=_frame(rows.stated, STATED_COLUMNS, "amount_gbp"),
+            functions=_frame(rows.functions, FUNCTION_COLUMNS, "total_gbp"),
+            notes=tuple(rows.notes),
+            findings=tuple(findings + self.findings),
+        )
+
+    def _find_layout(self) -> _Layout | None:
+        ws = self.ws
+        for row in range(1, ws.max_row + 1):
+            year_cells = [
+                (col, fiscal.parse_fiscal_year(ws.cell(row, col).value)) for col in range(1, ws.max_column + 1)
+            ]
+            year_cells = [(col, start) for col, start in year_cells if start is not None]
+            if year_cells:
+                return self._layout_from_header(row, year_cells)
+        self.findings.append(
+            error("no-header", None, f"sheet {self.name!r} has no header row of fiscal years (2014/15, 2015/16, …)")
+        )
+        return None
+
+    def _layout_from_header(self, row: int, year_cells: list[tuple[int, int]]) -> _Layout | None:
+        ok = True
+        seen: dict[int, int] = {}
+        previous: tuple[int, int] | None = None  # (column, start) of the last year accepted
+        for col, start in year_cells:
+            label = fiscal.label(start)
+            if start in seen:
+                self.findings.append(
+                    error(
+                        "duplicate-year",
+                        self.ref(row, col),
+                        f"fiscal year {label} appears twice in the header ({self.ref(row, seen[start])} and here)",
+                    )
+                )
+                ok = False
+                continue
+            seen[start] = col
+            if previous:
+                prev_col, prev_start = previous
+                if not fiscal.follows(prev_start, start) or col != prev_col + 1:
+                    expected = fiscal.label(prev_start + 1)
+                    self.findings.append(
+                        error(
+                            "year-sequence",
+                            self.ref(row, col),
+                            f"header year {label} does not follow {fiscal.label(prev_start)} "
+                            f"in the next column (expected {expected}); years must be consecutive",
+                        )
+                    )
+                    ok = False
+            previous = (col, start)
+        if not ok:
+            return None
+        first_year_col = year_cells[0][0]
+        last_year_col = year_cells[-1][0]
+        total_column = None
+        for col in range(last_year_col + 1, self.ws.max_column + 1):
+            if labels.normalise(self.ws.cell(row, col).value).startswith("total"):
+                total_column = col
+                break
+        label_column = 1 if first_year_col > 1 else None
+        if label_column is None:
+            self.findings.append(
+                error(
+                    "no-label-column",
+                    self.ref(row, first_year_col),
+                    "the header's first year has no label column to its left",
+                )
+            )
+            return None
+        return _Layout(row, label_column, [(c, fiscal.label(s)) for c, s in year_cells], total_column)
+
+    def _read_unit(self, layout: _Layout) -> None:
+        candidates = []
+        if layout.total_column:
+            candidates.append((layout.header_row, layout.total_column))
+        candidates += [(layout.header_row, col) for col in range(1, self.ws.max_column + 1)]
+        candidates += [(row, col) for row in range(1, layout.header_row) for col in range(1, self.ws.max_column + 1)]
+        for row, col in candidates:
+            text = self.value(row, col)
+            if not isinstance(text, str):
+                continue
+            found = money.header_unit(text)
+            if found is None:
+                continue
+            written, factor = found
+            if factor is None:
+                self.findings.append(
+                    error(
+                        "unknown-unit",
+                        self.ref(row, col),
+                        f"the header's unit {written!r} (in {text.strip()!r}) is not one of £, £'000, £k, £m",
+                    )
+                )
+                return
+            self.factor, self.unit = factor, money.UNIT_NAMES[factor]
+            return
+        where = layout.total_column or layout.year_columns[-1][0]
+        self.findings.append(
+            error("no-unit", self.ref(layout.header_row, where), 'the header states no unit (such as "Total £\'000")')
+        )
+
+    def _note_merged_and_hidden(self, layout: _Layout) -> None:
+        last_col = layout.total_column or layout.year_columns[-1][0]
+        for merged in sorted(self.ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
+            if merged.max_row < layout.header_row or merged.min_col > last_col:
+                continue
+            self.findings.append(
+                warning(
+                    "merged-cells",
+                    self.ref(merged.min_row, merged.min_col),
+                    f"cells {merged.coord} are merged; only {self.ref(merged.min_row, merged.min_col)} holds a value, "
+                    "the others read as blank",
+                )
+            )
+        for row, dim in sorted(self.ws.row_dimensions.items()):
+            if dim.hidden and row >= layout.header_row:
+                self.findings.append(
+                    warning("hidden-row", self.ref(row, layout.label_column), f"row {row} is hidden; it is still read")
+                )
+        from openpyxl.utils import column_index_from_string
+
+        for letter, dim in sorted(self.ws.column_dimensions.items()):
+            if dim.hidden:
+                first = column_index_from_string(letter)
+                last = max(dim.max or first, first)
+                for col in range(first, last + 1):
+                    if col <= last_col:
+                        self.findings.append(
+                            warning(
+                                "hidden-column",
+                                self.ref(layout.header_row, col),
+                                f"column {cells.column_letter(col)} is hidden; it is still read",
+                            )
+                        )
+
+    def _read_rows(self, layout: _Layout) -> _Rows:
+        rows = _Rows()
+        seen: dict[str, tuple[str, str]] = {}  # normalised label -> (label, cell)
+        measures_seen = False
+        blank_rows: list[int] = []
+        value_columns = [col for col, _ in layout.year_columns] + ([layout.total_column] if layout.total_column else [])
+        known_columns = {layout.label_column, *value_columns}
+        last_col = max(known_columns)
+        for row in range(layout.header_row + 1, self.ws.max_row + 1):
+            raw_label = self.value(row, layout.label_column)
+            label_cell = self.ref(row, layout.label_column)
+            if labels.is_notes_heading(raw_label):
+                rows.notes = self._notes_from(row + 1)
+                break
+            has_values = any(_present(self.value(row, col)) for col in value_columns)
+            label = labels.display(raw_label)
+            if not label and not has_values:
+                if any(_present(self.value(row, col)) for col in range(1, self.ws.max_column + 1)):
+                    self._stray_cells(row, known_columns, last_col)
+                else:
+                    blank_rows.append(row)
+                continue
+            for blank in blank_rows:
+                self.findings.append(
+                    warning(
+                        "blank-row",
+                        self.ref(blank, layout.label_column),
+                        f"row {blank} is blank inside the table (before {label_cell}); the table reads on past it",
+                    )
+                )
+            blank_rows = []
+            self._stray_cells(row, known_columns, last_col)
+            if not label:
+                self.findings.append(
+                    error(
+                        "unlabelled-row",
+                        label_cell,
+                        f"row {row} has figures but no label, so they can't be attributed to a function; not counted",
+                    )
+                )
+                continue
+            if not isinstance(raw_label, str):
+                self.findings.append(
+                    warning("label-not-text", label_cell, f"the label {raw_label!r} is not text; read as {label!r}")
+                )
+            key = labels.normalise(label)
+            if key in seen:
+                first_label, first_cell = seen[key]
+                how = "repeats" if first_label == label else "differs only in case or spacing from"
+                self.findings.append(
+                    error(
+                        "duplicate-label",
+                        label_cell,
+                        f"label {label!r} {how} {first_label!r} at {first_cell}; its figures are not counted",
+                    )
+                )
+                continue
+            seen[key] = (label, label_cell)
+            measure = labels.measure_of(label)
+            if measure:
+                measures_seen = True
+                self._read_measure_row(rows, row, layout, measure, label)
+            elif not measures_seen:
+                self._read_function_row(rows, row, layout, label, key, label_cell)
+            elif has_values:
+                self.findings.append(
+                    error(
+                        "unknown-row",
+                        label_cell,
+                        f"row {label!r} below the totals is not a row this table has; its figures are not counted",
+                    )
+                )
+            else:
+                self.findings.append(
+                    warning(
+                        "note-as-data",
+                        label_cell,
+                        f"text {_clip(label)!r} below the table has no 'Notes' heading above it; read as a note",
+                    )
+                )
+                rows.notes.append(label)
+        return rows
+
+    def _stray_cells(self, row: int, known_columns: set[int], last_col: int) -> None:
+        for col in range(1, self.ws.max_column + 1):
+            if col not in known_columns and _present(self.value(row, col)):
+                where = "beyond the table's last column" if col > last_col else "in a column with no year heading"
+                self.findings.append(
+                    error(
+                        "value-outside-table",
+                        self.ref(row, col),
+                        f"{self.value(row, col)!r} stands {where}; it is not counted",
+                    )
+                )
+
+    def _notes_from(self, first_row: int) -> list[str]:
+        notes = []
+        for row in range(first_row, self.ws.max_row + 1):
+            texts = [
+                str(v).strip() for v in (self.value(row, c) for c in range(1, self.ws.max_column + 1)) if _present(v)
+            ]
+            if texts:
+                notes.append(" ".join(texts))
+        return notes
+
+    def _read_function_row(self, rows: _Rows, row: int, layout: _Layout, label: str, key: str, label_cell: str) -> None:
+        for col, year in layout.year_columns:
+            amount, status = self._amount(row, col)
+            if status == "value" and amount < 0:
+                self.findings.append(
+                    warning(
+                        "negative-saving",
+                        self.ref(row, col),
+                        f"{label} {year} is a negative saving ({money.format_gbp(amount)}); a cost put back in budget?",
+                    )
+                )
+            rows.lines.append(
+                {
+                    "function": label,
+                    "fiscal_year": year,
+                    "saving_gbp": amount,
+                    "cell": self.ref(row, col),
+                    "status": status,
+                }
+            )
+        total, total_status, total_cell = None, "absent", None
+        if layout.total_column:
+            total, total_status = self._amount(row, layout.total_column)
+            total_cell = self.ref(row, layout.total_column)
+        rows.functions.append(
+            {
+                "function": label,
+                "key": key,
+                "row": row,
+                "label_cell": label_cell,
+                "total_gbp": total,
+                "total_cell": total_cell,
+                "total_status": total_status,
+            }
+        )
+
+    def _read_measure_row(self, rows: _Rows, row: int, layout: _Layout, measure: str, label: str) -> None:
+        columns = list(layout.year_columns) + ([(layout.total_column, TOTAL)] if layout.total_column else [])
+        for col, year in columns:
+            amount, status = self._amount(row, col)
+            rows.stated.append(
+                {
+                    "measure": measure,
+                    "label": label,
+                    "fiscal_year": year,
+                    "amount_gbp": amount,
+                    "cell": self.ref(row, col),
+                    "status": status,
+                }
+            )
+
+    def _amount(self, row: int, col: int) -> tuple[int | None, str]:
+        """(pounds, status) of one value cell; anything unreadable is a finding, never a 0."""
+        cell = self.ws.cell(row, col)
+        value = cell.value
+        where = self.ref(row, col)
+        if value is None:
+            formula = self.ws_formulas.cell(row, col).value
+            if isinstance(formula, str) and formula.startswith("="):
+                self.findings.append(
+                    error(
+                        "formula-no-value",
+                        where,
+                        f"formula {formula} has no cached value (the file was saved by a program that does "
+                        "not calculate); open and save it in Excel, or type the figure",
+                    )
+                )
+                return None, "unreadable"
+            return None, "blank"
+        if cell.data_type == "e" or (isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS):
+            return self._unreadable(where, "excel-error", f"Excel error {value} instead of a figure")
+        if isinstance(value, bool):
+            return self._unreadable(where, "boolean-value", f"boolean {value} instead of a figure")
+        if isinstance(value, (dt.datetime, dt.date, dt.time, dt.timedelta)):
+            return self._unreadable(where, "date-value", f"date {value} instead of a figure")
+        if isinstance(value, str) and not value.strip():
+            return None, "blank"
+        try:
+            if isinstance(value, str):
+                parsed = money.parse_amount(value, self.factor)
+                if parsed.unit and money.UNIT_FACTORS[parsed.unit] != self.factor:
+                    self.findings.append(
+                        warning(
+                            "unit-in-cell",
+                            where,
+                            f"{value.strip()!r} carries its own unit in a {self.unit} sheet; "
+                            f"read as {money.format_gbp(parsed.pounds)}",
+                        )
+                    )
+                return parsed.pounds, "value"
+            return money.number_to_pounds(value, self.factor), "value"
+        except money.MoneyError as exc:
+            return self._unreadable(where, "not-money", f"{exc}; it is not counted (a non-figure is never read as 0)")
+
+    def _unreadable(self, where: str, code: str, message: str) -> tuple[None, str]:
+        self.findings.append(error(code, where, message))
+        return None, "unreadable"
+
+
+def _present(value) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _clip(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _frame(records: list[dict], columns: list[str], money_column: str) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    frame[money_column] = frame[money_column].astype("Int64")
+    return frame

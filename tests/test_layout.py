@@ -1,0 +1,44 @@
+"""The loader finds rows and columns by their labels: new years and functions just work."""
+
+from bch import pipeline
+from tests import builders
+
+
+def test_a_sixth_year_and_a_new_function_just_work(tmp_path):
+    years = builders.fiscal_years(2014, 6)
+    functions = {
+        "ICT": [None, 541, 508, 29, 423, 100],
+        "Firearms licensing": [None, 27, 86, None, None, None],
+        "Public Contact": [None, None, None, None, None, 40],
+    }
+    book = builders.synthetic_book(years, functions, costs=[-795, -1895, -1649, -1448, -561, -300])
+    result = pipeline.analyse(builders.save(book, tmp_path))
+    assert result.findings == ()
+    assert result.sheet.years == tuple(years)
+    assert result.totals["recurrent_gbp"] == (1601 + 113 + 40) * 1000
+    assert result.sheet.tidy().set_index(["function", "fiscal_year"]).loc[("ICT", "2019/20"), "cell"] == "Savings!G3"
+
+
+def test_labels_are_matched_after_folding_case_and_spaces(shipped, tmp_path):
+    book, ws = shipped
+    ws["A9"] = "  TOTAL   recurrent in each  year "
+    ws["A13"] = "total cumulative change team costs"
+    result = pipeline.analyse(builders.save(book, tmp_path))
+    assert [f.cell for f in result.findings] == ["Savings!B13"]
+
+
+def test_rows_moved_around_are_found_by_label(shipped, tmp_path):
+    book, ws = shipped
+    for col in "ABCDEFG":  # swap the Firearms and Custody rows
+        ws[f"{col}3"].value, ws[f"{col}7"].value = ws[f"{col}7"].value, ws[f"{col}3"].value
+    result = pipeline.analyse(builders.save(book, tmp_path))
+    assert result.totals["recurrent_gbp"] == 6_151_000
+    assert result.sheet.functions["function"].iloc[0] == "Custody"
+
+
+def test_units_of_pounds_and_millions(tmp_path):
+    book = builders.synthetic_book(builders.fiscal_years(2014, 2), {"ICT": [1, 2]}, costs=[-1, -1])
+    book.active["D2"] = "Total £m"
+    result = pipeline.analyse(builders.save(book, tmp_path))
+    assert result.sheet.unit == "£m"
+    assert result.totals["recurrent_gbp"] == 3_000_000
