@@ -26,6 +26,11 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="load and check the savings workbook; print a summary")
     check.add_argument("--savings", type=Path, default=paths.SAVINGS_WORKBOOK, help="savings workbook (.xlsx)")
     check.add_argument("--sheet", help="sheet to read (default: the only visible sheet)")
+    check.add_argument("--forecasts", type=Path, default=paths.BUSINESS_CASES, help="business-case register (CSV)")
+    check.add_argument("--claims", type=Path, default=paths.PAPER_CLAIMS, help="the paper's quoted figures (CSV)")
+    check.add_argument(
+        "--materiality", type=float, default=10.0, metavar="PCT", help="variance beyond this %% of forecast is material"
+    )
     check.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
     check.add_argument("--processed", type=Path, metavar="DIR", help="also write the tidy savings table (CSV) into DIR")
     check.set_defaults(handler=_check)
@@ -35,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
 def _check(args: argparse.Namespace) -> int:
     from bch import pipeline, report
 
-    analysis = pipeline.analyse(args.savings, args.sheet)
+    analysis = pipeline.analyse(args.savings, args.sheet, args.forecasts, args.claims, args.materiality)
     if args.processed and analysis.sheet.usable:
         from bch.writers import write_csv
 

@@ -105,3 +105,12 @@ def format_gbp_k(pounds: int | None, *, signed: bool = False) -> str:
     thousands = Decimal(abs(int(pounds))) / 1000
     text = f"{thousands:,.0f}" if thousands == thousands.to_integral_value() else f"{thousands.normalize():,f}"
     return f"{sign}£{text}k"
+
+
+def as_pounds(value) -> int | None:
+    """int pounds from an int or numpy integer; None for a missing value (None, pandas NA, NaN)."""
+    if value is None:
+        return None
+    import pandas as pd
+
+    return None if pd.isna(value) else int(value)

@@ -2,10 +2,40 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from bch import summary
 from bch.findings import count_by_severity
-from bch.money import format_gbp
+from bch.money import format_gbp, format_gbp_k
 from bch.pipeline import Analysis
+
+VARIANCE_FIELDS = [
+    "function",
+    "sheet_label",
+    "forecast_gbp",
+    "revised_forecast_gbp",
+    "latest_forecast_gbp",
+    "actual_gbp",
+    "variance_gbp",
+    "variance_vs_original_gbp",
+    "delivery_pct",
+    "status",
+    "rag",
+    "variance_causes",
+    "source",
+]
+CLAIM_FIELDS = ["paragraph", "quote", "metric", "claimed_gbp", "computed_gbp", "ok"]
+
+
+def _plain(value):
+    """A JSON value: pandas' missing values become null, numpy scalars plain numbers."""
+    if value is None or (not isinstance(value, (str, tuple, list)) and pd.isna(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def records(frame: pd.DataFrame, fields: list[str]) -> list[dict]:
+    return [{field: _plain(row[field]) for field in fields} for _, row in frame.iterrows()]
 
 
 def as_json(analysis: Analysis) -> dict:
@@ -15,6 +45,10 @@ def as_json(analysis: Analysis) -> dict:
         "totals": analysis.totals,
         "by_function": summary.by_function(sheet) if sheet.usable else [],
         "by_year": summary.by_year(sheet) if sheet.usable else [],
+        "materiality_pct": analysis.materiality_pct,
+        "variance": records(analysis.variance, VARIANCE_FIELDS),
+        "variance_totals": analysis.variance_totals if len(analysis.variance) else None,
+        "claims": records(analysis.claims, CLAIM_FIELDS),
         "findings": [f.to_dict() for f in analysis.findings],
         "finding_counts": count_by_severity(analysis.findings),
     }
@@ -46,9 +80,57 @@ def render_text(analysis: Analysis) -> str:
         lines += _table([(row["function"], format_gbp(row["actual_gbp"])) for row in summary.by_function(sheet)])
         lines += ["", "By year:"]
         lines += _table([(row["fiscal_year"], format_gbp(row["recurrent_gbp"])) for row in summary.by_year(sheet)])
+        lines += ["", f"Forecast against delivered (£k; materiality {analysis.materiality_pct:g}%):"]
+        lines += render_variance(analysis)
+        claims = analysis.claims
+        lines += ["", f"The paper's figures: {int(claims['ok'].sum())} of {len(claims)} agree"]
+        lines += [
+            f"  {'✓' if row['ok'] else '✗'} {row['paragraph']} {row['metric']}: "
+            f"paper {format_gbp(_plain(row['claimed_gbp']))}, computed {format_gbp(_plain(row['computed_gbp']))}"
+            for _, row in claims.iterrows()
+            if not row["ok"]
+        ]
     else:
         lines.append("The table's layout could not be read, so no figures are given.")
     counts = count_by_severity(analysis.findings)
     lines += ["", f"Findings: {counts['error']} error(s), {counts['warning']} warning(s)"]
     lines += [f"  {finding}" for finding in analysis.findings]
     return "\n".join(lines)
+
+
+def render_variance(analysis: Analysis) -> list[str]:
+    """The reconciliation as a fixed-width text table (£ thousands)."""
+    header = ("Function", "Forecast", "Revised", "Actual", "Variance", "Delivery", "Status")
+    rows = [header]
+    for _, row in analysis.variance.iterrows():
+        pct = _plain(row["delivery_pct"])
+        rows.append(
+            (
+                str(row["function"]),
+                format_gbp_k(_plain(row["forecast_gbp"])),
+                format_gbp_k(_plain(row["revised_forecast_gbp"])),
+                format_gbp_k(_plain(row["actual_gbp"])),
+                format_gbp_k(_plain(row["variance_gbp"]), signed=True),
+                "–" if pct is None else f"{pct:.1f}%",
+                str(row["status"]),
+            )
+        )
+    if len(analysis.variance):
+        t = analysis.variance_totals
+        rows.append(
+            (
+                f"Total ({t['cases']} cases with figures)",
+                format_gbp_k(t["forecast_gbp"]),
+                format_gbp_k(t["latest_forecast_gbp"]) + " latest",
+                format_gbp_k(t["actual_gbp"]),
+                format_gbp_k(t["variance_gbp"], signed=True),
+                "",
+                "",
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    out = []
+    for r in rows:
+        cells = [r[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(r[1:6], widths[1:6], strict=True)] + [r[6]]
+        out.append("  " + "  ".join(cells).rstrip())
+    return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from bch import labels
+from bch.money import as_pounds
 from bch.workbook import SavingsSheet
 
 
@@ -64,10 +65,6 @@ def stated(sheet: SavingsSheet, measure: str) -> pd.DataFrame:
     return rows.set_index("fiscal_year")
 
 
-def _none(value):
-    return None if value is pd.NA else int(value)
-
-
 def headline_totals(sheet: SavingsSheet) -> dict[str, int | None]:
     """Recurrent savings, cumulative savings to date and change-team costs (positive), in £."""
     if not sheet.usable:
@@ -76,15 +73,27 @@ def headline_totals(sheet: SavingsSheet) -> dict[str, int | None]:
     to_date = running_sum(running_sum(by_year))
     costs = change_team_costs(sheet)
     return {
-        "recurrent_gbp": _none(_sum(sheet.lines, "saving_gbp")),
-        "cumulative_to_date_gbp": _none(to_date.iloc[-1]) if len(to_date) else None,
+        "recurrent_gbp": as_pounds(_sum(sheet.lines, "saving_gbp")),
+        "cumulative_to_date_gbp": as_pounds(to_date.iloc[-1]) if len(to_date) else None,
         "change_team_costs_gbp": None if costs.empty or costs.isna().any() else -int(costs.sum()),
     }
 
 
 def by_function(sheet: SavingsSheet) -> list[dict]:
-    return [{"function": name, "actual_gbp": _none(v)} for name, v in totals_by_function(sheet).items()]
+    return [{"function": name, "actual_gbp": as_pounds(v)} for name, v in totals_by_function(sheet).items()]
 
 
 def by_year(sheet: SavingsSheet) -> list[dict]:
-    return [{"fiscal_year": year, "recurrent_gbp": _none(v)} for year, v in totals_by_year(sheet).items()]
+    return [{"fiscal_year": year, "recurrent_gbp": as_pounds(v)} for year, v in totals_by_year(sheet).items()]
+
+
+def actuals(sheet: SavingsSheet) -> pd.DataFrame:
+    """Each function's delivered savings with where they came from: function, actual_gbp, label_cell, cells."""
+    totals = totals_by_function(sheet)
+    first = sheet.lines.groupby("function", sort=False)["cell"].first()
+    last = sheet.lines.groupby("function", sort=False)["cell"].last()
+    frame = sheet.functions[["function", "label_cell"]].copy()
+    frame["actual_gbp"] = list(totals.reindex(frame["function"]))
+    frame["actual_gbp"] = frame["actual_gbp"].astype("Int64")
+    frame["cells"] = [f"{first[name]}:{last[name].split('!')[-1]}" for name in frame["function"]]
+    return frame[["function", "actual_gbp", "label_cell", "cells"]].reset_index(drop=True)

@@ -1,20 +1,34 @@
 """Each bad workbook gets its own test, asserting the exact cell and severity it must name."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 import openpyxl
 import pytest
 
-from bch import pipeline
+from bch import pipeline, summary
 from bch.errors import InputError
 from bch.findings import Finding
+from bch.workbook import SavingsSheet
 from tests import builders
 
 SHIPPED_WARNING = ("warning", "blank-total", "Savings!B13")
 
 
+@dataclass(frozen=True)
+class Checked:
+    sheet: SavingsSheet
+    findings: tuple[Finding, ...]
+
+    @property
+    def totals(self):
+        return summary.headline_totals(self.sheet)
+
+
 def analyse(book, tmp_path, **kwargs):
-    return pipeline.analyse(builders.save(book, tmp_path), **kwargs)
+    """The savings workbook alone: loaded and checked (the register and claims are tested apart)."""
+    sheet, findings = pipeline.check_savings(builders.save(book, tmp_path), **kwargs)
+    return Checked(sheet, tuple(findings))
 
 
 def keys(analysis):
@@ -265,12 +279,12 @@ def test_a_file_that_is_not_an_xlsx(tmp_path):
     path = tmp_path / "savings.xlsx"
     path.write_text("Firearms licensing,27,86\n")
     with pytest.raises(InputError, match=r"savings.xlsx is not a readable .xlsx workbook"):
-        pipeline.analyse(path)
+        pipeline.check_savings(path)
 
 
 def test_a_missing_file(tmp_path):
     with pytest.raises(InputError, match=r"^savings workbook not found: .*nope.xlsx$"):
-        pipeline.analyse(tmp_path / "nope.xlsx")
+        pipeline.check_savings(tmp_path / "nope.xlsx")
 
 
 def test_two_visible_sheets_need_a_choice(shipped, tmp_path):

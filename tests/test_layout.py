@@ -1,6 +1,6 @@
 """The loader finds rows and columns by their labels: new years and functions just work."""
 
-from bch import pipeline
+from bch import pipeline, summary
 from tests import builders
 
 
@@ -12,11 +12,11 @@ def test_a_sixth_year_and_a_new_function_just_work(tmp_path):
         "Public Contact": [None, None, None, None, None, 40],
     }
     book = builders.synthetic_book(years, functions, costs=[-795, -1895, -1649, -1448, -561, -300])
-    result = pipeline.analyse(builders.save(book, tmp_path))
-    assert result.findings == ()
-    assert result.sheet.years == tuple(years)
-    assert result.totals["recurrent_gbp"] == (1601 + 113 + 40) * 1000
-    assert result.sheet.tidy().set_index(["function", "fiscal_year"]).loc[("ICT", "2019/20"), "cell"] == "Savings!G3"
+    sheet, findings = pipeline.check_savings(builders.save(book, tmp_path))
+    assert findings == []
+    assert sheet.years == tuple(years)
+    assert summary.headline_totals(sheet)["recurrent_gbp"] == (1601 + 113 + 40) * 1000
+    assert sheet.tidy().set_index(["function", "fiscal_year"]).loc[("ICT", "2019/20"), "cell"] == "Savings!G3"
 
 
 def test_labels_are_matched_after_folding_case_and_spaces(shipped, tmp_path):
@@ -39,6 +39,6 @@ def test_rows_moved_around_are_found_by_label(shipped, tmp_path):
 def test_units_of_pounds_and_millions(tmp_path):
     book = builders.synthetic_book(builders.fiscal_years(2014, 2), {"ICT": [1, 2]}, costs=[-1, -1])
     book.active["D2"] = "Total £m"
-    result = pipeline.analyse(builders.save(book, tmp_path))
-    assert result.sheet.unit == "£m"
-    assert result.totals["recurrent_gbp"] == 3_000_000
+    sheet, _ = pipeline.check_savings(builders.save(book, tmp_path))
+    assert sheet.unit == "£m"
+    assert summary.headline_totals(sheet)["recurrent_gbp"] == 3_000_000

@@ -1,0 +1,84 @@
+"""The figures the paper's prose quotes, read from data/raw/paper-claims.csv and verified.
+
+Reading is I/O (`read_claims`); verifying is a pure function of the claims and computed figures.
+A metric names what bch computes: total:recurrent, total:cumulative_to_date,
+total:change_team_costs, line:<sheet label>:<fiscal year>, actual:<case>, forecast:<case>,
+revised_forecast:<case>.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from bch import csvfiles, labels, money, paths
+from bch.findings import Finding, error
+
+COLUMNS = ["paragraph", "quote", "metric", "amount"]
+
+
+def read_claims(path: str | Path = paths.PAPER_CLAIMS) -> tuple[pd.DataFrame, list[Finding]]:
+    """paragraph, quote, metric, amount (as written), claimed_gbp, cell; findings for unreadable amounts."""
+    frame = csvfiles.read_text_table(path, COLUMNS, "paper claims")
+    findings, claimed = [], []
+    for index, row in frame.iterrows():
+        try:
+            claimed.append(money.parse_amount(row["amount"], 1).pounds)
+        except money.MoneyError as exc:
+            findings.append(error("bad-amount", csvfiles.ref(path, frame, index, "amount"), str(exc)))
+            claimed.append(None)
+    frame["claimed_gbp"] = pd.array(claimed, dtype="Int64")
+    frame["cell"] = [csvfiles.ref(path, frame, i, "amount") for i in range(len(frame))]
+    frame["metric_cell"] = [csvfiles.ref(path, frame, i, "metric") for i in range(len(frame))]
+    return frame, findings
+
+
+def computed_figures(totals: dict, lines: pd.DataFrame, reconciliation: pd.DataFrame) -> dict[str, int | None]:
+    """Every metric a claim may name, keyed by its normalised metric text."""
+    figures: dict[str, int | None] = {f"total:{k.removesuffix('_gbp')}": v for k, v in totals.items()}
+    for _, line in lines.iterrows():
+        figures[labels.normalise(f"line:{line['function']}:{line['fiscal_year']}")] = money.as_pounds(
+            line["saving_gbp"]
+        )
+    for _, row in reconciliation.iterrows():
+        for metric, column in (
+            ("actual", "actual_gbp"),
+            ("forecast", "forecast_gbp"),
+            ("revised_forecast", "revised_forecast_gbp"),
+        ):
+            figures[labels.normalise(f"{metric}:{row['function']}")] = money.as_pounds(row[column])
+    return figures
+
+
+def verify(claims: pd.DataFrame, figures: dict[str, int | None]) -> tuple[pd.DataFrame, list[Finding]]:
+    """Each claim against the computed figure: claimed_gbp, computed_gbp, ok; a finding per disagreement."""
+    findings, computed, ok = [], [], []
+    for _, claim in claims.iterrows():
+        key = labels.normalise(claim["metric"])
+        value = figures.get(key)
+        computed.append(value)
+        claimed = money.as_pounds(claim["claimed_gbp"])
+        agrees = value is not None and claimed is not None and value == claimed
+        ok.append(agrees)
+        if key not in figures:
+            findings.append(
+                error(
+                    "unknown-metric",
+                    claim["metric_cell"],
+                    f"{claim['paragraph']}: metric {claim['metric']!r} is not one bch computes",
+                )
+            )
+        elif claimed is not None and value is not None and not agrees:  # an unknown figure is flagged where it fails
+            findings.append(
+                error(
+                    "claim-mismatch",
+                    claim["cell"],
+                    f"{claim['paragraph']} says {claim['amount']} ({money.format_gbp(claimed)}) for {claim['metric']}; "
+                    f"bch computes {money.format_gbp(value)}",
+                )
+            )
+    out = claims.copy()
+    out["computed_gbp"] = pd.array(computed, dtype="Int64")
+    out["ok"] = ok
+    return out, findings

@@ -1,0 +1,32 @@
+"""Reading the project's hand-kept CSV inputs, and naming their cells as a spreadsheet would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from bch import cells
+from bch.errors import InputError
+
+
+def read_text_table(path: str | Path, required: list[str], what: str) -> pd.DataFrame:
+    """Every column as text ('' for empty); InputError naming the file if it or a column is missing."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{what} not found: {path}")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(f"{what} {path} is not a readable CSV ({reason})") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise InputError(f"{what} {path} lacks the column(s) {', '.join(missing)}; it has {', '.join(frame.columns)}")
+    return frame.apply(lambda column: column.str.strip())
+
+
+def ref(path: str | Path, frame: pd.DataFrame, index: int, column: str) -> str:
+    """The cell of `column` in data row `index` as Excel shows the CSV: business-cases.csv!D3."""
+    return cells.ref(Path(path).name, index + 2, list(frame.columns).index(column) + 1)

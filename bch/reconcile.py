@@ -1,0 +1,184 @@
+"""Forecast against delivered savings, per function: variance, delivery %, status and RAG.
+
+Pure functions on DataFrames. Signs follow IBCS: variance = actual − forecast, so
+under-delivery is negative (bad) and over-delivery positive (good).
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+
+from bch import labels
+from bch.findings import Finding, warning
+from bch.money import as_pounds
+
+DEFAULT_MATERIALITY_PCT = 10.0
+
+COLUMNS = [
+    "function",
+    "sheet_label",
+    "approved",
+    "forecast_gbp",
+    "revised_forecast_gbp",
+    "latest_forecast_gbp",
+    "actual_gbp",
+    "variance_gbp",
+    "variance_vs_original_gbp",
+    "delivery_pct",
+    "delivery_vs_original_pct",
+    "status",
+    "rag",
+    "register_status",
+    "variance_causes",
+    "dependency",
+    "commentary",
+    "source",
+    "actual_cells",
+]
+MONEY_COLUMNS = [
+    "forecast_gbp",
+    "revised_forecast_gbp",
+    "latest_forecast_gbp",
+    "actual_gbp",
+    "variance_gbp",
+    "variance_vs_original_gbp",
+]
+
+
+def delivery_pct(actual: int | None, forecast: int | None) -> float | None:
+    """actual / forecast as a percentage to one decimal place (exact until the final rounding)."""
+    if actual is None or not forecast:
+        return None
+    pct = Decimal(actual) * 100 / Decimal(forecast)
+    return float(pct.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def rag(actual: int, forecast: int, materiality_pct: float) -> str:
+    """green: within materiality of forecast or better; amber: within twice it; red: below that."""
+    shortfall = Decimal(forecast - actual) * 100 / Decimal(forecast)
+    m = Decimal(str(materiality_pct))
+    if shortfall <= m:
+        return "green"
+    return "amber" if shortfall <= 2 * m else "red"
+
+
+def _status(register_status: str | None, latest: int | None, actual: int | None, materiality_pct: float) -> str:
+    if register_status in (None, "no business case"):
+        return "no business case"
+    if register_status == "not implemented":
+        return "not implemented"
+    if latest is None:
+        return "no forecast"
+    if actual is None:
+        return "actual unknown"
+    if actual == 0 and latest > 0:
+        return "no savings delivered"
+    gap = Decimal(actual - latest) * 100 / Decimal(latest) if latest else Decimal(0)
+    m = Decimal(str(materiality_pct))
+    if gap < -m:
+        return "under-delivered"
+    if gap > m:
+        return "over-delivered"
+    return "delivered"
+
+
+def reconcile(
+    actuals: pd.DataFrame, cases: pd.DataFrame, materiality_pct: float = DEFAULT_MATERIALITY_PCT
+) -> tuple[pd.DataFrame, list[Finding]]:
+    """One row per function in the union of register and savings sheet, and the unmatched labels.
+
+    `actuals`: function (the sheet's label), actual_gbp (<NA> if unreadable), label_cell, cells.
+    `cases`: the register's frame (see bch.register).
+    """
+    findings: list[Finding] = []
+    by_alias: dict[str, int] = {}
+    for index, case in cases.iterrows():
+        for alias in (*case["aliases"], case["function"]):
+            by_alias.setdefault(labels.normalise(alias), index)
+    matched: dict[int, pd.Series] = {}
+    sheet_only = []
+    for _, line in actuals.iterrows():
+        index = by_alias.get(labels.normalise(line["function"]))
+        if index is None:
+            sheet_only.append(line)
+            findings.append(
+                warning(
+                    "no-business-case",
+                    line["label_cell"],
+                    f"sheet line {line['function']!r} matches no business case in the register; "
+                    "shown without a forecast",
+                )
+            )
+        else:
+            matched[index] = line
+
+    rows = []
+    for index, case in cases.iterrows():
+        line = matched.get(index)
+        if line is not None:
+            actual, sheet_label, cells = as_pounds(line["actual_gbp"]), line["function"], line["cells"]
+        elif case["aliases"]:
+            actual, sheet_label, cells = None, None, ""
+            findings.append(
+                warning(
+                    "no-sheet-line",
+                    case["labels_cell"],
+                    f"business case {case['function']!r} names sheet label(s) {', '.join(case['aliases'])!r} "
+                    "that the savings sheet does not have; its actual is unknown",
+                )
+            )
+        else:  # the register says the case has no line in the sheet: nothing removed from budget
+            actual, sheet_label, cells = 0, None, ""
+        rows.append(_row(case, actual, sheet_label, cells, materiality_pct))
+    for line in sheet_only:
+        rows.append(_row(None, as_pounds(line["actual_gbp"]), line["function"], line["cells"], materiality_pct))
+    table = pd.DataFrame.from_records(rows, columns=COLUMNS)
+    for column in MONEY_COLUMNS:
+        table[column] = table[column].astype("Int64")
+    return table, findings
+
+
+def _row(
+    case: pd.Series | None, actual: int | None, sheet_label: str | None, cells: str, materiality_pct: float
+) -> dict:
+    forecast = as_pounds(case["forecast_gbp"]) if case is not None else None
+    revised = as_pounds(case["revised_forecast_gbp"]) if case is not None else None
+    latest = revised if revised is not None else forecast
+    register_status = case["status"] if case is not None else None
+    status = _status(register_status, latest, actual, materiality_pct)
+    measurable = status not in ("no business case", "not implemented", "no forecast", "actual unknown")
+    return {
+        "function": case["function"] if case is not None else sheet_label,
+        "sheet_label": sheet_label,
+        "approved": case["approved"] if case is not None else None,
+        "forecast_gbp": forecast,
+        "revised_forecast_gbp": revised,
+        "latest_forecast_gbp": latest,
+        "actual_gbp": actual,
+        "variance_gbp": actual - latest if measurable else None,
+        "variance_vs_original_gbp": actual - forecast if measurable and forecast is not None else None,
+        "delivery_pct": delivery_pct(actual, latest) if measurable else None,
+        "delivery_vs_original_pct": delivery_pct(actual, forecast) if measurable else None,
+        "status": status,
+        "rag": rag(actual, latest, materiality_pct) if measurable and latest else "none",
+        "register_status": register_status or "not in register",
+        "variance_causes": case["variance_causes"] if case is not None else "",
+        "dependency": case["dependency"] if case is not None else "",
+        "commentary": case["commentary"] if case is not None else "",
+        "source": case["source"] if case is not None else "",
+        "actual_cells": cells,
+    }
+
+
+def totals(table: pd.DataFrame) -> dict[str, int]:
+    """Original, latest forecast and actual summed over the cases with a variance figure."""
+    measured = table[table["variance_gbp"].notna()]
+    return {
+        "forecast_gbp": int(measured["forecast_gbp"].sum()),
+        "latest_forecast_gbp": int(measured["latest_forecast_gbp"].sum()),
+        "actual_gbp": int(measured["actual_gbp"].sum()),
+        "variance_gbp": int(measured["variance_gbp"].sum()),
+        "cases": len(measured),
+    }

@@ -1,0 +1,99 @@
+"""The business-case register: transcription, and bad data named by row and column."""
+
+import pytest
+
+from bch import register
+from bch.errors import InputError
+
+HEADER = (
+    "function,sheet_labels,approved,forecast,revised_forecast,status,variance_causes,dependency,commentary,source\n"
+)
+GOOD = "ICT,ICT,Oct 2015,£2.202m,,implemented,demand change,,c,§6.4\n"
+
+
+def write(tmp_path, *rows):
+    path = tmp_path / "cases.csv"
+    path.write_text(HEADER + "".join(rows), encoding="utf-8")
+    return path
+
+
+def keys(reg):
+    return [(f.severity, f.code, f.cell) for f in reg.findings]
+
+
+def test_the_shipped_register():
+    reg = register.read_register()
+    assert reg.findings == ()
+    cases = reg.cases.set_index("function")
+    assert len(cases) == 8
+    assert cases.loc["Firearms Licensing", ["approved", "forecast_gbp", "revised_forecast_gbp"]].tolist() == [
+        "2015-02",
+        174_000,
+        112_000,
+    ]
+    assert cases.loc["Human Resources", "forecast_gbp"] == 990_000  # £.99m, parsed by the sheet's money code
+    assert cases.loc["ICT", "forecast_gbp"] == 2_202_000
+    assert cases.loc["Information Management Department (IMD)", "approved"] == "2016-05"
+    assert cases.loc["Custody", "status"] == "partly implemented"
+    assert cases.loc["Public Contact", "status"] == "not implemented"
+    assert cases.loc["Human Resources", "dependency"] == "ERP"
+    assert cases.loc["ERSOU/JPS etc", "status"] == "no business case"
+
+
+@pytest.mark.parametrize(
+    ("written", "month"),
+    [("Feb 2015", "2015-02"), ("May 16", "2016-05"), ("October 2015", "2015-10"), ("2015-07", "2015-07")],
+)
+def test_months(written, month):
+    assert register.parse_month(written) == month
+
+
+def test_a_negative_forecast(tmp_path):
+    reg = register.read_register(write(tmp_path, GOOD, "Custody,Custody,Oct 2015,-£278k,,implemented,,,c,§6.5\n"))
+    assert keys(reg) == [("error", "negative-forecast", "cases.csv!D3")]
+
+
+def test_an_unknown_status(tmp_path):
+    reg = register.read_register(write(tmp_path, "ICT,ICT,Oct 2015,£2.202m,,done-ish,,,c,§6.4\n"))
+    assert keys(reg) == [("error", "unknown-status", "cases.csv!F2")]
+    assert "'done-ish' is not one of: implemented" in reg.findings[0].message
+
+
+def test_a_duplicate_function(tmp_path):
+    reg = register.read_register(write(tmp_path, GOOD, "ict ,ICT,Oct 2015,£2.202m,,implemented,,,c,§6.4\n"))
+    assert keys(reg)[0] == ("error", "duplicate-case", "cases.csv!A3")
+    assert "first at cases.csv!A2" in reg.findings[0].message
+
+
+def test_an_unparseable_month(tmp_path):
+    reg = register.read_register(write(tmp_path, "ICT,ICT,Octobre 15,£2.202m,,implemented,,,c,§6.4\n"))
+    assert keys(reg) == [("error", "bad-month", "cases.csv!C2")]
+
+
+def test_a_forecast_in_a_unit_it_cannot_read(tmp_path):
+    reg = register.read_register(write(tmp_path, "ICT,ICT,Oct 2015,2.202 million,,implemented,,,c,§6.4\n"))
+    assert keys(reg) == [("error", "bad-amount", "cases.csv!D2")]
+    assert reg.cases.loc[0, "forecast_gbp"] is not None  # the row is kept …
+    assert str(reg.cases.loc[0, "forecast_gbp"]) == "<NA>"  # … with no forecast, never a 0
+
+
+def test_an_unknown_cause_is_a_warning(tmp_path):
+    reg = register.read_register(write(tmp_path, "ICT,ICT,Oct 2015,£2.202m,,implemented,bad luck,,c,§6.4\n"))
+    assert keys(reg) == [("warning", "unknown-cause", "cases.csv!G2")]
+
+
+def test_a_sheet_label_claimed_twice(tmp_path):
+    reg = register.read_register(write(tmp_path, GOOD, "IT,ICT,Oct 2015,£1k,,implemented,,,c,§6.4\n"))
+    assert keys(reg) == [("error", "label-claimed-twice", "cases.csv!B3")]
+
+
+def test_a_missing_column_is_an_input_error(tmp_path):
+    path = tmp_path / "cases.csv"
+    path.write_text("function,forecast\nICT,£1k\n")
+    with pytest.raises(InputError, match="lacks the column"):
+        register.read_register(path)
+
+
+def test_a_missing_register(tmp_path):
+    with pytest.raises(InputError, match="business-case register not found"):
+        register.read_register(tmp_path / "nope.csv")
