@@ -127,6 +127,7 @@ def test_processed_writes_the_tidy_table(capsys, tmp_path):
 
 def test_json_variance_and_claims(capsys):
     code, out, _ = run(capsys, "check", "--json")
+    assert code == 0
     result = json.loads(out)
     variance = {row["function"]: row for row in result["variance"]}
     assert variance["Firearms Licensing"] == {
