@@ -17,8 +17,8 @@ report: $(STAMP)
 
 ## test: the whole suite (lint, unit, notebooks)
 test: $(STAMP)
-	$(BIN)/ruff check bch tests benchmarks scripts
-	$(BIN)/ruff format --check bch tests benchmarks scripts
+	$(BIN)/ruff check bch tests benchmarks scripts notebooks
+	$(BIN)/ruff format --check bch tests benchmarks scripts notebooks
 	$(BIN)/python -m pytest
 
 ## lab: JupyterLab on notebooks/
@@ -26,8 +26,8 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix bch tests benchmarks scripts
-	$(BIN)/ruff format bch tests benchmarks scripts
+	$(BIN)/ruff check --fix bch tests benchmarks scripts notebooks
+	$(BIN)/ruff format bch tests benchmarks scripts notebooks
 
 ## constraints: re-pin every dependency to what .venv has now (commit the result)
 constraints: $(STAMP)

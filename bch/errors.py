@@ -17,3 +17,9 @@ class ParameterError(BchError):
     """A parameter is unknown, of the wrong type or out of range."""
 
     exit_code = 2
+
+
+class DataError(BchError):
+    """The data has error findings and the run was asked to be strict."""
+
+    exit_code = 1

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from bch import checks, claims, paths, reconcile, register, summary
-from bch.errors import ParameterError
+from bch.errors import DataError, ParameterError
 from bch.findings import Finding, has_errors
 from bch.workbook import SavingsSheet, read_savings
 
@@ -73,3 +73,15 @@ def analyse(
     if loaded.usable:
         findings += mismatches
     return Analysis(loaded, cases, variance, verified, tuple(findings), materiality_pct)
+
+
+def analyse_run(run) -> Analysis:
+    """`analyse` with a notebook's validated `bch.params.RunParameters`."""
+    return analyse(run.savings_path, None, run.forecasts_path, run.claims_path, run.materiality_pct)
+
+
+def enforce_strict(analysis: Analysis, strict: bool) -> None:
+    """In a strict run, error findings stop the run with a message naming the first of them."""
+    errors = [f for f in analysis.findings if f.severity == "error"]
+    if strict and errors:
+        raise DataError(f"strict run: {len(errors)} error finding(s); the first: {errors[0]}")

@@ -69,8 +69,7 @@ def headline_totals(sheet: SavingsSheet) -> dict[str, int | None]:
     """Recurrent savings, cumulative savings to date and change-team costs (positive), in £."""
     if not sheet.usable:
         return {"recurrent_gbp": None, "cumulative_to_date_gbp": None, "change_team_costs_gbp": None}
-    by_year = totals_by_year(sheet)
-    to_date = running_sum(running_sum(by_year))
+    to_date = cumulative_savings(sheet)
     costs = change_team_costs(sheet)
     return {
         "recurrent_gbp": as_pounds(_sum(sheet.lines, "saving_gbp")),
@@ -97,3 +96,13 @@ def actuals(sheet: SavingsSheet) -> pd.DataFrame:
     frame["actual_gbp"] = frame["actual_gbp"].astype("Int64")
     frame["cells"] = [f"{first[name]}:{last[name].split('!')[-1]}" for name in frame["function"]]
     return frame[["function", "actual_gbp", "label_cell", "cells"]].reset_index(drop=True)
+
+
+def cumulative_savings(sheet: SavingsSheet) -> pd.Series:
+    """'Total savings from 2014/15' computed: the running sum of the running sum of year totals."""
+    return running_sum(running_sum(totals_by_year(sheet)))
+
+
+def cumulative_costs(sheet: SavingsSheet) -> pd.Series:
+    """Cumulative change-team costs computed (negative, as the sheet shows them)."""
+    return running_sum(change_team_costs(sheet))

@@ -26,3 +26,8 @@ def write_atomic(path: Path, data: bytes) -> Path:
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     return write_atomic(path, frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+
+
+def save_tables(folder: Path, tables: dict[str, pd.DataFrame]) -> list[Path]:
+    """Write each table as `<name>.csv` into `folder`; returns the paths written."""
+    return [write_csv(frame, Path(folder) / f"{name}.csv") for name, frame in tables.items()]

@@ -1,0 +1,328 @@
+"""Charts: each function takes tables and returns a matplotlib Figure, in one theme.
+
+IBCS-style notation: actuals solid dark grey, forecasts outlined; variances coloured by impact
+(under-delivery red, over-delivery green). Colours come from the Okabe–Ito palette, which stays
+distinguishable for colour-blind readers. Every label from the data is shown literally: a `$`
+would otherwise start matplotlib's mathtext.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pandas as pd
+
+ACTUAL = "#404040"
+FORECAST_EDGE = "#404040"
+BAD = "#D55E00"  # vermillion: under-delivery
+GOOD = "#009E73"  # bluish green: over-delivery
+NEUTRAL = "#999999"
+CUMULATIVE_SAVINGS = "#0072B2"
+CUMULATIVE_COSTS = "#E69F00"
+SERIES = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+A4_WIDTH_IN = 7.5  # the printable width of an A4 page with 2 cm margins
+SOURCE = "Source: BCH collaboration report to the Business Coordination Board, 19 July 2018"
+
+
+def literal(text: object) -> str:
+    """Text matplotlib shows as written (no mathtext)."""
+    return str(text).replace("$", r"\$")
+
+
+def label(text: object, width: int = 24) -> str:
+    """A data label for an axis: literal, wrapped onto lines of about `width` characters."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(literal(text), width)) or literal(text)
+
+
+def gbp_k(value: float, _pos=None) -> str:
+    """Axis formatter: pounds shown as £ thousands with separators."""
+    sign = "-" if value < 0 else ""
+    return f"{sign}£{abs(value) / 1000:,.0f}k"
+
+
+@contextmanager
+def theme():
+    import matplotlib as mpl
+    import seaborn as sns
+
+    style = sns.axes_style("whitegrid")
+    context = sns.plotting_context("paper", font_scale=1.05)
+    with mpl.rc_context(
+        {
+            **style,
+            **context,
+            "axes.spines.right": False,
+            "axes.spines.top": False,
+            "svg.fonttype": "path",
+            "svg.hashsalt": "bch",  # stable ids: the same chart gives the same file
+            "figure.dpi": 110,
+            "savefig.dpi": 150,
+            "axes.titlelocation": "left",
+            "axes.titleweight": "bold",
+            "font.family": "DejaVu Sans",
+        }
+    ):
+        yield
+
+
+def _figure(nrows: int = 1, ncols: int = 1, height: float = 3.6, **kwargs):
+    # A bare Figure, not pyplot's: nothing global to leak, and notebooks show only what they save
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(A4_WIDTH_IN, height), layout="constrained")
+    return fig, fig.subplots(nrows, ncols, **kwargs)
+
+
+def _finish(fig, title: str, caption: str | None = None, title_y: float = 1.01):
+    """Title above and caption below the plotting area (saved and shown with a tight bounding box)."""
+    import textwrap
+
+    fig.text(0.01, title_y, literal(title), ha="left", va="bottom", fontsize=11, fontweight="bold")
+    text = SOURCE if caption is None else f"{caption}\n{SOURCE}"
+    wrapped = "\n".join(textwrap.fill(part, 130) for part in literal(text).split("\n"))
+    fig.text(0.01, -0.01, wrapped, ha="left", va="top", fontsize=7, color="#555555")
+    return fig
+
+
+def _money_axis(axis, ticks: int = 5):
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    axis.set_major_formatter(FuncFormatter(gbp_k))
+    axis.set_major_locator(MaxNLocator(ticks))
+
+
+def measured(variance: pd.DataFrame) -> pd.DataFrame:
+    """The reconciliation rows that have a variance figure, in register order."""
+    return variance[variance["variance_gbp"].notna()].reset_index(drop=True)
+
+
+def variance_chart(variance: pd.DataFrame):
+    """Forecast (outlined) against actual (solid), absolute variance bars, relative variance pins."""
+    rows = measured(variance)
+    unshown = variance[variance["variance_gbp"].isna()]
+    with theme():
+        fig, (ax_abs, ax_var, ax_pct) = _figure(
+            1, 3, height=0.45 * max(len(rows), 3) + 1.6, sharey=True, gridspec_kw={"width_ratios": [2.2, 1.6, 1.2]}
+        )
+        y = list(range(len(rows)))
+        latest = rows["latest_forecast_gbp"].astype("int64")
+        original = rows["forecast_gbp"].astype("int64")
+        actual = rows["actual_gbp"].astype("int64")
+        revised = rows["revised_forecast_gbp"].notna()
+        ax_abs.barh(y, actual, height=0.5, color=ACTUAL, label="Actual", zorder=3)
+        ax_abs.barh(
+            y,
+            latest,
+            height=0.75,
+            fill=False,
+            edgecolor=FORECAST_EDGE,
+            linewidth=1.2,
+            label="Forecast (latest)",
+            zorder=4,
+        )
+        if revised.any():
+            ax_abs.barh(
+                [i for i, r in zip(y, revised, strict=True) if r],
+                original[revised],
+                height=0.75,
+                fill=False,
+                edgecolor=FORECAST_EDGE,
+                linewidth=1.0,
+                linestyle=(0, (2, 2)),
+                label="Original forecast (revised since)",
+                zorder=4,
+            )
+        ax_abs.set_yticks(y, [label(f) for f in rows["function"]])
+        ax_abs.invert_yaxis()
+        ax_abs.set_title("Forecast and actual", fontsize=9)
+        _money_axis(ax_abs.xaxis, 3)
+        # above the canvas, under the title: the panels keep their full height
+        fig.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3, fontsize=7, frameon=False)
+
+        deltas = rows["variance_gbp"].astype("int64")
+        colours = [BAD if d < 0 else GOOD for d in deltas]
+        ax_var.barh(y, deltas, height=0.5, color=colours, zorder=3)
+        ax_var.axvline(0, color=ACTUAL, linewidth=1)
+        for i, d in zip(y, deltas, strict=True):
+            ax_var.annotate(
+                gbp_k(d) if d < 0 else "+" + gbp_k(d),
+                (d, i),
+                xytext=(3 if d >= 0 else -3, 0),
+                textcoords="offset points",
+                ha="left" if d >= 0 else "right",
+                va="center",
+                fontsize=7,
+            )
+        ax_var.set_title("ΔF (actual − forecast)", fontsize=9)
+        _money_axis(ax_var.xaxis, 3)
+        low, high = min(deltas.min(), 0), max(deltas.max(), 0)
+        pad = (high - low) * 0.35 or 1000
+        ax_var.set_xlim(low - pad, high + pad)
+
+        pct = [float(p) - 100 for p in rows["delivery_pct"]]
+        pin_colours = [BAD if p < 0 else GOOD for p in pct]
+        ax_pct.hlines(y, 0, pct, color=pin_colours, linewidth=2, zorder=3)
+        ax_pct.scatter(pct, y, color=pin_colours, s=30, zorder=4)
+        ax_pct.axvline(0, color=ACTUAL, linewidth=1)
+        for i, p in zip(y, pct, strict=True):
+            ax_pct.annotate(
+                f"{p:+.0f}%",
+                (p, i),
+                xytext=(5 if p >= 0 else -5, 0),
+                textcoords="offset points",
+                ha="left" if p >= 0 else "right",
+                va="center",
+                fontsize=7,
+            )
+        lo, hi = min(min(pct, default=0), 0), max(max(pct, default=0), 0)
+        pad = (hi - lo) * 0.4 or 10
+        ax_pct.set_xlim(lo - pad, hi + pad)
+        ax_pct.set_title("ΔF %", fontsize=9)
+
+        total_actual, total_latest = int(actual.sum()), int(latest.sum())
+        short = total_latest - total_actual
+        verb = "short of" if short > 0 else "above"
+        title = (
+            f"Business cases delivered {gbp_k(total_actual)} of {gbp_k(total_latest)} forecast: "
+            f"{gbp_k(abs(short))} {verb} forecast"
+        )
+        caption = None
+        if len(unshown):
+            caption = "Not shown (no variance figure): " + "; ".join(
+                f"{f} ({s})" for f, s in zip(unshown["function"], unshown["status"], strict=True)
+            )
+        return _finish(fig, title, caption, title_y=1.07)
+
+
+def recurrent_by_year_chart(tidy: pd.DataFrame, years: list[str]):
+    """Recurrent savings added in each fiscal year, stacked by function."""
+    pivot = (
+        tidy.pivot_table(index="fiscal_year", columns="function", values="saving_gbp", aggfunc="sum", sort=False)
+        .reindex(years)
+        .fillna(0)
+        .astype("int64")
+    )
+    order = list(dict.fromkeys(tidy["function"]))
+    pivot = pivot[[f for f in order if f in pivot.columns]]
+    with theme():
+        fig, ax = _figure(height=3.6)
+        bottom = [0] * len(years)
+        for index, function in enumerate(pivot.columns):
+            values = list(pivot[function])
+            ax.bar(
+                years,
+                values,
+                bottom=bottom,
+                color=SERIES[index % len(SERIES)],
+                label=literal(function),
+                width=0.65,
+                zorder=3,
+            )
+            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+        for x, total in zip(years, bottom, strict=True):
+            ax.annotate(gbp_k(total), (x, total), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=7)
+        _money_axis(ax.yaxis)
+        ax.set_ylabel("Recurrent savings added")
+        ax.legend(fontsize=7, ncols=2, loc="upper right", frameon=True)
+        peak = max(bottom) if bottom else 0
+        peak_year = years[bottom.index(peak)] if bottom else ""
+        title = f"Recurrent savings reached {gbp_k(sum(bottom))} a year; {peak_year} added the most ({gbp_k(peak)})"
+        return _finish(fig, title)
+
+
+def cumulative_chart(cumulative_savings: pd.Series, cumulative_costs: pd.Series):
+    """Cumulative savings and cumulative change-team costs as two series side by side, never netted."""
+    years = list(cumulative_savings.index)
+    costs = cumulative_costs.reindex(years).abs()
+    with theme():
+        fig, ax = _figure(height=3.4)
+        x = range(len(years))
+        ax.bar(
+            [i - 0.19 for i in x],
+            list(cumulative_savings.astype("int64")),
+            width=0.38,
+            color=CUMULATIVE_SAVINGS,
+            label="Cumulative savings since " + years[0],
+            zorder=3,
+        )
+        ax.bar(
+            [i + 0.19 for i in x],
+            list(costs.astype("int64")),
+            width=0.38,
+            color=CUMULATIVE_COSTS,
+            label="Cumulative change-team costs",
+            zorder=3,
+        )
+        ax.set_xticks(list(x), years)
+        _money_axis(ax.yaxis)
+        ax.legend(fontsize=7, loc="upper left", frameon=True)
+        title = (
+            f"{gbp_k(int(cumulative_savings.iloc[-1]))} saved since {years[0]}; "
+            f"the change team cost {gbp_k(int(costs.iloc[-1]))} over the same years"
+        )
+        caption = (
+            "Not netted: the change team worked on many more projects than these collaborations "
+            "(e.g. Athena, Mobile/Digital, ERP), so its costs are shown to inform, not as a cost:benefit."
+        )
+        return _finish(fig, title, caption)
+
+
+def delivery_chart(variance: pd.DataFrame, materiality_pct: float):
+    """Delivery % of the latest forecast by function, sorted, with the materiality band around 100%."""
+    rows = measured(variance).sort_values("delivery_pct", ascending=True, kind="stable")
+    with theme():
+        fig, ax = _figure(height=0.4 * max(len(rows), 3) + 1.4)
+        pct = [float(p) for p in rows["delivery_pct"]]
+        colours = [BAD if p < 100 - materiality_pct else (GOOD if p > 100 + materiality_pct else NEUTRAL) for p in pct]
+        y = list(range(len(rows)))
+        ax.axvspan(
+            100 - materiality_pct,
+            100 + materiality_pct,
+            color="#DDDDDD",
+            zorder=1,
+            label=f"Within ±{materiality_pct:g}% of forecast",
+        )
+        ax.axvline(100, color=ACTUAL, linewidth=1, zorder=2)
+        ax.barh(y, pct, height=0.55, color=colours, zorder=3)
+        for i, p in zip(y, pct, strict=True):
+            ax.annotate(f"{p:.1f}%", (p, i), xytext=(3, 0), textcoords="offset points", va="center", fontsize=7)
+        ax.set_yticks(y, [label(f) for f in rows["function"]])
+        ax.set_xlabel("Delivered, % of latest forecast")
+        ax.set_xlim(0, max([*pct, 100 + materiality_pct]) * 1.15)
+        ax.legend(fontsize=7, loc="lower right", frameon=True)
+        below = sum(1 for p in pct if p < 100 - materiality_pct)
+        title = f"{below} of {len(pct)} business cases delivered less than {100 - materiality_pct:g}% of forecast"
+        return _finish(fig, title)
+
+
+def save(fig, folder, name: str) -> list:
+    """Save a Figure as PNG and SVG into `folder`; returns the two paths."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    with theme():  # ticks are laid out at draw time: draw in the same theme
+        for ext in ("png", "svg"):
+            path = folder / f"{name}.{ext}"
+            fig.savefig(path, bbox_inches="tight", metadata={"Date": None} if ext == "svg" else {"Software": None})
+            out.append(path)
+    return out
+
+
+FIGURE_NAMES = ("variance", "recurrent-by-year", "cumulative", "delivery")
+
+
+def figures_for(analysis) -> dict:
+    """Every chart of a `bch.pipeline.Analysis`, by file name (without extension)."""
+    from bch import summary
+
+    sheet = analysis.sheet
+    return {
+        "variance": variance_chart(analysis.variance),
+        "recurrent-by-year": recurrent_by_year_chart(sheet.tidy(), list(sheet.years)),
+        "cumulative": cumulative_chart(summary.cumulative_savings(sheet), summary.cumulative_costs(sheet)),
+        "delivery": delivery_chart(analysis.variance, analysis.materiality_pct),
+    }

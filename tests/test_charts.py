@@ -1,0 +1,123 @@
+"""Charts: bar heights equal the data, colours follow impact, labels show literally."""
+
+import matplotlib
+import pandas as pd
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_hex
+
+from bch import charts, pipeline, summary
+
+matplotlib.use("agg")
+
+
+@pytest.fixture(scope="module")
+def analysis():
+    return pipeline.analyse()
+
+
+def _bars(ax):
+    return [p for p in ax.patches if isinstance(p, matplotlib.patches.Rectangle)]
+
+
+def _render(fig):
+    FigureCanvasAgg(fig).draw()
+    return fig
+
+
+def test_variance_chart_bars_equal_the_data(analysis):
+    fig = _render(charts.variance_chart(analysis.variance))
+    ax_abs, ax_var, ax_pct = fig.axes
+    rows = charts.measured(analysis.variance)
+    bars = _bars(ax_abs)
+    actual = [b for b in bars if b.get_fill()]
+    outlined = [b for b in bars if not b.get_fill()]
+    assert [b.get_width() for b in actual] == list(rows["actual_gbp"])
+    latest = outlined[: len(rows)]
+    assert [b.get_width() for b in latest] == list(rows["latest_forecast_gbp"])
+    original = outlined[len(rows) :]  # only Firearms was revised: its original stays visible
+    assert [b.get_width() for b in original] == [174_000]
+    assert [b.get_width() for b in _bars(ax_var)] == list(rows["variance_gbp"])
+    assert ax_abs.get_yticklabels()[0].get_text() == "Firearms Licensing"
+    pins = next(c for c in ax_pct.collections if isinstance(c, matplotlib.collections.PathCollection))
+    assert [round(float(x), 1) for x, _ in pins.get_offsets()] == [0.9, -77.8, -31.8, -66.9, 50.0, -100.0]
+
+
+def test_variance_colours_follow_impact(analysis):
+    fig = charts.variance_chart(analysis.variance)
+    rows = charts.measured(analysis.variance)
+    colours = [to_hex(b.get_facecolor()).upper() for b in _bars(fig.axes[1])]
+    expected = [charts.BAD if v < 0 else charts.GOOD for v in rows["variance_gbp"]]
+    assert colours == expected
+    assert colours[0] == charts.GOOD  # Firearms: +£1k against the revised forecast
+    assert colours[2] == charts.BAD  # ICT: -£701k
+
+
+def test_variance_chart_title_is_the_finding(analysis):
+    fig = charts.variance_chart(analysis.variance)
+    texts = [t.get_text() for t in fig.texts]
+    assert "Business cases delivered £1,798k of £3,916k forecast: £2,118k short of forecast" in texts
+    assert any("Public Contact (not implemented)" in t and "ERSOU/JPS etc (no business case)" in t for t in texts)
+
+
+def test_recurrent_by_year_stacks_to_the_year_totals(analysis):
+    sheet = analysis.sheet
+    fig = _render(charts.recurrent_by_year_chart(sheet.tidy(), list(sheet.years)))
+    ax = fig.axes[0]
+    tops = {}
+    for bar in _bars(ax):
+        x = round(bar.get_x() + bar.get_width() / 2)
+        tops[x] = max(tops.get(x, 0), bar.get_y() + bar.get_height())
+    assert [tops[i] for i in range(5)] == [2_600_000, 926_000, 920_000, 547_000, 1_158_000]
+
+
+def test_cumulative_shows_two_series_never_netted(analysis):
+    sheet = analysis.sheet
+    fig = charts.cumulative_chart(summary.cumulative_savings(sheet), summary.cumulative_costs(sheet))
+    heights = [b.get_height() for b in _bars(fig.axes[0])]
+    assert heights[:5] == [2_600_000, 6_126_000, 10_572_000, 15_565_000, 21_716_000]
+    assert heights[5:] == [795_000, 2_690_000, 4_339_000, 5_787_000, 6_348_000]
+    assert any("Not netted" in t.get_text() for t in fig.texts)
+
+
+def test_delivery_chart_sorted_with_the_materiality_band(analysis):
+    fig = charts.delivery_chart(analysis.variance, 10)
+    ax = fig.axes[0]
+    bars = [b for b in _bars(ax) if b.get_height() == pytest.approx(0.55)]
+    widths = [b.get_width() for b in bars]
+    assert widths == [0.0, 22.2, 33.1, 68.2, 100.9, 150.0]  # sorted, bottom to top
+    colours = [to_hex(b.get_facecolor()).upper() for b in bars]
+    assert colours == [charts.BAD] * 4 + [charts.NEUTRAL, charts.GOOD]
+    band = [p for p in ax.patches if p not in bars]
+    assert len(band) == 1  # the ±10% band around 100%
+    assert band[0].get_x() == pytest.approx(90)
+    assert fig.texts[0].get_text() == "4 of 6 business cases delivered less than 90% of forecast"
+
+
+def test_labels_with_dollars_and_markup_render_literally():
+    label = "Cost $5 & <b>$x$</b>"
+    variance = pd.DataFrame(
+        {
+            "function": [label],
+            "forecast_gbp": pd.array([100_000], dtype="Int64"),
+            "revised_forecast_gbp": pd.array([None], dtype="Int64"),
+            "latest_forecast_gbp": pd.array([100_000], dtype="Int64"),
+            "actual_gbp": pd.array([50_000], dtype="Int64"),
+            "variance_gbp": pd.array([-50_000], dtype="Int64"),
+            "delivery_pct": [50.0],
+            "status": ["under-delivered"],
+        }
+    )
+    fig = _render(charts.variance_chart(variance))
+    tick = fig.axes[0].get_yticklabels()[0]
+    assert tick._preprocess_math(tick.get_text()) == (label, False)  # shown as written, no mathtext
+    fig = _render(charts.delivery_chart(variance, 10))
+    tick = fig.axes[0].get_yticklabels()[0]
+    assert tick._preprocess_math(tick.get_text()) == (label, False)
+
+
+def test_save_writes_png_and_svg(analysis, tmp_path):
+    paths = charts.save(charts.delivery_chart(analysis.variance, 10), tmp_path, "delivery")
+    assert [p.name for p in paths] == ["delivery.png", "delivery.svg"]
+    assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"<svg" in paths[1].read_bytes()[:500]

@@ -1,0 +1,161 @@
+"""Notebooks: thin and clean as committed, and executed by papermill on the shipped data."""
+
+import ast
+import json
+import os
+
+import nbformat
+import pandas as pd
+import pytest
+
+from bch import findings, params, paths, pipeline
+
+NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
+NAMES = [nb.name for nb in NOTEBOOKS]
+
+
+def test_the_notebooks_are_there():
+    assert NAMES == ["1.0-load-and-check.ipynb", "2.0-reconcile-forecasts.ipynb", "3.0-variance-charts.ipynb"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_committed_thin_and_clean(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata.kernelspec.name == "python3"
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert nb.cells[0] is code[0], "the parameters cell comes first"
+    assert all(not c.outputs and c.execution_count is None for c in code), "committed without outputs"
+    assert code[0].metadata.get("tags") == ["parameters"]
+    tree = ast.parse(code[0].source)
+    assigned = {t.targets[0].id: ast.literal_eval(t.value) for t in tree.body if isinstance(t, ast.Assign)}
+    assert assigned == params.defaults(), "plain values, exactly the parameters bch validates"
+    imports = [c for c in code if any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in ast.parse(c.source).body)]
+    assert imports == [code[1]], "one import cell, right after the parameters"
+    for cell in code:
+        for node in ast.walk(ast.parse(cell.source)):
+            assert not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)), cell.source
+
+
+def execute(name, tmp_path, **parameters):
+    import papermill as pm
+
+    out_dir = tmp_path / "out"
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    out = tmp_path / name
+    pm.execute_notebook(
+        str(paths.NOTEBOOKS / name),
+        str(out),
+        parameters={"output_dir": str(out_dir), **parameters},
+        kernel_name="python3",
+        cwd=str(paths.NOTEBOOKS),
+        progress_bar=False,
+        execution_timeout=120,
+    )
+    return out_dir, nbformat.read(out, as_version=4)
+
+
+@pytest.fixture(autouse=True)
+def _agg(monkeypatch):
+    monkeypatch.setenv("MPLBACKEND", "agg")
+
+
+@pytest.fixture(scope="module")
+def expected():
+    analysis = pipeline.analyse()
+    return analysis
+
+
+def _read(path):
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def _as_text(frame):
+    csv = frame.to_csv(index=False, lineterminator="\n")
+    from io import StringIO
+
+    return pd.read_csv(StringIO(csv), dtype=str, keep_default_na=False)
+
+
+@pytest.mark.notebook
+def test_load_and_check(tmp_path, expected):
+    out_dir, nb = execute("1.0-load-and-check.ipynb", tmp_path)
+    pd.testing.assert_frame_equal(_read(out_dir / "savings-tidy.csv"), _as_text(expected.sheet.tidy()))
+    pd.testing.assert_frame_equal(_read(out_dir / "findings.csv"), _as_text(findings.findings_frame(expected.findings)))
+    html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "Recurrent savings <b>£6,151k</b>" in html
+    assert "Savings!B13" in html
+
+
+@pytest.mark.notebook
+def test_load_and_check_follows_its_savings_parameter(tmp_path, shipped):
+    from tests import builders
+
+    book, ws = shipped
+    ws["G5"] = 1500
+    out_dir, _ = execute("1.0-load-and-check.ipynb", tmp_path, savings_path=str(builders.save(book, tmp_path)))
+    found = _read(out_dir / "findings.csv")
+    assert found.iloc[0].tolist()[:3] == ["error", "row-total", "Savings!G5"]
+
+
+@pytest.mark.notebook
+def test_reconcile(tmp_path, expected):
+    out_dir, _ = execute("2.0-reconcile-forecasts.ipynb", tmp_path)
+    pd.testing.assert_frame_equal(_read(out_dir / "variance.csv"), _as_text(expected.variance))
+    pd.testing.assert_frame_equal(_read(out_dir / "claims.csv"), _as_text(expected.claims))
+
+
+@pytest.mark.notebook
+def test_reconcile_follows_materiality(tmp_path):
+    out_dir, _ = execute("2.0-reconcile-forecasts.ipynb", tmp_path, materiality_pct=35.0)
+    variance = _read(out_dir / "variance.csv").set_index("function")
+    assert variance.loc["ICT", "status"] == "delivered"  # 68.2% is within 35%
+    assert variance.loc["Custody", "status"] == "under-delivered"
+
+
+@pytest.mark.notebook
+def test_charts(tmp_path):
+    out_dir, nb = execute("3.0-variance-charts.ipynb", tmp_path)
+    for name in ("variance", "delivery", "recurrent-by-year", "cumulative"):
+        assert (out_dir / "figures" / f"{name}.png").stat().st_size > 10_000
+        assert (out_dir / "figures" / f"{name}.svg").stat().st_size > 10_000
+    images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
+    assert len(images) == 4
+
+
+@pytest.mark.notebook
+def test_charts_follow_materiality(tmp_path):
+    default_dir, _ = execute("3.0-variance-charts.ipynb", tmp_path / "a")
+    changed_dir, _ = execute("3.0-variance-charts.ipynb", tmp_path / "b", materiality_pct=35.0)
+    default = (default_dir / "figures" / "delivery.svg").read_bytes()
+    changed = (changed_dir / "figures" / "delivery.svg").read_bytes()
+    assert default != changed
+    assert (default_dir / "figures" / "variance.svg").read_bytes() == (
+        changed_dir / "figures" / "variance.svg"
+    ).read_bytes()
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize(
+    ("parameters", "message"),
+    [
+        ({"materiality_pct": 150.0}, "parameter materiality_pct must be from 0 to under 100, not 150.0"),
+        ({"as_of": "19/07/2018"}, "parameter as_of must be an ISO date like 2018-07-19, not '19/07/2018'"),
+        ({"savings_path": "nope.xlsx"}, "parameter savings_path: no such file"),
+        ({"strict": "yes"}, "parameter strict must be bool, not str ('yes')"),
+    ],
+)
+def test_a_bad_parameter_stops_with_the_validation_message(tmp_path, parameters, message):
+    from papermill.exceptions import PapermillExecutionError
+
+    with pytest.raises(PapermillExecutionError) as failure:
+        execute("1.0-load-and-check.ipynb", tmp_path, **parameters)
+    assert failure.value.ename == "ParameterError"
+    assert message in failure.value.evalue
+
+
+def test_notebook_runs_never_write_into_the_project():
+    assert os.environ.get("MPLBACKEND") == "agg"
+    tracked = sorted(p.name for p in paths.OUTPUTS.iterdir())
+    assert tracked == ["README.md"] or "latest" in tracked  # a local `make report` may have published
+    assert json.loads((paths.NOTEBOOKS / NAMES[0]).read_text())["cells"][0]["outputs"] == []
