@@ -34,6 +34,18 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
     check.add_argument("--processed", type=Path, metavar="DIR", help="also write the tidy savings table (CSV) into DIR")
     check.set_defaults(handler=_check)
+
+    pack = commands.add_parser("pack", help="execute the notebooks and publish a dated board pack")
+    pack.add_argument("--savings", type=Path, default=paths.SAVINGS_WORKBOOK, help="savings workbook (.xlsx)")
+    pack.add_argument("--forecasts", type=Path, default=paths.BUSINESS_CASES, help="business-case register (CSV)")
+    pack.add_argument("--claims", type=Path, default=paths.PAPER_CLAIMS, help="the paper's quoted figures (CSV)")
+    pack.add_argument("--as-of", default="2018-07-19", metavar="YYYY-MM-DD", help="the date the figures are stated at")
+    pack.add_argument("--materiality", type=float, default=10.0, metavar="PCT", help="materiality threshold, %%")
+    pack.add_argument("--strict", action="store_true", help="fail the run (exit 1) on any error finding")
+    pack.add_argument("--out", type=Path, default=paths.OUTPUTS, metavar="DIR", help="where packs are published")
+    pack.add_argument("--cell-timeout", type=int, default=300, metavar="SECONDS", help="limit for any one cell")
+    pack.add_argument("--quiet", action="store_true", help="print nothing unless the run fails")
+    pack.set_defaults(handler=_pack)
     return parser
 
 
@@ -50,6 +62,36 @@ def _check(args: argparse.Namespace) -> int:
     else:
         print(report.render_text(analysis))
     return 1 if analysis.has_errors else 0
+
+
+def _pack(args: argparse.Namespace) -> int:
+    import time
+
+    from bch import pack
+
+    if args.cell_timeout <= 0:
+        raise ParameterError(f"--cell-timeout must be a positive number of seconds, not {args.cell_timeout}")
+    start = time.perf_counter()
+
+    def progress(line: str) -> None:
+        if not args.quiet:
+            print(f"bch pack: {line}", file=sys.stderr, flush=True)
+
+    options = pack.PackOptions(
+        savings=args.savings,
+        forecasts=args.forecasts,
+        claims=args.claims,
+        as_of=args.as_of,
+        materiality=args.materiality,
+        strict=args.strict,
+        out=args.out,
+        cell_timeout=args.cell_timeout,
+    )
+    published = pack.build_pack(options, progress)
+    progress(f"published {published} in {time.perf_counter() - start:.1f}s")
+    if not args.quiet:
+        print(published)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,223 @@
+"""Executing the notebooks with papermill: one kernel for all of them, parameters checked first.
+
+A naive run starts a kernel and imports the stack once per notebook. Here one kernel is started,
+the stack is imported once, and each notebook runs in it after a namespace reset, so a notebook
+still sees only its own variables (the tests also run each in a kernel of its own).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import queue
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bch import paths
+from bch.errors import BchError, ParameterError
+
+DEFAULT_CELL_TIMEOUT = 300  # seconds for any one cell
+KERNEL_START_TIMEOUT = 60
+WARM_UP = "import pandas, matplotlib, seaborn, bch.pipeline, bch.charts, bch.views"
+
+
+class NotebookFailed(BchError):
+    """A notebook raised, timed out or lost its kernel; names the notebook and cell."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, notebook: Path):
+        super().__init__(message)
+        self.notebook = notebook
+
+
+@dataclass(frozen=True)
+class NotebookRun:
+    name: str
+    status: str  # ok | failed | not run
+    seconds: float
+
+
+def notebooks() -> list[Path]:
+    """The pack's notebooks, in their numbered order."""
+    return sorted(paths.NOTEBOOKS.glob("[0-9]*.ipynb"))
+
+
+def declared_parameters(notebook: Path) -> dict[str, type]:
+    """Names and types of the plain values in a notebook's `parameters` cell.
+
+    Read as plain JSON: nbformat's import costs a second (its schema validator), and this runs
+    before the kernel starts.
+    """
+    import json
+
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    cell = next((c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    if cell is None:
+        raise ParameterError(f"{notebook.name} has no cell tagged 'parameters'")
+    source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+    declared = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            declared[node.targets[0].id] = type(ast.literal_eval(node.value))
+    return declared
+
+
+def check_against_notebooks(values: dict, books: list[Path]) -> None:
+    """Refuse (before any kernel starts) a parameter a notebook lacks or would get with the wrong type."""
+    for notebook in books:
+        declared = declared_parameters(notebook)
+        for name, value in values.items():
+            if name not in declared:
+                raise ParameterError(f"{notebook.name} has no parameter {name!r}; it has: {', '.join(declared)}")
+            wanted = declared[name]
+            fits = isinstance(value, wanted) or (wanted is float and isinstance(value, int))
+            if not fits or (isinstance(value, bool) and wanted is not bool):
+                raise ParameterError(
+                    f"{notebook.name} parameter {name} is {wanted.__name__}; got {type(value).__name__} ({value!r})"
+                )
+
+
+def _failure_message(notebook: Path, exc: Exception) -> str:
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        first_line = (exc.source or "").strip().splitlines()[0] if (exc.source or "").strip() else ""
+        return (
+            f"{notebook.name} failed at cell {exc.cell_index} (In [{exc.exec_count}]: {first_line[:60]}): "
+            f"{exc.ename}: {str(exc.evalue).splitlines()[0] if exc.evalue else ''}".rstrip(": ")
+        )
+    name = type(exc).__name__
+    if "Timeout" in name:
+        return f"{notebook.name} timed out: a cell ran longer than the per-cell limit ({exc})"
+    if "DeadKernel" in name:
+        return f"{notebook.name} failed: the kernel died ({exc})"
+    return f"{notebook.name} failed: {name}: {str(exc).splitlines()[0] if str(exc) else ''}"
+
+
+class SharedKernel:
+    """One python3 kernel, started once, reused by every notebook of a pack."""
+
+    def __init__(self, cwd: Path = paths.NOTEBOOKS):
+        import tempfile
+
+        from jupyter_client.manager import KernelManager
+
+        # local sockets rather than TCP: nothing listens on a port, and ipykernel has nothing to warn of
+        self._sockets = tempfile.mkdtemp(prefix="bch-kernel-")
+        self.km = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(self._sockets, "k"))
+        env = {**os.environ, "MPLBACKEND": "agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+        self.km.start_kernel(cwd=str(cwd), env=env)
+
+    def send(self, code: str, first: bool = False):
+        """Start running `code` without waiting; `wait` collects it. Lets the caller work meanwhile.
+
+        Only the first call waits for the kernel to be ready (a 0.2 s poll); later requests on a
+        running kernel are simply queued by zmq until the new client connects.
+        """
+        client = self.km.client()
+        client.start_channels(iopub=False, stdin=False, hb=False, control=False)
+        if first:
+            client.wait_for_ready(timeout=KERNEL_START_TIMEOUT)
+        return client, client.execute(code)
+
+    def wait(self, sent) -> None:
+        client, msg_id = sent
+        try:
+            deadline = time.monotonic() + KERNEL_START_TIMEOUT
+            while True:
+                reply = client.get_shell_msg(timeout=max(deadline - time.monotonic(), 0.01))
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    break
+        finally:
+            client.stop_channels()
+        if reply["content"]["status"] != "ok":
+            content = reply["content"]
+            raise BchError(f"the kernel could not start the stack: {content.get('ename')}: {content.get('evalue')}")
+
+    def run(self, code: str) -> None:
+        """Run `code` in the kernel and wait for it. A fresh client each time: the notebook clients
+        papermill attaches to this kernel leave earlier clients' channels unusable."""
+        self.wait(self.send(code))
+
+    def reset(self) -> None:
+        """Forget the previous notebook's variables; keep imported modules."""
+        self.run("get_ipython().run_line_magic('reset', '-f')")
+
+    def close(self) -> None:
+        import shutil
+
+        try:
+            if self.km.has_kernel:
+                self.km.shutdown_kernel(now=True)
+        finally:
+            shutil.rmtree(self._sockets, ignore_errors=True)
+
+
+def execute_all(
+    books: list[Path],
+    out_dir: Path,
+    parameters: dict,
+    cell_timeout: int = DEFAULT_CELL_TIMEOUT,
+    progress: Callable[[str], None] | None = None,
+    finished: queue.Queue | None = None,
+) -> list[NotebookRun]:
+    """Run each notebook into `out_dir` with `parameters`; NotebookFailed names the first failure.
+
+    Each executed notebook's path is put on `finished` as soon as it is written (then None at
+    the end), so a caller in another thread can render it while the next one runs.
+    """
+    kernel = None
+    try:
+        try:
+            kernel = SharedKernel()
+            warming = kernel.send(WARM_UP, first=True)
+            import papermill  # imported here while the kernel imports the stack
+
+            kernel.wait(warming)
+        except Exception as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise BchError(f"could not start a python3 kernel with bch's stack: {reason}") from None
+        return _run_each(papermill, kernel, books, out_dir, parameters, cell_timeout, progress, finished)
+    finally:
+        if kernel is not None:
+            kernel.close()
+        if finished is not None:
+            finished.put(None)
+
+
+def _run_each(pm, kernel, books, out_dir, parameters, cell_timeout, progress, finished) -> list[NotebookRun]:
+    runs: list[NotebookRun] = []
+    for index, notebook in enumerate(books):
+        start = time.perf_counter()
+        output = out_dir / notebook.name
+        try:
+            kernel.reset()
+            pm.execute_notebook(
+                str(notebook),
+                str(output),
+                parameters=parameters,
+                kernel_name="python3",
+                progress_bar=False,
+                execution_timeout=cell_timeout,
+                km=kernel.km,
+                request_save_on_cell_execute=False,  # written once, at the end (also on failure)
+            )
+        except Exception as exc:
+            seconds = time.perf_counter() - start
+            runs.append(NotebookRun(notebook.name, "failed", round(seconds, 2)))
+            runs += [NotebookRun(b.name, "not run", 0.0) for b in books[index + 1 :]]
+            if progress:
+                progress(f"{notebook.name}: failed after {seconds:.1f}s")
+            failure = NotebookFailed(_failure_message(notebook, exc), output)
+            failure.runs = runs
+            raise failure from None
+        seconds = time.perf_counter() - start
+        runs.append(NotebookRun(notebook.name, "ok", round(seconds, 2)))
+        if progress:
+            progress(f"{notebook.name}: {seconds:.1f}s")
+        if finished is not None:
+            finished.put(output)
+    return runs

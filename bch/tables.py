@@ -1,0 +1,31 @@
+"""The processed tables a run publishes, as the notebooks write them (CSV), for comparing runs."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pandas as pd
+
+from bch.findings import findings_frame
+
+NAMES = ("savings-tidy", "findings", "variance", "claims")
+
+
+def pack_tables(analysis) -> dict[str, pd.DataFrame]:
+    """The tables of a `bch.pipeline.Analysis` under the file names the notebooks give them."""
+    return {
+        "savings-tidy": analysis.sheet.tidy(),
+        "findings": findings_frame(analysis.findings),
+        "variance": analysis.variance,
+        "claims": analysis.claims,
+    }
+
+
+def as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table as it reads back from its CSV: every cell text, missing values ''."""
+    csv = frame.to_csv(index=False, lineterminator="\n")
+    return pd.read_csv(StringIO(csv), dtype=str, keep_default_na=False)
+
+
+def read(folder, name: str) -> pd.DataFrame:
+    return pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False)
