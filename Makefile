@@ -11,9 +11,10 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	@touch $(STAMP)
 
-## report: check the shipped savings workbook (prints the summary; exit 1 on error findings)
+## report: publish a board pack from the shipped data into outputs/YYYY-MM-DD/ (outputs/latest)
 report: $(STAMP)
-	$(BIN)/bch check --processed data/processed
+	$(BIN)/bch check --processed data/processed > /dev/null || [ $$? -eq 1 ]
+	$(BIN)/bch pack
 
 ## test: the whole suite (lint, unit, notebooks)
 test: $(STAMP)

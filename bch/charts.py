@@ -197,15 +197,22 @@ def variance_chart(variance: pd.DataFrame):
 
 
 def recurrent_by_year_chart(tidy: pd.DataFrame, years: list[str]):
-    """Recurrent savings added in each fiscal year, stacked by function."""
+    """Recurrent savings added in each fiscal year, stacked by function.
+
+    A year holding an unreadable cell gets no total (its stack is incomplete): it is marked and
+    the cells are named in the caption, never drawn as if complete.
+    """
+    unreadable = tidy[tidy["saving_gbp"].isna()]
+    readable = tidy[tidy["saving_gbp"].notna()]
     pivot = (
-        tidy.pivot_table(index="fiscal_year", columns="function", values="saving_gbp", aggfunc="sum", sort=False)
+        readable.pivot_table(index="fiscal_year", columns="function", values="saving_gbp", aggfunc="sum", sort=False)
         .reindex(years)
         .fillna(0)
         .astype("int64")
     )
     order = list(dict.fromkeys(tidy["function"]))
     pivot = pivot[[f for f in order if f in pivot.columns]]
+    incomplete = set(unreadable["fiscal_year"])
     with theme():
         fig, ax = _figure(height=3.6)
         bottom = [0] * len(years)
@@ -222,46 +229,62 @@ def recurrent_by_year_chart(tidy: pd.DataFrame, years: list[str]):
             )
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
         for x, total in zip(years, bottom, strict=True):
-            ax.annotate(gbp_k(total), (x, total), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=7)
+            text = "total unknown" if x in incomplete else gbp_k(total)
+            ax.annotate(text, (x, total), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=7)
         _money_axis(ax.yaxis)
         ax.set_ylabel("Recurrent savings added")
         ax.legend(fontsize=7, ncols=2, loc="upper right", frameon=True)
-        peak = max(bottom) if bottom else 0
-        peak_year = years[bottom.index(peak)] if bottom else ""
-        title = f"Recurrent savings reached {gbp_k(sum(bottom))} a year; {peak_year} added the most ({gbp_k(peak)})"
-        return _finish(fig, title)
+        caption = None
+        if incomplete:
+            caption = "Incomplete: unreadable cell(s) " + ", ".join(unreadable["cell"]) + " are left out of their year."
+            title = f"Recurrent savings per year: {len(incomplete)} year(s) incomplete (unreadable cells)"
+        else:
+            peak = max(bottom) if bottom else 0
+            peak_year = years[bottom.index(peak)] if bottom else ""
+            title = f"Recurrent savings reached {gbp_k(sum(bottom))} a year; {peak_year} added the most ({gbp_k(peak)})"
+        return _finish(fig, title, caption)
+
+
+def _known(series: pd.Series, years: list[str]) -> list[int | None]:
+    return [None if pd.isna(v) else abs(int(v)) for v in series.reindex(years)]
 
 
 def cumulative_chart(cumulative_savings: pd.Series, cumulative_costs: pd.Series):
-    """Cumulative savings and cumulative change-team costs as two series side by side, never netted."""
+    """Cumulative savings and cumulative change-team costs as two series side by side, never netted.
+
+    A year whose figure can't be computed (an unreadable cell before it) has no bar and says so.
+    """
     years = list(cumulative_savings.index)
-    costs = cumulative_costs.reindex(years).abs()
+    savings, costs = _known(cumulative_savings, years), _known(cumulative_costs, years)
     with theme():
         fig, ax = _figure(height=3.4)
-        x = range(len(years))
-        ax.bar(
-            [i - 0.19 for i in x],
-            list(cumulative_savings.astype("int64")),
-            width=0.38,
-            color=CUMULATIVE_SAVINGS,
-            label="Cumulative savings since " + years[0],
-            zorder=3,
-        )
-        ax.bar(
-            [i + 0.19 for i in x],
-            list(costs.astype("int64")),
-            width=0.38,
-            color=CUMULATIVE_COSTS,
-            label="Cumulative change-team costs",
-            zorder=3,
-        )
-        ax.set_xticks(list(x), years)
+        for offset, values, colour, name in (
+            (-0.19, savings, CUMULATIVE_SAVINGS, "Cumulative savings since " + years[0]),
+            (0.19, costs, CUMULATIVE_COSTS, "Cumulative change-team costs"),
+        ):
+            xs = [i + offset for i, v in enumerate(values) if v is not None]
+            ax.bar(xs, [v for v in values if v is not None], width=0.38, color=colour, label=name, zorder=3)
+            for i, v in enumerate(values):
+                if v is None:
+                    ax.annotate(
+                        "unknown",
+                        (i + offset, 0),
+                        xytext=(0, 3),
+                        textcoords="offset points",
+                        ha="center",
+                        fontsize=6,
+                        rotation=90,
+                    )
+        ax.set_xticks(list(range(len(years))), years)
         _money_axis(ax.yaxis)
         ax.legend(fontsize=7, loc="upper left", frameon=True)
-        title = (
-            f"{gbp_k(int(cumulative_savings.iloc[-1]))} saved since {years[0]}; "
-            f"the change team cost {gbp_k(int(costs.iloc[-1]))} over the same years"
-        )
+        if savings and savings[-1] is not None and costs and costs[-1] is not None:
+            title = (
+                f"{gbp_k(savings[-1])} saved since {years[0]}; "
+                f"the change team cost {gbp_k(costs[-1])} over the same years"
+            )
+        else:
+            title = "Cumulative savings and change-team costs (some years unknown: unreadable cells)"
         caption = (
             "Not netted: the change team worked on many more projects than these collaborations "
             "(e.g. Athena, Mobile/Digital, ERP), so its costs are shown to inform, not as a cost:benefit."

@@ -46,6 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     pack.add_argument("--cell-timeout", type=int, default=300, metavar="SECONDS", help="limit for any one cell")
     pack.add_argument("--quiet", action="store_true", help="print nothing unless the run fails")
     pack.set_defaults(handler=_pack)
+
+    verify = commands.add_parser("verify", help="re-hash a published pack against its manifest")
+    verify.add_argument("pack_dir", type=Path, metavar="PACK", help="a pack folder, e.g. outputs/latest")
+    verify.set_defaults(handler=_verify)
     return parser
 
 
@@ -92,6 +96,18 @@ def _pack(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(published)
     return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from bch import manifest
+
+    if not (args.pack_dir / manifest.MANIFEST).is_file():
+        raise ParameterError(f"{args.pack_dir} is not a pack: it has no {manifest.MANIFEST}")
+    problems = manifest.verify(args.pack_dir)
+    for problem in problems:
+        print(problem)
+    print(f"{args.pack_dir}: {'intact' if not problems else f'{len(problems)} problem(s)'}")
+    return 1 if problems else 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -103,13 +103,16 @@ class SharedKernel:
     def __init__(self, cwd: Path = paths.NOTEBOOKS):
         import tempfile
 
-        from jupyter_client.manager import KernelManager
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
 
-        # local sockets rather than TCP: nothing listens on a port, and ipykernel has nothing to warn of
+        # An async manager, as nbclient expects: with a blocking one its output poll blocks the
+        # event loop, and a kernel that dies mid-cell is never noticed.
+        # Local sockets rather than TCP: nothing listens on a port, and ipykernel has nothing to warn of.
         self._sockets = tempfile.mkdtemp(prefix="bch-kernel-")
-        self.km = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(self._sockets, "k"))
+        self.km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(self._sockets, "k"))
         env = {**os.environ, "MPLBACKEND": "agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-        self.km.start_kernel(cwd=str(cwd), env=env)
+        run_sync(self.km.start_kernel)(cwd=str(cwd), env=env)
 
     def send(self, code: str, first: bool = False):
         """Start running `code` without waiting; `wait` collects it. Lets the caller work meanwhile.
@@ -117,7 +120,10 @@ class SharedKernel:
         Only the first call waits for the kernel to be ready (a 0.2 s poll); later requests on a
         running kernel are simply queued by zmq until the new client connects.
         """
-        client = self.km.client()
+        from jupyter_client.blocking import BlockingKernelClient
+
+        # as KernelManager.client() builds one, but blocking: this thread waits on it directly
+        client = BlockingKernelClient(**self.km.get_connection_info(session=True), parent=self.km)
         client.start_channels(iopub=False, stdin=False, hb=False, control=False)
         if first:
             client.wait_for_ready(timeout=KERNEL_START_TIMEOUT)
@@ -149,9 +155,11 @@ class SharedKernel:
     def close(self) -> None:
         import shutil
 
+        from jupyter_core.utils import run_sync
+
         try:
             if self.km.has_kernel:
-                self.km.shutdown_kernel(now=True)
+                run_sync(self.km.shutdown_kernel)(now=True)
         finally:
             shutil.rmtree(self._sockets, ignore_errors=True)
 

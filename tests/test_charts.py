@@ -121,3 +121,24 @@ def test_save_writes_png_and_svg(analysis, tmp_path):
     assert [p.name for p in paths] == ["delivery.png", "delivery.svg"]
     assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert b"<svg" in paths[1].read_bytes()[:500]
+
+
+def test_an_unreadable_cell_is_marked_not_drawn_as_complete(shipped, tmp_path):
+    from tests import builders
+
+    book, ws = shipped
+    ws["C5"] = "tbc"  # ICT 2015/16
+    analysis = pipeline.analyse(builders.save(book, tmp_path))
+    sheet = analysis.sheet
+    fig = _render(charts.recurrent_by_year_chart(sheet.tidy(), list(sheet.years)))
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts[1] == "total unknown"  # 2015/16
+    assert texts[0] == "£2,600k"
+    assert any("Savings!C5" in t.get_text() for t in fig.texts)
+    fig = _render(charts.cumulative_chart(summary.cumulative_savings(sheet), summary.cumulative_costs(sheet)))
+    heights = [b.get_height() for b in _bars(fig.axes[0])]
+    assert heights[:1] == [2_600_000]  # 2014/15 known; every later year unknown, not drawn
+    assert len(heights) == 1 + 5
+    assert [t.get_text() for t in fig.axes[0].texts] == ["unknown"] * 4
+    charts.variance_chart(analysis.variance)  # ICT's variance is unknown: left out, named in the caption
+    charts.delivery_chart(analysis.variance, 10)
