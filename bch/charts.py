@@ -93,6 +93,20 @@ def _money_axis(axis, ticks: int = 5):
     axis.set_major_locator(MaxNLocator(ticks))
 
 
+def _label_ends(ax, y: list[int], values: list, text, gap: float) -> None:
+    """Label each horizontal bar or pin at its end: right of positive values, left of negative."""
+    for i, value in zip(y, values, strict=True):
+        ax.annotate(
+            text(value),
+            (value, i),
+            xytext=(gap if value >= 0 else -gap, 0),
+            textcoords="offset points",
+            ha="left" if value >= 0 else "right",
+            va="center",
+            fontsize=7,
+        )
+
+
 def measured(variance: pd.DataFrame) -> pd.DataFrame:
     """The reconciliation rows that have a variance figure, in register order."""
     return variance[variance["variance_gbp"].notna()].reset_index(drop=True)
@@ -145,16 +159,7 @@ def variance_chart(variance: pd.DataFrame):
         colours = [BAD if d < 0 else GOOD for d in deltas]
         ax_var.barh(y, deltas, height=0.5, color=colours, zorder=3)
         ax_var.axvline(0, color=ACTUAL, linewidth=1)
-        for i, d in zip(y, deltas, strict=True):
-            ax_var.annotate(
-                gbp_k(d) if d < 0 else "+" + gbp_k(d),
-                (d, i),
-                xytext=(3 if d >= 0 else -3, 0),
-                textcoords="offset points",
-                ha="left" if d >= 0 else "right",
-                va="center",
-                fontsize=7,
-            )
+        _label_ends(ax_var, y, list(deltas), lambda d: gbp_k(d) if d < 0 else "+" + gbp_k(d), 3)
         ax_var.set_title("ΔF (actual − forecast)", fontsize=9)
         _money_axis(ax_var.xaxis, 3)
         low, high = min(deltas.min(), 0), max(deltas.max(), 0)
@@ -166,16 +171,7 @@ def variance_chart(variance: pd.DataFrame):
         ax_pct.hlines(y, 0, pct, color=pin_colours, linewidth=2, zorder=3)
         ax_pct.scatter(pct, y, color=pin_colours, s=30, zorder=4)
         ax_pct.axvline(0, color=ACTUAL, linewidth=1)
-        for i, p in zip(y, pct, strict=True):
-            ax_pct.annotate(
-                f"{p:+.0f}%",
-                (p, i),
-                xytext=(5 if p >= 0 else -5, 0),
-                textcoords="offset points",
-                ha="left" if p >= 0 else "right",
-                va="center",
-                fontsize=7,
-            )
+        _label_ends(ax_pct, y, pct, lambda p: f"{p:+.0f}%", 5)
         lo, hi = min(min(pct, default=0), 0), max(max(pct, default=0), 0)
         pad = (hi - lo) * 0.4 or 10
         ax_pct.set_xlim(lo - pad, hi + pad)

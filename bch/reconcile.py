@@ -37,14 +37,7 @@ COLUMNS = [
     "source",
     "actual_cells",
 ]
-MONEY_COLUMNS = [
-    "forecast_gbp",
-    "revised_forecast_gbp",
-    "latest_forecast_gbp",
-    "actual_gbp",
-    "variance_gbp",
-    "variance_vs_original_gbp",
-]
+MONEY_COLUMNS = [c for c in COLUMNS if c.endswith("_gbp")]
 
 
 def delivery_pct(actual: int | None, forecast: int | None) -> float | None:

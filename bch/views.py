@@ -100,7 +100,7 @@ def claims_table(claims: pd.DataFrame):
     return styler.map(lambda ok: "" if ok else f"color: {BAD}; font-weight: bold", subset=["ok"])
 
 
-def headline(analysis) -> str:
+def headline(analysis, as_of=None) -> str:
     """A paragraph of the headline figures, every number computed, as escaped HTML."""
     totals = analysis.totals
     counts = {"error": 0, "warning": 0}
@@ -112,7 +112,12 @@ def headline(analysis) -> str:
         f"{html.escape(analysis.sheet.years[0] if analysis.sheet.years else '–')}",
         f"change-team costs <b>{html.escape(format_gbp_k(totals['change_team_costs_gbp']))}</b> (not netted)",
     ]
-    text = "; ".join(parts) + f". Data-quality findings: {counts['error']} error(s), {counts['warning']} warning(s)."
+    stated = f"As at {as_of.day} {as_of:%B %Y}: " if as_of else ""
+    text = (
+        stated
+        + "; ".join(parts)
+        + f". Data-quality findings: {counts['error']} error(s), {counts['warning']} warning(s)."
+    )
     if len(analysis.variance):
         t = analysis.variance_totals
         text += (

@@ -42,3 +42,17 @@ def test_units_of_pounds_and_millions(tmp_path):
     sheet, _ = pipeline.check_savings(builders.save(book, tmp_path))
     assert sheet.unit == "£m"
     assert summary.headline_totals(sheet)["recurrent_gbp"] == 3_000_000
+
+
+def test_two_point_two_million_in_a_thousands_sheet(tmp_path):
+    """The paper's own '£2.202m' (the ICT forecast, §6.4) typed into a £'000 sheet: exact, and noted."""
+    book = builders.synthetic_book(builders.fiscal_years(2015, 2), {"ICT": [1000, 1202]}, costs=[-1, -1])
+    book.active["C3"] = "£1.202m"
+    book.active["D3"] = "£2.202m"
+    sheet, findings = pipeline.check_savings(builders.save(book, tmp_path))
+    assert [(f.severity, f.code, f.cell) for f in findings] == [
+        ("warning", "unit-in-cell", "Savings!C3"),
+        ("warning", "unit-in-cell", "Savings!D3"),
+    ]
+    assert findings[1].message == "'£2.202m' carries its own unit in a £'000 sheet; read as £2,202,000"
+    assert summary.headline_totals(sheet)["recurrent_gbp"] == 2_202_000

@@ -83,7 +83,7 @@ def test_load_and_check(tmp_path, expected):
     pd.testing.assert_frame_equal(_read(out_dir / "savings-tidy.csv"), _as_text(expected.sheet.tidy()))
     pd.testing.assert_frame_equal(_read(out_dir / "findings.csv"), _as_text(findings.findings_frame(expected.findings)))
     html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    assert "Recurrent savings <b>£6,151k</b>" in html
+    assert "As at 19 July 2018: Recurrent savings <b>£6,151k</b>" in html
     assert "Savings!B13" in html
 
 

@@ -1,0 +1,44 @@
+"""What notebooks show: every data label escaped, £ with separators, impact colours."""
+
+from bch import pipeline, views
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def test_variance_table_escapes_labels_and_formats_pounds():
+    analysis = pipeline.analyse()
+    frame = analysis.variance.copy()
+    frame.loc[0, "function"] = XSS
+    frame.loc[0, "commentary"] = "<script>alert(2)</script>"
+    html = views.variance_table(frame).to_html()
+    assert XSS not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "£2,202,000" in html and "-£701,000" in html and "+£1,000" in html
+    assert "color: #B34700" in html and "color: #00795A" in html
+
+
+def test_findings_and_tidy_tables_escape_too():
+    analysis = pipeline.analyse()
+    tidy = analysis.sheet.tidy().copy()
+    tidy.loc[0, "function"] = XSS
+    assert XSS not in views.tidy_table(tidy).to_html()
+    assert "£27,000" in views.tidy_table(tidy).to_html()
+    html = views.findings_table(analysis.findings).to_html()
+    assert "Savings!B13" in html
+
+
+def test_claims_table_marks_each_claim():
+    analysis = pipeline.analyse()
+    claims = analysis.claims.copy()
+    claims.loc[0, "ok"] = False
+    claims.loc[0, "quote"] = XSS
+    html = views.claims_table(claims).to_html()
+    assert html.count("✓") == len(claims) - 1 and html.count("✗") == 1
+    assert XSS not in html
+
+
+def test_headline_is_computed_and_escaped():
+    import datetime as dt
+
+    text = views.headline(pipeline.analyse(), dt.date(2018, 7, 19))
+    assert text.startswith("<p>As at 19 July 2018: Recurrent savings <b>£6,151k</b> a year")
+    assert "delivered <b>£1,798k</b> against £3,916k forecast (-£2,118k)" in text
