@@ -71,7 +71,7 @@ def build_context(
     totals = analysis.totals
     vt = analysis.variance_totals if len(analysis.variance) else None
     variance = []
-    for _, r in analysis.variance.iterrows():
+    for r in analysis.variance.to_dict("records"):
         pct = r["delivery_pct"]
         variance.append(
             {
@@ -115,7 +115,7 @@ def build_context(
             "computed": _k(c["computed_gbp"]),
             "ok": bool(c["ok"]),
         }
-        for _, c in analysis.claims.iterrows()
+        for c in analysis.claims.to_dict("records")
     ]
     charts = [
         {"src": _data_uri(figures_dir / f"{name}.png"), "alt": alt}

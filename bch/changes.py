@@ -6,7 +6,7 @@ import pandas as pd
 
 
 def _keyed(frame: pd.DataFrame, keys: list[str], value: str) -> dict[tuple, str]:
-    return {tuple(row[k] for k in keys): str(row[value]) for _, row in frame.iterrows()}
+    return {tuple(row[k] for k in keys): str(row[value]) for row in frame.to_dict("records")}
 
 
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:

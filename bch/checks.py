@@ -63,7 +63,7 @@ def check_function_totals(sheet: SavingsSheet) -> list[Finding]:
     """Each function's stated Total = the sum of its years."""
     found = []
     computed = summary.totals_by_function(sheet)
-    for _, fn in sheet.functions.iterrows():
+    for fn in sheet.functions.to_dict("records"):
         if fn["total_status"] == "absent":
             continue
         stated_cell = pd.Series({"status": fn["total_status"], "amount_gbp": fn["total_gbp"], "cell": fn["total_cell"]})
@@ -104,7 +104,7 @@ def check_running_sums(sheet: SavingsSheet) -> list[Finding]:
 def check_change_team_costs(sheet: SavingsSheet) -> list[Finding]:
     """Costs are negative; their cumulative row is their running sum; a stated Total is their sum."""
     found = []
-    for _, row in summary.stated(sheet, labels.CHANGE_TEAM_COSTS).iterrows():
+    for row in summary.stated(sheet, labels.CHANGE_TEAM_COSTS).to_dict("records"):
         if row["status"] == "value" and row["amount_gbp"] > 0:
             found.append(
                 error(

@@ -22,7 +22,7 @@ def read_claims(path: str | Path = paths.PAPER_CLAIMS) -> tuple[pd.DataFrame, li
     """paragraph, quote, metric, amount (as written), claimed_gbp, cell; findings for unreadable amounts."""
     frame = csvfiles.read_text_table(path, COLUMNS, "paper claims")
     findings, claimed = [], []
-    for index, row in frame.iterrows():
+    for index, row in enumerate(frame.to_dict("records")):
         try:
             claimed.append(money.parse_amount(row["amount"], 1).pounds)
         except money.MoneyError as exc:
@@ -37,11 +37,11 @@ def read_claims(path: str | Path = paths.PAPER_CLAIMS) -> tuple[pd.DataFrame, li
 def computed_figures(totals: dict, lines: pd.DataFrame, reconciliation: pd.DataFrame) -> dict[str, int | None]:
     """Every metric a claim may name, keyed by its normalised metric text."""
     figures: dict[str, int | None] = {f"total:{k.removesuffix('_gbp')}": v for k, v in totals.items()}
-    for _, line in lines.iterrows():
+    for line in lines.to_dict("records"):
         figures[labels.normalise(f"line:{line['function']}:{line['fiscal_year']}")] = money.as_pounds(
             line["saving_gbp"]
         )
-    for _, row in reconciliation.iterrows():
+    for row in reconciliation.to_dict("records"):
         for metric, column in (
             ("actual", "actual_gbp"),
             ("forecast", "forecast_gbp"),
@@ -54,7 +54,7 @@ def computed_figures(totals: dict, lines: pd.DataFrame, reconciliation: pd.DataF
 def verify(claims: pd.DataFrame, figures: dict[str, int | None]) -> tuple[pd.DataFrame, list[Finding]]:
     """Each claim against the computed figure: claimed_gbp, computed_gbp, ok; a finding per disagreement."""
     findings, computed, ok = [], [], []
-    for _, claim in claims.iterrows():
+    for claim in claims.to_dict("records"):
         key = labels.normalise(claim["metric"])
         value = figures.get(key)
         computed.append(value)

@@ -9,8 +9,8 @@ as a whole number of pounds is refused rather than rounded.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 UNIT_FACTORS: dict[str, int] = {"": 1, "'000": 1_000, "k": 1_000, "m": 1_000_000, "bn": 1_000_000_000}
 UNIT_NAMES: dict[int, str] = {1: "£", 1_000: "£'000", 1_000_000: "£m", 1_000_000_000: "£bn"}
@@ -34,8 +34,7 @@ class MoneyError(ValueError):
     """A value that is not a recognisable amount of money."""
 
 
-@dataclass(frozen=True)
-class Amount:
+class Amount(NamedTuple):
     pounds: int
     unit: str | None  # the unit written with the figure (k, m, bn), None when it used the default
 

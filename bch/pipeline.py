@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,11 +28,11 @@ class Analysis:
     def has_errors(self) -> bool:
         return has_errors(self.findings)
 
-    @property
+    @functools.cached_property
     def totals(self) -> dict[str, int | None]:
         return summary.headline_totals(self.sheet)
 
-    @property
+    @functools.cached_property
     def variance_totals(self) -> dict[str, int]:
         return reconcile.totals(self.variance)
 

@@ -87,12 +87,12 @@ def reconcile(
     """
     findings: list[Finding] = []
     by_alias: dict[str, int] = {}
-    for index, case in cases.iterrows():
+    for index, case in enumerate(cases.to_dict("records")):
         for alias in (*case["aliases"], case["function"]):
             by_alias.setdefault(labels.normalise(alias), index)
     matched: dict[int, pd.Series] = {}
     sheet_only = []
-    for _, line in actuals.iterrows():
+    for line in actuals.to_dict("records"):
         index = by_alias.get(labels.normalise(line["function"]))
         if index is None:
             sheet_only.append(line)
@@ -108,7 +108,7 @@ def reconcile(
             matched[index] = line
 
     rows = []
-    for index, case in cases.iterrows():
+    for index, case in enumerate(cases.to_dict("records")):
         line = matched.get(index)
         if line is not None:
             actual, sheet_label, cells = as_pounds(line["actual_gbp"]), line["function"], line["cells"]

@@ -55,7 +55,7 @@ def read_register(path: str | Path = paths.BUSINESS_CASES) -> Register:
     records = []
     seen: dict[str, str] = {}
     claimed: dict[str, str] = {}  # normalised sheet label -> function claiming it
-    for index, row in frame.iterrows():
+    for index, row in enumerate(frame.to_dict("records")):
 
         def where(column: str, index=index) -> str:
             return csvfiles.ref(path, frame, index, column)

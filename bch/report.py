@@ -35,7 +35,7 @@ def _plain(value):
 
 
 def records(frame: pd.DataFrame, fields: list[str]) -> list[dict]:
-    return [{field: _plain(row[field]) for field in fields} for _, row in frame.iterrows()]
+    return [{field: _plain(row[field]) for field in fields} for row in frame.to_dict("records")]
 
 
 def as_json(analysis: Analysis) -> dict:
@@ -87,7 +87,7 @@ def render_text(analysis: Analysis) -> str:
         lines += [
             f"  {'✓' if row['ok'] else '✗'} {row['paragraph']} {row['metric']}: "
             f"paper {format_gbp(_plain(row['claimed_gbp']))}, computed {format_gbp(_plain(row['computed_gbp']))}"
-            for _, row in claims.iterrows()
+            for row in claims.to_dict("records")
             if not row["ok"]
         ]
     else:
@@ -102,7 +102,7 @@ def render_variance(analysis: Analysis) -> list[str]:
     """The reconciliation as a fixed-width text table (£ thousands)."""
     header = ("Function", "Forecast", "Revised", "Actual", "Variance", "Delivery", "Status")
     rows = [header]
-    for _, row in analysis.variance.iterrows():
+    for row in analysis.variance.to_dict("records"):
         pct = _plain(row["delivery_pct"])
         rows.append(
             (

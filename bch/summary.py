@@ -31,12 +31,16 @@ def _sums_by(lines: pd.DataFrame, key: str, order: list[str], name: str) -> pd.S
 
 def totals_by_year(sheet: SavingsSheet) -> pd.Series:
     """Sum of every function's saving per fiscal year, in the sheet's year order."""
-    return _sums_by(sheet.lines, "fiscal_year", list(sheet.years), "fiscal_year")
+    if "by_year" not in sheet.memo:
+        sheet.memo["by_year"] = _sums_by(sheet.lines, "fiscal_year", list(sheet.years), "fiscal_year")
+    return sheet.memo["by_year"].copy()
 
 
 def totals_by_function(sheet: SavingsSheet) -> pd.Series:
     """Sum of each function's savings over the years, in the sheet's row order."""
-    return _sums_by(sheet.lines, "function", list(sheet.functions["function"]), "function")
+    if "by_function" not in sheet.memo:
+        sheet.memo["by_function"] = _sums_by(sheet.lines, "function", list(sheet.functions["function"]), "function")
+    return sheet.memo["by_function"].copy()
 
 
 def running_sum(series: pd.Series) -> pd.Series:

@@ -7,9 +7,11 @@ cells it could not read). The sheet's own arithmetic is checked in `bch.checks`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -57,6 +59,8 @@ class SavingsSheet:
     notes: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = ()
     usable: bool = True
+    # sums computed from the (never modified) frames, kept by bch.summary so checks share them
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def ref(self, row: int, column: int) -> str:
         return cells.ref(self.sheet, row, column)
@@ -72,7 +76,7 @@ def read_savings(path: str | Path, sheet: str | None = None) -> SavingsSheet:
     path = Path(path)
     values_book, formulas_book = _open(path)
     ws, findings = _choose_sheet(values_book, sheet, path)
-    reader = _SheetReader(ws, formulas_book[ws.title], path)
+    reader = _SheetReader(ws, formulas_book[ws.title] if formulas_book else None, path)
     return reader.read(findings)
 
 
@@ -86,11 +90,25 @@ def _open(path: Path):
         raise InputError(f"savings workbook is a folder, not a file: {path}")
     try:
         values = openpyxl.load_workbook(path, data_only=True)
-        formulas = openpyxl.load_workbook(path, data_only=False)
+        # a second load, for formulas whose cached value is missing, only if the sheets hold any
+        formulas = openpyxl.load_workbook(path, data_only=False) if _has_formulas(path) else None
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(f"{path} is not a readable .xlsx workbook ({reason})") from None
     return values, formulas
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet's XML holds a formula element (<f>); True when in doubt."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+            return any(_FORMULA_TAG.search(archive.read(name)) for name in sheets)
+    except (OSError, zipfile.BadZipFile, KeyError):
+        return True
 
 
 def _choose_sheet(book, name: str | None, path: Path):
@@ -120,20 +138,21 @@ def _choose_sheet(book, name: str | None, path: Path):
     return chosen, findings
 
 
-@dataclass
-class _Layout:
+class _Layout(NamedTuple):
     header_row: int
     label_column: int
     year_columns: list[tuple[int, str]]
     total_column: int | None
 
 
-@dataclass
 class _Rows:
-    lines: list[dict] = field(default_factory=list)
-    stated: list[dict] = field(default_factory=list)
-    functions: list[dict] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    """Records collected while reading (plain class: `bch check` pays for every dataclass it builds)."""
+
+    def __init__(self):
+        self.lines: list[dict] = []
+        self.stated: list[dict] = []
+        self.functions: list[dict] = []
+        self.notes: list[str] = []
 
 
 class _SheetReader:
@@ -486,7 +505,7 @@ class _SheetReader:
         value = cell.value
         where = self.ref(row, col)
         if value is None:
-            formula = self.ws_formulas.cell(row, col).value
+            formula = self.ws_formulas.cell(row, col).value if self.ws_formulas is not None else None
             if isinstance(formula, str) and formula.startswith("="):
                 self.findings.append(
                     error(
