@@ -10,6 +10,7 @@ import base64
 import datetime as dt
 from pathlib import Path
 
+from bch import summary
 from bch.findings import count_by_severity
 from bch.money import as_pounds, format_gbp_k
 
@@ -87,18 +88,33 @@ def build_context(
                 "causes": r["variance_causes"],
                 "commentary": r["commentary"],
                 "source": r["source"],
+                "cells": r["actual_cells"],
             }
         )
     first_year = analysis.sheet.years[0] if analysis.sheet.years else "–"
+    lines = summary.lines_span(analysis.sheet)
+    costs = summary.costs_span(analysis.sheet)
     cards = [
-        {"figure": _k(totals["recurrent_gbp"]), "label": "recurrent savings a year (all functions)"},
-        {"figure": _k(totals["cumulative_to_date_gbp"]), "label": f"cumulative savings since {first_year}"},
-        {"figure": _k(totals["change_team_costs_gbp"]), "label": "change-team costs over the same years (not netted)"},
+        {"figure": _k(totals["recurrent_gbp"]), "label": "recurrent savings a year (all functions)", "cells": lines},
+        {
+            "figure": _k(totals["cumulative_to_date_gbp"]),
+            "label": f"cumulative savings since {first_year}",
+            "cells": lines,
+        },
+        {
+            "figure": _k(totals["change_team_costs_gbp"]),
+            "label": "change-team costs over the same years (not netted)",
+            "cells": costs,
+        },
     ]
     sentence = "The savings sheet's figures could not all be read; see the findings."
     if vt:
         cards.append(
-            {"figure": _k(vt["actual_gbp"]), "label": f"delivered by the {vt['cases']} business cases with forecasts"}
+            {
+                "figure": _k(vt["actual_gbp"]),
+                "label": f"delivered by the {vt['cases']} business cases with forecasts",
+                "cells": "",
+            }
         )
         short = vt["latest_forecast_gbp"] - vt["actual_gbp"]
         sentence = (

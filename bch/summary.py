@@ -110,3 +110,23 @@ def cumulative_savings(sheet: SavingsSheet) -> pd.Series:
 def cumulative_costs(sheet: SavingsSheet) -> pd.Series:
     """Cumulative change-team costs computed (negative, as the sheet shows them)."""
     return running_sum(change_team_costs(sheet))
+
+
+def _span(cells: list[str]) -> str:
+    """The range from the first to the last of some cells: Savings!B3:F8 ('' for none)."""
+    if not cells:
+        return ""
+    sheet, first = cells[0].rsplit("!", 1)
+    return f"{sheet}!{first}:{cells[-1].rsplit('!', 1)[1]}"
+
+
+def lines_span(sheet: SavingsSheet) -> str:
+    """Where the line items sit, for a reader tracing a total: Savings!B3:F8."""
+    return _span(list(sheet.lines["cell"]))
+
+
+def costs_span(sheet: SavingsSheet) -> str:
+    rows = sheet.stated[
+        (sheet.stated["measure"] == labels.CHANGE_TEAM_COSTS) & (sheet.stated["fiscal_year"] != "Total")
+    ]
+    return _span(list(rows["cell"]))

@@ -89,6 +89,8 @@ def test_the_board_pack_shows_computed_headlines(published):
         assert figure in page
     assert "First pack: there is no earlier pack to compare with." in page
     assert "Savings!B13" in page
+    assert "from Savings!B3:F8" in page and "from Savings!B12:F12" in page  # every headline traceable
+    assert "Savings!B5:F5" in page  # ICT's actual, in the reasons table
     assert "<script" not in page
     assert "default-src 'none'" in page
     assert page.count('src="data:image/png;base64,') == 4
