@@ -80,7 +80,28 @@ def check_against_notebooks(values: dict, books: list[Path]) -> None:
                 )
 
 
-def _failure_message(notebook: Path, exc: Exception) -> str:
+def _failed_cell(output: Path) -> str:
+    """'cell 5 (In [7]: first line)': the cell papermill marked failed, else the last it started
+    (a timeout or a dead kernel leaves no error output, and papermill marks that cell completed)."""
+    import json
+
+    try:
+        cells = json.loads(output.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return ""
+    started = [i for i, c in enumerate(cells) if c.get("metadata", {}).get("papermill", {}).get("start_time")]
+    failed = [i for i, c in enumerate(cells) if c.get("metadata", {}).get("papermill", {}).get("exception")]
+    if not (failed or started):
+        return ""
+    index = (failed or started)[0 if failed else -1]
+    cell = cells[index]
+    source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+    first = source.strip().splitlines()[0][:60] if source.strip() else ""
+    return f"cell {index} (In [{cell.get('execution_count') or ' '}]: {first})"
+
+
+def _failure_message(notebook: Path, output: Path, exc: Exception) -> str:
+    """One line naming the notebook, the cell and what went wrong."""
     from papermill.exceptions import PapermillExecutionError
 
     if isinstance(exc, PapermillExecutionError):
@@ -89,12 +110,14 @@ def _failure_message(notebook: Path, exc: Exception) -> str:
             f"{notebook.name} failed at cell {exc.cell_index} (In [{exc.exec_count}]: {first_line[:60]}): "
             f"{exc.ename}: {str(exc.evalue).splitlines()[0] if exc.evalue else ''}".rstrip(": ")
         )
+    cell = _failed_cell(output)
+    where = f" at {cell}" if cell else ""
     name = type(exc).__name__
     if "Timeout" in name:
-        return f"{notebook.name} timed out: a cell ran longer than the per-cell limit ({exc})"
+        return f"{notebook.name} timed out{where}: a cell ran longer than the per-cell limit"
     if "DeadKernel" in name:
-        return f"{notebook.name} failed: the kernel died ({exc})"
-    return f"{notebook.name} failed: {name}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        return f"{notebook.name} failed{where}: the kernel died"
+    return f"{notebook.name} failed{where}: {name}: {str(exc).splitlines()[0] if str(exc) else ''}"
 
 
 class SharedKernel:
@@ -211,7 +234,8 @@ def _run_each(pm, kernel, books, out_dir, parameters, cell_timeout, progress, fi
                 progress_bar=False,
                 execution_timeout=cell_timeout,
                 km=kernel.km,
-                request_save_on_cell_execute=False,  # written once, at the end (also on failure)
+                # saved as each cell starts, so a dead kernel or a timeout still leaves the notebook
+                request_save_on_cell_execute=True,
             )
         except Exception as exc:
             seconds = time.perf_counter() - start
@@ -219,7 +243,7 @@ def _run_each(pm, kernel, books, out_dir, parameters, cell_timeout, progress, fi
             runs += [NotebookRun(b.name, "not run", 0.0) for b in books[index + 1 :]]
             if progress:
                 progress(f"{notebook.name}: failed after {seconds:.1f}s")
-            failure = NotebookFailed(_failure_message(notebook, exc), output)
+            failure = NotebookFailed(_failure_message(notebook, output, exc), output)
             failure.runs = runs
             raise failure from None
         seconds = time.perf_counter() - start

@@ -196,6 +196,7 @@ def with_a_pack(tmp_path, published):
 
 
 def assert_nothing_published(out: Path, first: Path, digest: dict) -> Path:
+    """No new pack, `latest` and the old pack untouched, the failed notebook and message kept."""
     packs = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
     assert packs == sorted([first.name, "failed", "latest"])
     assert (out / "latest").resolve() == first
@@ -203,6 +204,8 @@ def assert_nothing_published(out: Path, first: Path, digest: dict) -> Path:
     assert not [p for p in out.iterdir() if p.name.startswith(".building")]
     kept = sorted((out / "failed").iterdir())
     assert len(kept) == 1
+    assert len(list(kept[0].glob("*.ipynb"))) == 1
+    assert (kept[0] / "error.txt").read_text().strip()
     return kept[0]
 
 
@@ -233,7 +236,9 @@ def test_a_notebook_that_raises(with_a_pack, tmp_path):
 def test_a_killed_kernel(with_a_pack, tmp_path):
     out, first, digest = with_a_pack
     broken = notebook_with(tmp_path, "import os\nos._exit(9)")
-    with pytest.raises(pack.PackError, match=r"9.0-broken.ipynb failed"):
+    with pytest.raises(
+        pack.PackError, match=r"9.0-broken.ipynb failed at cell \d+ \(In \[\d*\]: import os\): the kernel died"
+    ):
         run_pack(out, books=[broken])
     assert_nothing_published(out, first, digest)
 
@@ -241,7 +246,7 @@ def test_a_killed_kernel(with_a_pack, tmp_path):
 def test_a_cell_that_times_out(with_a_pack, tmp_path):
     out, first, digest = with_a_pack
     broken = notebook_with(tmp_path, "import time\ntime.sleep(30)")
-    with pytest.raises(pack.PackError, match=r"9.0-broken.ipynb timed out"):
+    with pytest.raises(pack.PackError, match=r"9.0-broken.ipynb timed out at cell \d+ \(In \[\d*\]: import time\)"):
         run_pack(out, books=[broken], cell_timeout=2)
     assert_nothing_published(out, first, digest)
 
