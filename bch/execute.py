@@ -97,7 +97,8 @@ def _failed_cell(output: Path) -> str:
     cell = cells[index]
     source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
     first = source.strip().splitlines()[0][:60] if source.strip() else ""
-    return f"cell {index} (In [{cell.get('execution_count') or ' '}]: {first})"
+    count = cell.get("execution_count")
+    return f"cell {index} ({f'In [{count}]: ' if count else ''}{first})"
 
 
 def _failure_message(notebook: Path, output: Path, exc: Exception) -> str:
