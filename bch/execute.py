@@ -151,7 +151,8 @@ class SharedKernel:
         client.start_channels(iopub=False, stdin=False, hb=False, control=False)
         if first:
             client.wait_for_ready(timeout=KERNEL_START_TIMEOUT)
-        return client, client.execute(code)
+        # store_history=False: bch's own requests don't advance the notebooks' In [n] counter
+        return client, client.execute(code, store_history=False)
 
     def wait(self, sent) -> None:
         client, msg_id = sent
@@ -173,8 +174,8 @@ class SharedKernel:
         self.wait(self.send(code))
 
     def reset(self) -> None:
-        """Forget the previous notebook's variables; keep imported modules."""
-        self.run("get_ipython().run_line_magic('reset', '-f')")
+        """Forget the previous notebook's variables and start its count at In [1]; keep imported modules."""
+        self.run("get_ipython().run_line_magic('reset', '-f'); get_ipython().execution_count = 1")
 
     def close(self) -> None:
         import shutil

@@ -45,6 +45,8 @@ def _styled(frame: pd.DataFrame, formats: dict | None = None):
         styler = styler.format(escape="html", na_rep="–", subset=text_columns)
     for column, fmt in formats.items():
         styler = styler.format(lambda v, fmt=fmt: html.escape(fmt(v)), subset=[column])
+    if formats:  # figures stay on one line, aligned on the right
+        styler = styler.set_properties(subset=list(formats), **{"white-space": "nowrap", "text-align": "right"})
     return styler
 
 

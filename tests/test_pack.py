@@ -337,3 +337,10 @@ def test_verify_command_finds_a_changed_file(with_a_pack, capsys):
     assert cli.main(["verify", str(first)]) == 1
     assert "changed: variance.csv" in capsys.readouterr().out
     assert cli.main(["verify", str(out)]) == 2
+
+
+def test_each_notebook_counts_from_in_1_in_the_shared_kernel(published):
+    for notebook in published.glob("*.ipynb"):
+        counts = [c.execution_count for c in nbformat.read(notebook, as_version=4).cells if c.cell_type == "code"]
+        assert counts[0] == 1, notebook.name
+        assert counts == list(range(1, len(counts) + 1)), notebook.name
