@@ -9,6 +9,8 @@ STAMP := $(VENV)/.installed-stamp
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	@# an editable install compiles nothing; byte-compile bch as a regular install would (faster start-up)
+	@$(BIN)/python -m compileall -q bch
 	@touch $(STAMP)
 
 ## report: publish a board pack from the shipped data into outputs/YYYY-MM-DD/ (outputs/latest)

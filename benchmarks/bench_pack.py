@@ -49,6 +49,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "bch")], check=True)  # as bench_check
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         notebook = floor_notebook(tmp)
