@@ -28,9 +28,10 @@ class NotebookFailed(BchError):
 
     exit_code = 1
 
-    def __init__(self, message: str, notebook: Path):
+    def __init__(self, message: str, notebook: Path, runs: list[NotebookRun] | None = None):
         super().__init__(message)
         self.notebook = notebook
+        self.runs = runs or []  # every notebook's outcome: ok, failed, not run
 
 
 @dataclass(frozen=True)
@@ -245,9 +246,7 @@ def _run_each(pm, kernel, books, out_dir, parameters, cell_timeout, progress, fi
             runs += [NotebookRun(b.name, "not run", 0.0) for b in books[index + 1 :]]
             if progress:
                 progress(f"{notebook.name}: failed after {seconds:.1f}s")
-            failure = NotebookFailed(_failure_message(notebook, output, exc), output)
-            failure.runs = runs
-            raise failure from None
+            raise NotebookFailed(_failure_message(notebook, output, exc), output, runs) from None
         seconds = time.perf_counter() - start
         runs.append(NotebookRun(notebook.name, "ok", round(seconds, 2)))
         if progress:

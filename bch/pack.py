@@ -163,7 +163,8 @@ def _keep_failure(out: Path, stamp: str, failure: execute.NotebookFailed) -> Pat
     kept.mkdir(parents=True, exist_ok=True)
     if failure.notebook.is_file():
         shutil.copy2(failure.notebook, kept / failure.notebook.name)
-    (kept / "error.txt").write_text(str(failure) + "\n", encoding="utf-8")
+    runs = "".join(f"{r.name}: {r.status} ({r.seconds:.1f}s)\n" for r in failure.runs)
+    (kept / "error.txt").write_text(f"{failure}\n\n{runs}", encoding="utf-8")
     return kept
 
 
@@ -199,7 +200,7 @@ def build_pack(
         building = out / f".building-{stamp}-{os.getpid()}"
         building.mkdir()
         try:
-            return _build_into(options, run, values, out, building, started, stamp, progress, run_date)
+            return _build_into(options, run, values, out, building, started, progress, run_date)
         except execute.NotebookFailed as failure:
             kept = _keep_failure(out, stamp, failure)
             raise PackError(f"{failure} (failed notebook kept in {kept})") from None
@@ -217,7 +218,7 @@ def execution_order(books: list[Path]) -> list[Path]:
     return sorted(books, key=lambda book: "chart" not in book.name)
 
 
-def _build_into(options, run, values, out, building, started, stamp, progress, run_date) -> Path:
+def _build_into(options, run, values, out, building, started, progress, run_date) -> Path:
     # Notebooks run in a worker thread that mostly waits on the kernel (a process of its own);
     # this thread meanwhile computes the same analysis, renders the board pack as soon as the
     # charts exist, and renders each notebook for reviewers as it lands.

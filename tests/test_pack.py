@@ -231,6 +231,7 @@ def test_a_notebook_that_raises(with_a_pack, tmp_path):
         run_pack(out, books=[broken])
     kept = assert_nothing_published(out, first, digest)
     assert (kept / "9.0-broken.ipynb").is_file()
+    assert re.search(r"\n\n9.0-broken.ipynb: failed \(\d+\.\d+s\)\n$", (kept / "error.txt").read_text())
 
 
 def test_a_killed_kernel(with_a_pack, tmp_path):
