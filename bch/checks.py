@@ -77,7 +77,7 @@ def check_year_totals(sheet: SavingsSheet) -> list[Finding]:
     """'Total recurrent in each year' = the sum of that year's lines; its Total = all lines."""
     by_year = summary.totals_by_year(sheet)
     found = _compare_row(sheet, labels.RECURRENT_TOTAL, by_year, "year-total", "the lines of {year}")
-    grand = summary._sum(sheet.lines, "saving_gbp")
+    grand = summary.sum_savings(sheet.lines)
     grand_series = pd.Series([grand], index=[TOTAL], dtype="Int64")
     found += _compare_row(sheet, labels.RECURRENT_TOTAL, grand_series, "grand-total", "the sum of all lines")
     return found

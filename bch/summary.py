@@ -14,7 +14,8 @@ from bch.money import as_pounds
 from bch.workbook import SavingsSheet
 
 
-def _sum(frame: pd.DataFrame, column: str):
+def sum_savings(frame: pd.DataFrame, column: str = "saving_gbp"):
+    """The column summed as int pounds (blank = no saving); <NA> if any cell was unreadable."""
     if (frame["status"] == "unreadable").any():
         return pd.NA
     return int(frame[column].fillna(0).sum())
@@ -76,7 +77,7 @@ def headline_totals(sheet: SavingsSheet) -> dict[str, int | None]:
     to_date = cumulative_savings(sheet)
     costs = change_team_costs(sheet)
     return {
-        "recurrent_gbp": as_pounds(_sum(sheet.lines, "saving_gbp")),
+        "recurrent_gbp": as_pounds(sum_savings(sheet.lines)),
         "cumulative_to_date_gbp": as_pounds(to_date.iloc[-1]) if len(to_date) else None,
         "change_team_costs_gbp": None if costs.empty or costs.isna().any() else -int(costs.sum()),
     }

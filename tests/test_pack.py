@@ -252,23 +252,22 @@ def test_a_cell_that_times_out(with_a_pack, tmp_path):
     assert_nothing_published(out, first, digest)
 
 
-def test_a_parameter_the_notebook_lacks_is_refused_before_any_kernel(tmp_path):
+@pytest.mark.parametrize(
+    ("declared", "changed_to", "message"),
+    [
+        ("strict = False", "", r"1.0-old.ipynb has no parameter 'strict'"),
+        ("materiality_pct = 10.0", "materiality_pct = '10'", r"parameter materiality_pct is str; got float"),
+    ],
+    ids=["missing", "ill-typed"],
+)
+def test_a_parameter_the_notebook_cannot_take_is_refused_before_any_kernel(tmp_path, declared, changed_to, message):
     nb = nbformat.read(paths.NOTEBOOKS / "1.0-load-and-check.ipynb", as_version=4)
-    nb.cells[0].source = nb.cells[0].source.replace("strict = False", "")
+    nb.cells[0].source = nb.cells[0].source.replace(declared, changed_to)
     path = tmp_path / "1.0-old.ipynb"
     nbformat.write(nb, path)
-    with pytest.raises(ParameterError, match=r"1.0-old.ipynb has no parameter 'strict'"):
+    with pytest.raises(ParameterError, match=message):
         run_pack(tmp_path / "packs", books=[path])
     assert not (tmp_path / "packs").exists()
-
-
-def test_an_ill_typed_parameter_is_refused(tmp_path):
-    nb = nbformat.read(paths.NOTEBOOKS / "1.0-load-and-check.ipynb", as_version=4)
-    nb.cells[0].source = nb.cells[0].source.replace("materiality_pct = 10.0", "materiality_pct = '10'")
-    path = tmp_path / "1.0-old.ipynb"
-    nbformat.write(nb, path)
-    with pytest.raises(ParameterError, match=r"parameter materiality_pct is str; got float"):
-        run_pack(tmp_path / "packs", books=[path])
 
 
 def test_a_second_run_at_once_is_refused(tmp_path):
