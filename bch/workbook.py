@@ -58,6 +58,7 @@ class SavingsSheet:
     functions: pd.DataFrame
     notes: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = ()
+    year_cells: tuple[str, ...] = ()  # the header cell of each fiscal year, e.g. Savings!B2
     usable: bool = True
     # sums computed from the (never modified) frames, kept by bch.summary so checks share them
     memo: dict = field(default_factory=dict, compare=False, repr=False)
@@ -206,6 +207,7 @@ class _SheetReader:
             unit=self.unit,
             factor=self.factor,
             years=tuple(year for _, year in layout.year_columns),
+            year_cells=tuple(self.ref(layout.header_row, col) for col, _ in layout.year_columns),
             lines=_frame(rows.lines, LINE_COLUMNS, "saving_gbp"),
             stated=_frame(rows.stated, STATED_COLUMNS, "amount_gbp"),
             functions=_frame(rows.functions, FUNCTION_COLUMNS, "total_gbp"),
