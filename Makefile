@@ -3,38 +3,54 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+LINTED := bch tests benchmarks scripts notebooks
+LAB_ARGS ?=
 
-.PHONY: report test lab lint format constraints clean-venv
+.DEFAULT_GOAL := help
+.PHONY: help report test lint lab format constraints clean-venv
 
+## help: list these targets (the default)
+help:
+	@awk '/^## [a-z-]+: / { t = substr($$0, 4); i = index(t, ": "); \
+		printf "  make %-12s %s\n", substr(t, 1, i - 1), substr(t, i + 2) }' $(MAKEFILE_LIST)
+
+# An editable install compiles nothing: byte-compile bch as a regular install would (faster start-up).
 $(STAMP): pyproject.toml constraints.txt
+	@echo "setting up .venv (about a minute)…"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
-	@# an editable install compiles nothing; byte-compile bch as a regular install would (faster start-up)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	@$(BIN)/python -m compileall -q bch
 	@touch $(STAMP)
 
-## report: publish a board pack from the shipped data into outputs/YYYY-MM-DD/ (outputs/latest)
+# bch check exiting 1 (error findings) still publishes, as the pack shows them; 2 (unreadable input) stops here.
+## report: check the shipped data (summary + findings), then publish a board pack into outputs/YYYY-MM-DD/
 report: $(STAMP)
-	$(BIN)/bch check --processed data/processed > /dev/null || [ $$? -eq 1 ]
+	$(BIN)/bch check --processed data/processed || [ $$? -eq 1 ]
 	$(BIN)/bch pack
 
-## test: the whole suite (lint, unit, notebooks)
-test: $(STAMP)
-	$(BIN)/ruff check bch tests benchmarks scripts notebooks
-	$(BIN)/ruff format --check bch tests benchmarks scripts notebooks
+## test: the whole suite: lint, then pytest (unit, notebooks, browser)
+test: $(STAMP) lint
 	$(BIN)/python -m pytest
 
-## lab: JupyterLab on notebooks/
+## lint: ruff check and ruff format --check (changes nothing; `make format` fixes)
+lint: $(STAMP)
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+
+## lab: JupyterLab at the project root (notebooks/, data/, outputs/); e.g. make lab LAB_ARGS=--no-browser
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab --notebook-dir=. $(LAB_ARGS)
 
+## format: ruff fixes and formats bch, tests, benchmarks, scripts, notebooks
 format: $(STAMP)
-	$(BIN)/ruff check --fix bch tests benchmarks scripts notebooks
-	$(BIN)/ruff format bch tests benchmarks scripts notebooks
+	$(BIN)/ruff check --fix $(LINTED)
+	$(BIN)/ruff format $(LINTED)
 
+# --all keeps setuptools, which the wheel test builds with; pip itself stays unpinned.
 ## constraints: re-pin every dependency to what .venv has now (commit the result)
 constraints: $(STAMP)
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+	$(BIN)/python -m pip freeze --all --exclude-editable | grep -vE '^(-e |#|pip==)' > constraints.txt
 
+## clean-venv: delete .venv/ (the next make rebuilds it)
 clean-venv:
 	rm -rf $(VENV)

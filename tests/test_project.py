@@ -1,38 +1,118 @@
-"""Project hygiene: dependencies declared alike, importing writes nothing, raw data untouched."""
+"""Project hygiene: dependencies declared alike, a wheel that ships everything, importing writes nothing, raw data
+untouched, make's targets real."""
 
+import ast
+import importlib.metadata
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
+import zipfile
 
+import pytest
 import yaml
 
 from bch import paths
 
 ROOT = paths.ROOT
+# conda-forge names that differ from PyPI's (beyond `_` against `-`, which _name folds)
+CONDA_TO_PYPI = {"playwright-python": "playwright"}
 
 
 def _name(requirement: str) -> str:
-    return re.split(r"[<>=!~\[ ;]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+    return re.sub(r"[-_.]+", "-", re.split(r"[<>=!~\[ ;]", requirement.strip(), maxsplit=1)[0].lower())
+
+
+def _project() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
+def _declared() -> set[str]:
+    project = _project()
+    return {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]}
+
+
+def _pins() -> dict[str, str]:
+    lines = (ROOT / "constraints.txt").read_text().splitlines()
+    return {_name(line): line.split("==")[1].strip() for line in lines if "==" in line}
+
+
+def _conda() -> tuple[dict[str, str], list]:
+    """environment.yml's conda packages as {PyPI name: pinned version}, and its pip section."""
+    dependencies = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
+    pinned = {}
+    for spec in (d for d in dependencies if isinstance(d, str)):
+        name = _name(spec)
+        if name in {"python", "pip"}:
+            continue
+        assert "==" in spec, f"environment.yml: {spec} is not pinned with =="
+        pinned[CONDA_TO_PYPI.get(name, name)] = spec.split("==")[1].strip()
+    return pinned, next(d for d in dependencies if isinstance(d, dict))["pip"]
 
 
 def test_environment_yml_and_pyproject_name_the_same_packages():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    declared = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]}
-    conda = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
-    listed = {_name(d) for d in conda if isinstance(d, str)} - {"python", "pip"}
-    assert listed == declared
-    pip_part = next(d for d in conda if isinstance(d, dict))["pip"]
+    conda, pip_part = _conda()
+    assert set(conda) == _declared()
     assert pip_part == ["-e ."]
 
 
+def test_environment_yml_pins_what_the_constraints_file_pins():
+    conda, _ = _conda()
+    pins = _pins()
+    assert {name: pins.get(name) for name in conda} == conda
+
+
 def test_every_dependency_is_pinned_in_the_constraints_file():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    pinned = {
-        _name(line): line.split("==")[1] for line in (ROOT / "constraints.txt").read_text().splitlines() if "==" in line
+    assert _declared() - set(_pins()) == set()
+
+
+def _third_party_imports() -> dict[str, str]:
+    """Top-level module -> the first `file:line` importing it, for every non-stdlib import in bch/ (lazy ones too)."""
+    found: dict[str, str] = {}
+    for path in sorted((ROOT / "bch").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules = [node.module]
+            else:
+                continue
+            for top in (m.split(".")[0] for m in modules):
+                if top not in sys.stdlib_module_names and top != "bch":
+                    found.setdefault(top, f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+def test_every_third_party_import_in_bch_is_a_declared_dependency():
+    imported = _third_party_imports()
+    assert {"pandas", "jinja2", "jupyter_client", "jupyter_core", "IPython"} <= set(imported)
+    owners = importlib.metadata.packages_distributions()
+    runtime = {_name(r) for r in _project()["dependencies"]}
+    undeclared = {
+        module: where for module, where in imported.items() if not {_name(d) for d in owners.get(module, [])} & runtime
     }
-    for requirement in project["dependencies"] + project["optional-dependencies"]["test"]:
-        assert _name(requirement) in pinned, requirement
+    assert undeclared == {}
+
+
+@pytest.mark.wheel
+def test_a_wheel_ships_the_templates_and_every_module(tmp_path):
+    # built from a copy: setuptools writes build/ and bch.egg-info/ beside the sources it builds
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, src / name)
+    shutil.copytree(ROOT / "bch", src / "bch", ignore=shutil.ignore_patterns("__pycache__"))
+    dist = tmp_path / "dist"
+    build = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q"]
+    proc = subprocess.run([*build, "-w", str(dist), str(src)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (wheel,) = dist.glob("bch-*.whl")
+    shipped = set(zipfile.ZipFile(wheel).namelist())
+    files = [*(ROOT / "bch" / "templates").rglob("*"), *(ROOT / "bch").glob("*.py")]
+    wanted = {p.relative_to(ROOT).as_posix() for p in files if p.is_file()}
+    assert {"bch/templates/board-pack.html.j2", "bch/cli.py"} <= wanted
+    assert wanted - shipped == set()
 
 
 def test_importing_bch_writes_nothing_and_imports_little(tmp_path):
@@ -52,7 +132,8 @@ def test_the_raw_workbook_is_the_transcription_of_table_5_2(tmp_path):
     script = ROOT / "scripts" / "transcribe_table_5_2.py"
     fresh = tmp_path / "fresh.xlsx"
     subprocess.run([sys.executable, str(script), str(fresh)], check=True, capture_output=True)
-    shipped = openpyxl.load_workbook(paths.SAVINGS_WORKBOOK)["Savings"]
+    # the file the script made once (its default target), whatever edition is current
+    shipped = openpyxl.load_workbook(paths.RAW / "bch-savings-2018-07-19.xlsx")["Savings"]
     rebuilt = openpyxl.load_workbook(fresh)["Savings"]
     assert [[c.value for c in row] for row in shipped.iter_rows()] == [
         [c.value for c in row] for row in rebuilt.iter_rows()
@@ -66,3 +147,18 @@ def test_the_transcription_script_never_overwrites(tmp_path):
     proc = subprocess.run([sys.executable, str(script), str(target)], capture_output=True, text=True)
     assert proc.returncode == 1
     assert target.read_bytes() == b"as received"
+
+
+def _make(*args: str) -> str:
+    proc = subprocess.run(["make", "--no-print-directory", "-C", str(ROOT), *args], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_make_lists_every_target_by_default_and_each_has_a_rule():
+    phony = set(re.search(r"^\.PHONY:(.*)$", (ROOT / "Makefile").read_text(), re.MULTILINE).group(1).split())
+    listed = {line.split()[1] for line in _make().splitlines() if line.startswith("  make ")}
+    assert listed == phony
+    for target in phony:  # a .PHONY target with no rule does nothing and still exits 0
+        assert "Nothing to be done" not in _make("-n", target), target
+    assert "ruff format --check" in _make("-n", "test")
