@@ -1,8 +1,9 @@
 """The business-case register: transcription, and bad data named by row and column."""
 
+import pandas as pd
 import pytest
 
-from bch import register
+from bch import paths, register
 from bch.errors import InputError
 
 HEADER = (
@@ -22,7 +23,7 @@ def keys(reg):
 
 
 def test_the_shipped_register():
-    reg = register.read_register()
+    reg = register.read_register(paths.RAW / "business-cases.csv")
     assert reg.findings == ()
     cases = reg.cases.set_index("function")
     assert len(cases) == 8
@@ -73,8 +74,9 @@ def test_an_unparseable_month(tmp_path):
 def test_a_forecast_in_a_unit_it_cannot_read(tmp_path):
     reg = register.read_register(write(tmp_path, "ICT,ICT,Oct 2015,2.202 million,,implemented,,,c,§6.4\n"))
     assert keys(reg) == [("error", "bad-amount", "cases.csv!D2")]
-    assert reg.cases.loc[0, "forecast_gbp"] is not None  # the row is kept …
-    assert str(reg.cases.loc[0, "forecast_gbp"]) == "<NA>"  # … with no forecast, never a 0
+    assert reg.cases[["function", "approved", "status"]].values.tolist() == [["ICT", "2015-10", "implemented"]]
+    assert reg.cases.loc[0, "forecast_gbp"] is pd.NA  # the row is kept with no forecast, never a 0
+    assert str(reg.cases["forecast_gbp"].dtype) == "Int64"
 
 
 def test_an_unknown_cause_is_a_warning(tmp_path):
