@@ -140,5 +140,14 @@ def test_an_unreadable_cell_is_marked_not_drawn_as_complete(shipped, tmp_path):
     assert heights[:1] == [2_600_000]  # 2014/15 known; every later year unknown, not drawn
     assert len(heights) == 1 + 5
     assert [t.get_text() for t in fig.axes[0].texts] == ["unknown"] * 4
-    charts.variance_chart(analysis.variance)  # ICT's variance is unknown: left out, named in the caption
-    charts.delivery_chart(analysis.variance, 10)
+    # ICT's actual is unknown: no bar, named in the caption, and left out of the totals in the title
+    fig = _render(charts.variance_chart(analysis.variance))
+    shown = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_yticklabels()]
+    assert "ICT" not in shown
+    assert len(shown) == 5
+    texts = [t.get_text() for t in fig.texts]
+    assert texts[0] == "Business cases delivered £297k of £1,714k forecast: £1,417k short of forecast"
+    assert texts[1].startswith("Not shown (no variance figure): ICT (actual unknown); Public Contact (not implemented)")
+    fig = _render(charts.delivery_chart(analysis.variance, 10))
+    assert "ICT" not in [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert fig.texts[0].get_text() == "3 of 5 business cases delivered less than 90% of forecast"
