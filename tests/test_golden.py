@@ -72,8 +72,21 @@ def _computed(analysis, row, year):
     return lines[(lines["function"] == row) & (lines["fiscal_year"] == year)]["saving_gbp"].sum()
 
 
-def test_the_paper_prints_45_figures():
+def _figures_read(analysis) -> set[tuple[str, str]]:
+    """Every (row, fiscal year or Total) whose cell bch read a figure from (blank cells excluded)."""
+    sheet = analysis.sheet
+    lines = sheet.lines[sheet.lines["status"] == "value"]
+    read = set(zip(lines["function"], lines["fiscal_year"], strict=True))
+    read |= {(f, "Total") for f in sheet.functions.loc[sheet.functions["total_status"] == "value", "function"]}
+    for measure in labels.MEASURE_LABELS:
+        stated = summary.stated(sheet, measure)
+        read |= {(measure, year) for year in stated.index[stated["status"] == "value"]}
+    return read
+
+
+def test_bch_reads_exactly_the_45_figures_the_paper_prints(analysis):
     assert len(PAPER) == 45
+    assert _figures_read(analysis) == set(PAPER)
 
 
 @pytest.mark.parametrize(("row", "year"), list(PAPER))
