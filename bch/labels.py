@@ -53,3 +53,25 @@ def measure_of(label: object) -> str | None:
 
 def is_notes_heading(label: object) -> bool:
     return normalise(label).rstrip(":") == NOTES
+
+
+# Characters that let a cell's text lie about itself: C0/C1 controls (NUL, ESC for ANSI sequences, CR/LF
+# that forge report lines) and the Unicode bidi, format and zero-width controls that reverse or hide text.
+_NAMED = {0x00: "NUL", 0x09: "TAB", 0x0A: "LF", 0x0B: "VT", 0x0C: "FF", 0x0D: "CR", 0x1B: "ESC", 0x7F: "DEL"}
+_HOSTILE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]",
+)
+
+
+def _visible(char: str) -> str:
+    return _NAMED.get(ord(char)) or f"U+{ord(char):04X}"
+
+
+def hostile_characters(text: str) -> list[str]:
+    """The control, bidi and zero-width characters in `text`, by name ('LF', 'U+202E'), each once, in order."""
+    return list(dict.fromkeys(_visible(c) for c in _HOSTILE.findall(text)))
+
+
+def neutralise(text: str) -> str:
+    """`text` with each control, bidi or zero-width character shown as a harmless mark: ⟨LF⟩, ⟨U+202E⟩."""
+    return _HOSTILE.sub(lambda m: f"⟨{_visible(m.group())}⟩", text)

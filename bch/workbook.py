@@ -7,15 +7,14 @@ cells it could not read). The sheet's own arithmetic is checked in `bch.checks`.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import zipfile
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
 
-from bch import cells, fiscal, labels, money
+from bch import cells, fiscal, labels, money, xlsxsafe
 from bch.errors import InputError
 from bch.findings import Finding, error, warning
 
@@ -75,41 +74,42 @@ class SavingsSheet:
 def read_savings(path: str | Path, sheet: str | None = None) -> SavingsSheet:
     """Load the savings table from `path` (an .xlsx). Raises InputError if it can't be read at all."""
     path = Path(path)
-    values_book, formulas_book = _open(path)
-    ws, findings = _choose_sheet(values_book, sheet, path)
-    reader = _SheetReader(ws, formulas_book[ws.title] if formulas_book else None, path)
-    return reader.read(findings)
+    with xlsxsafe.open_archive(path) as handle:
+        grid, title, findings = _read_book(handle, path, sheet)
+    return _SheetReader(grid, title, path).read(findings)
 
 
-def _open(path: Path):
+def _read_book(handle, path: Path, name: str | None) -> tuple[xlsxsafe.SheetCells, str, list[Finding]]:
+    """The chosen sheet's filled cells, its title and the findings about the other sheets.
+
+    Read-only and streamed: nothing is read in proportion to the declared dimension or the formatting.
+    Whatever fails inside openpyxl or the XML parser (TypeError, IndexError, ParseError on a part it
+    can't handle) is an InputError naming the file and the part.
+    """
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
-    if not path.exists():
-        raise InputError(f"savings workbook not found: {path}")
-    if path.is_dir():
-        raise InputError(f"savings workbook is a folder, not a file: {path}")
+    stage = "the workbook's structure (workbook, styles, shared strings)"
     try:
-        values = openpyxl.load_workbook(path, data_only=True)
-        # a second load, for formulas whose cached value is missing, only if the sheets hold any
-        formulas = openpyxl.load_workbook(path, data_only=False) if _has_formulas(path) else None
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(f"{path} is not a readable .xlsx workbook ({reason})") from None
-    return values, formulas
-
-
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
-
-
-def _has_formulas(path: Path) -> bool:
-    """Whether any worksheet's XML holds a formula element (<f>); True when in doubt."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
-            return any(_FORMULA_TAG.search(archive.read(name)) for name in sheets)
-    except (OSError, zipfile.BadZipFile, KeyError):
-        return True
+        with warnings.catch_warnings():  # openpyxl warns on parts it drops; that is no concern of a reader here
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        try:
+            ws, findings = _choose_sheet(book, name, path)
+            stage = f"sheet {labels.neutralise(ws.title)!r} ({ws._worksheet_path})"
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                grid = xlsxsafe.read_cells(book, ws, path)
+            grid.blank_merged(path)
+        finally:
+            book.close()
+    except InputError:
+        raise
+    except Exception as exc:  # any fault of a parser on a hostile part: one line, never a traceback
+        raise InputError(
+            f"{path} is not a readable .xlsx workbook: {stage} could not be read "
+            f"({type(exc).__name__}: {xlsxsafe.one_line(exc)})"
+        ) from None
+    return grid, ws.title, findings
 
 
 def _choose_sheet(book, name: str | None, path: Path):
@@ -125,9 +125,11 @@ def _choose_sheet(book, name: str | None, path: Path):
         raise InputError(f"{path} has no visible sheet; choose one with --sheet from: {', '.join(book.sheetnames)}")
     else:
         raise InputError(f"{path} has {len(visible)} visible sheets ({', '.join(visible)}); choose one with --sheet")
+    if chosen not in book.worksheets:
+        raise InputError(f"{path}: sheet {chosen.title!r} is a chart sheet, not a table")
     for ws in book.worksheets:
         if ws.sheet_state != "visible":
-            filled = sum(1 for row in ws.iter_rows(values_only=True) for v in row if v is not None)
+            filled = xlsxsafe.count_filled(book, ws)
             read = "it is the sheet read" if ws is chosen else "its figures are not read"
             findings.append(
                 warning(
@@ -156,22 +158,52 @@ class _Rows:
         self.notes: list[str] = []
 
 
+# A run of more blank rows than this ends the table (or its notes): a value below it stands outside.
+MAX_BLANK_RUN = 10
+# value-outside-table findings named one by one; any more are counted in one last finding.
+MAX_STRAY_FINDINGS = 50
+
+
 class _SheetReader:
-    def __init__(self, ws, ws_formulas, path: Path):
-        self.ws = ws
-        self.ws_formulas = ws_formulas
+    """Reads the table from the sheet's filled cells only: every loop runs over cells that hold a value."""
+
+    def __init__(self, grid: xlsxsafe.SheetCells, title: str, path: Path):
+        self.grid = grid
+        self.numbers = sorted(grid.rows)  # the rows holding a value, in order
         self.path = path
-        self.name = ws.title
         self.findings: list[Finding] = []
+        self.name = title
+        found = labels.hostile_characters(title)
+        if found:  # the name is in every cell reference: keep it from reversing or breaking them
+            self.name = labels.neutralise(title)
+            self.findings.append(
+                warning(
+                    "hostile-text",
+                    self.ref(1, 1),
+                    f"the sheet's name holds {', '.join(found)}, which can reverse, hide or forge text; "
+                    f"its cells are named as {self.name!r}",
+                )
+            )
         self.factor: int | None = None
         self.unit: str | None = None
+        self.strays = 0
+        self.more_strays: tuple[str, int] | None = None  # (first cell, count) past MAX_STRAY_FINDINGS
 
     # -- helpers ---------------------------------------------------------------------------
     def ref(self, row: int, column: int) -> str:
         return cells.ref(self.name, row, column)
 
     def value(self, row: int, column: int):
-        return self.ws.cell(row=row, column=column).value
+        return self.grid.value(row, column)
+
+    def row_cells(self, row: int) -> list[tuple[int, object]]:
+        """(column, value) of the row's filled cells, left to right."""
+        return sorted(self.grid.rows.get(row, {}).items())
+
+    def rows_from(self, first: int) -> list[int]:
+        from bisect import bisect_left
+
+        return self.numbers[bisect_left(self.numbers, first) :]
 
     def _unusable(self, findings: list[Finding]) -> SavingsSheet:
         return SavingsSheet(
@@ -187,10 +219,41 @@ class _SheetReader:
             usable=False,
         )
 
+    def _safe_text(self, text: str, cell: str, what: str) -> str:
+        """`text` with any character that could reverse, hide or forge text made visible, and a finding."""
+        found = labels.hostile_characters(text)
+        if not found:
+            return text
+        safe = labels.neutralise(text)
+        self.findings.append(
+            warning(
+                "hostile-text",
+                cell,
+                f"the {what} holds {', '.join(found)}, which can reverse, hide or forge text; read as {_clip(safe)!r}",
+            )
+        )
+        return safe
+
+    def _stray(self, row: int, col: int, value, where: str) -> None:
+        self.strays += 1
+        if self.strays > MAX_STRAY_FINDINGS:
+            first = self.more_strays[0] if self.more_strays else self.ref(row, col)
+            self.more_strays = (first, self.strays - MAX_STRAY_FINDINGS)
+            return
+        self.findings.append(
+            error("value-outside-table", self.ref(row, col), f"{_clip(repr(value))} stands {where}; it is not counted")
+        )
+
+    def _outside_from(self, first_row: int, where: str) -> None:
+        """Every filled cell from `first_row` down is outside the table."""
+        for row in self.rows_from(first_row):
+            for col, value in self.row_cells(row):
+                if _present(value):
+                    self._stray(row, col, value, where)
+
     # -- reading ---------------------------------------------------------------------------
     def read(self, findings: list[Finding]) -> SavingsSheet:
-        ws = self.ws
-        if ws.max_row == 1 and ws.max_column == 1 and ws.cell(1, 1).value is None:
+        if not self.grid.has_cells and self.value(1, 1) is None:
             findings.append(error("empty-workbook", None, f"sheet {self.name!r} of {self.path.name} is empty"))
             return self._unusable(findings)
         layout = self._find_layout()
@@ -201,6 +264,15 @@ class _SheetReader:
             return self._unusable(findings)
         self._note_merged_and_hidden(layout)
         rows = self._read_rows(layout)
+        if self.more_strays:
+            first, count = self.more_strays
+            self.findings.append(
+                error(
+                    "value-outside-table",
+                    first,
+                    f"{count:,} more cells from here on hold values outside the table; none is counted",
+                )
+            )
         return SavingsSheet(
             path=self.path,
             sheet=self.name,
@@ -216,11 +288,8 @@ class _SheetReader:
         )
 
     def _find_layout(self) -> _Layout | None:
-        ws = self.ws
-        for row in range(1, ws.max_row + 1):
-            year_cells = [
-                (col, fiscal.parse_fiscal_year(ws.cell(row, col).value)) for col in range(1, ws.max_column + 1)
-            ]
+        for row in self.numbers:
+            year_cells = [(col, fiscal.parse_fiscal_year(value)) for col, value in self.row_cells(row)]
             year_cells = [(col, start) for col, start in year_cells if start is not None]
             if year_cells:
                 return self._layout_from_header(row, year_cells)
@@ -265,8 +334,8 @@ class _SheetReader:
         first_year_col = year_cells[0][0]
         last_year_col = year_cells[-1][0]
         total_column = None
-        for col in range(last_year_col + 1, self.ws.max_column + 1):
-            if labels.normalise(self.ws.cell(row, col).value).startswith("total"):
+        for col, value in self.row_cells(row):
+            if col > last_year_col and labels.normalise(value).startswith("total"):
                 total_column = col
                 break
         label_column = 1 if first_year_col > 1 else None
@@ -285,8 +354,8 @@ class _SheetReader:
         candidates = []
         if layout.total_column:
             candidates.append((layout.header_row, layout.total_column))
-        candidates += [(layout.header_row, col) for col in range(1, self.ws.max_column + 1)]
-        candidates += [(row, col) for row in range(1, layout.header_row) for col in range(1, self.ws.max_column + 1)]
+        candidates += [(layout.header_row, col) for col, _ in self.row_cells(layout.header_row)]
+        candidates += [(row, col) for row in self.numbers if row < layout.header_row for col, _ in self.row_cells(row)]
         for row, col in candidates:
             text = self.value(row, col)
             if not isinstance(text, str):
@@ -313,37 +382,36 @@ class _SheetReader:
 
     def _note_merged_and_hidden(self, layout: _Layout) -> None:
         last_col = layout.total_column or layout.year_columns[-1][0]
-        for merged in sorted(self.ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
-            if merged.max_row < layout.header_row or merged.min_col > last_col:
+        for min_row, min_col, max_row, max_col, _ in sorted(self.grid.merged, key=lambda m: (m[0], m[1])):
+            if max_row < layout.header_row or min_col > last_col:
                 continue
+            coord = f"{cells.column_letter(min_col)}{min_row}"
+            if (min_row, min_col) != (max_row, max_col):
+                coord += f":{cells.column_letter(max_col)}{max_row}"
             self.findings.append(
                 warning(
                     "merged-cells",
-                    self.ref(merged.min_row, merged.min_col),
-                    f"cells {merged.coord} are merged; only {self.ref(merged.min_row, merged.min_col)} holds a value, "
+                    self.ref(min_row, min_col),
+                    f"cells {coord} are merged; only {self.ref(min_row, min_col)} holds a value, "
                     "the others read as blank",
                 )
             )
-        for row, dim in sorted(self.ws.row_dimensions.items()):
-            if dim.hidden and row >= layout.header_row:
+        # a hidden row below the last filled one hides nothing: only rows that can hold figures are named
+        last_row = self.numbers[-1] if self.numbers else 0
+        for row in sorted(set(self.grid.hidden_rows)):
+            if layout.header_row <= row <= last_row:
                 self.findings.append(
                     warning("hidden-row", self.ref(row, layout.label_column), f"row {row} is hidden; it is still read")
                 )
-        from openpyxl.utils import column_index_from_string
-
-        for letter, dim in sorted(self.ws.column_dimensions.items()):
-            if dim.hidden:
-                first = column_index_from_string(letter)
-                last = max(dim.max or first, first)
-                for col in range(first, last + 1):
-                    if col <= last_col:
-                        self.findings.append(
-                            warning(
-                                "hidden-column",
-                                self.ref(layout.header_row, col),
-                                f"column {cells.column_letter(col)} is hidden; it is still read",
-                            )
-                        )
+        for first, last in sorted(self.grid.hidden_columns, key=lambda span: cells.column_letter(span[0])):
+            for col in range(first, min(last, last_col) + 1):
+                self.findings.append(
+                    warning(
+                        "hidden-column",
+                        self.ref(layout.header_row, col),
+                        f"column {cells.column_letter(col)} is hidden; it is still read",
+                    )
+                )
 
     def _read_rows(self, layout: _Layout) -> _Rows:
         rows = _Rows()
@@ -353,20 +421,32 @@ class _SheetReader:
         value_columns = [col for col, _ in layout.year_columns] + ([layout.total_column] if layout.total_column else [])
         known_columns = {layout.label_column, *value_columns}
         last_col = max(known_columns)
-        for row in range(layout.header_row + 1, self.ws.max_row + 1):
+        last = layout.header_row  # the last row looked at
+        run = 0  # blank rows since the last row that held anything
+        for row in self.rows_from(layout.header_row + 1):
+            gap = row - last - 1
+            if gap and run + gap <= MAX_BLANK_RUN:
+                blank_rows.extend(range(last + 1, row))
+            run, last = run + gap, row
             raw_label = self.value(row, layout.label_column)
             label_cell = self.ref(row, layout.label_column)
             if labels.is_notes_heading(raw_label):
-                rows.notes = self._notes_from(row + 1)
+                rows.notes = self._notes_from(row + 1, last_col)
+                break
+            if run > MAX_BLANK_RUN:
+                self._outside_from(row, f"below the end of the table (after {run:,} blank rows)")
                 break
             has_values = any(_present(self.value(row, col)) for col in value_columns)
             label = labels.display(raw_label)
             if not label and not has_values:
-                if any(_present(self.value(row, col)) for col in range(1, self.ws.max_column + 1)):
+                if any(_present(value) for _, value in self.row_cells(row)):
                     self._stray_cells(row, known_columns, last_col)
+                    run = 0
                 else:
                     blank_rows.append(row)
+                    run += 1
                 continue
+            run = 0
             for blank in blank_rows:
                 self.findings.append(
                     warning(
@@ -386,6 +466,7 @@ class _SheetReader:
                     )
                 )
                 continue
+            label = self._safe_text(label, label_cell, "label")
             if not isinstance(raw_label, str):
                 self.findings.append(
                     warning("label-not-text", label_cell, f"the label {raw_label!r} is not text; read as {label!r}")
@@ -429,25 +510,30 @@ class _SheetReader:
         return rows
 
     def _stray_cells(self, row: int, known_columns: set[int], last_col: int) -> None:
-        for col in range(1, self.ws.max_column + 1):
-            if col not in known_columns and _present(self.value(row, col)):
+        for col, value in self.row_cells(row):
+            if col not in known_columns and _present(value):
                 where = "beyond the table's last column" if col > last_col else "in a column with no year heading"
-                self.findings.append(
-                    error(
-                        "value-outside-table",
-                        self.ref(row, col),
-                        f"{self.value(row, col)!r} stands {where}; it is not counted",
-                    )
-                )
+                self._stray(row, col, value, where)
 
-    def _notes_from(self, first_row: int) -> list[str]:
+    def _notes_from(self, first_row: int, last_col: int) -> list[str]:
         notes = []
-        for row in range(first_row, self.ws.max_row + 1):
-            texts = [
-                str(v).strip() for v in (self.value(row, c) for c in range(1, self.ws.max_column + 1)) if _present(v)
-            ]
+        last, run = first_row - 1, 0
+        for row in self.rows_from(first_row):
+            run, last = run + row - last - 1, row
+            if run > MAX_BLANK_RUN:
+                self._outside_from(row, f"below the notes (after {run:,} blank rows)")
+                break
+            texts = []
+            for col, value in self.row_cells(row):
+                if not _present(value):
+                    continue
+                if col > last_col:
+                    self._stray(row, col, value, "beyond the table's last column, beside the notes")
+                    continue
+                texts.append(self._safe_text(str(value).strip(), self.ref(row, col), "note"))
             if texts:
                 notes.append(" ".join(texts))
+            run = 0 if texts else run + 1
         return notes
 
     def _read_function_row(self, rows: _Rows, row: int, layout: _Layout, label: str, key: str, label_cell: str) -> None:
@@ -503,24 +589,24 @@ class _SheetReader:
 
     def _amount(self, row: int, col: int) -> tuple[int | None, str]:
         """(pounds, status) of one value cell; anything unreadable is a finding, never a 0."""
-        cell = self.ws.cell(row, col)
-        value = cell.value
+        value = self.value(row, col)
         where = self.ref(row, col)
         if value is None:
-            formula = self.ws_formulas.cell(row, col).value if self.ws_formulas is not None else None
-            if isinstance(formula, str) and formula.startswith("="):
+            formula = self.grid.uncached.get((row, col))
+            if formula is not None:
                 self.findings.append(
                     error(
                         "formula-no-value",
                         where,
-                        f"formula {formula} has no cached value (the file was saved by a program that does "
-                        "not calculate); open and save it in Excel, or type the figure",
+                        f"formula {_clip(labels.neutralise(formula))} has no cached value (the file was saved by a "
+                        "program that does not calculate); open and save it in Excel, or type the figure",
                     )
                 )
                 return None, "unreadable"
             return None, "blank"
-        if cell.data_type == "e" or (isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS):
-            return self._unreadable(where, "excel-error", f"Excel error {value} instead of a figure")
+        if isinstance(value, xlsxsafe.ExcelError) or (isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS):
+            shown = _clip(labels.neutralise(str(value)))
+            return self._unreadable(where, "excel-error", f"Excel error {shown} instead of a figure")
         if isinstance(value, bool):
             return self._unreadable(where, "boolean-value", f"boolean {value} instead of a figure")
         if isinstance(value, (dt.datetime, dt.date, dt.time, dt.timedelta)):
