@@ -147,7 +147,7 @@ def _load(path: Path) -> tuple[dict, str]:
     except UnicodeDecodeError as exc:
         raise ManifestError(f"{path}: not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
     except json.JSONDecodeError as exc:
-        raise ManifestError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+        raise ManifestError(f"{path}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
     except RecursionError:
         raise ManifestError(f"{path}: not valid JSON (nested too deeply)") from None
     wrong = _shape_problem(record)
