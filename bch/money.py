@@ -3,14 +3,18 @@
 Written forms accepted: 541, £541, £1,501, -£795, £-795, (£795), (795), −795 (Unicode minus),
 £2.202m, £.99m, £174k, £1bn. A bare figure is multiplied by the sheet's unit (£'000 -> 1000);
 a figure with its own unit (k, m, bn) uses that unit instead. Anything that does not come out
-as a whole number of pounds is refused rather than rounded.
+as a whole number of pounds is refused rather than rounded, and so is any amount past
+`MAX_CREDIBLE_GBP` (one trillion pounds): no police budget comes near it, and below it every sum
+of a sheet's cells stays far inside what pandas' Int64 columns hold.
 """
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException, Inexact, localcontext
 from typing import NamedTuple
+
+MAX_CREDIBLE_GBP = 10**12  # £1,000,000,000,000: any amount beyond it, either sign, is refused
 
 UNIT_FACTORS: dict[str, int] = {"": 1, "'000": 1_000, "k": 1_000, "m": 1_000_000, "bn": 1_000_000_000}
 UNIT_NAMES: dict[int, str] = {1: "£", 1_000: "£'000", 1_000_000: "£m", 1_000_000_000: "£bn"}
@@ -40,9 +44,21 @@ class Amount(NamedTuple):
 
 
 def _whole_pounds(value: Decimal, written: str) -> int:
+    # compared as a Decimal first: int() of 1E+999999 would build a million-digit number
+    if abs(value) > MAX_CREDIBLE_GBP:
+        written = written if 0 < len(written) <= 40 else (written[:39] + "…" if written else "a number of 40+ digits")
+        raise MoneyError(f"{written!r} comes to more than £{MAX_CREDIBLE_GBP:,}, which is not a credible amount")
     if value != value.to_integral_value():
         raise MoneyError(f"{written!r} is not a whole number of pounds ({value} £)")
     return int(value)
+
+
+def _scaled(number: str, factor: int) -> Decimal:
+    """number × factor, exactly: with the default 28 digits, 0.99999…9 (30 nines) × 1 would round to 1."""
+    with localcontext() as context:
+        context.prec = len(number) + len(str(factor)) + 2
+        context.traps[Inexact] = True
+        return Decimal(number) * factor
 
 
 def parse_amount(text: str, factor: int = 1) -> Amount:
@@ -58,16 +74,21 @@ def parse_amount(text: str, factor: int = 1) -> Amount:
         raise MoneyError(f"{text!r} is both bracketed and signed")
     unit = match["unit"].lower() if match["unit"] else None
     scale = UNIT_FACTORS[unit] if unit else factor
-    value = Decimal(match["number"].replace(",", "")) * scale
+    value = _scaled(match["number"].replace(",", ""), scale)
     pounds = _whole_pounds(value, text)
     return Amount(-pounds if negative else pounds, unit)
 
 
 def number_to_pounds(number: int | float | Decimal, factor: int = 1) -> int:
     """Scale a number stored in a cell to integer pounds, exactly (floats via their shortest repr)."""
+    if isinstance(number, int) and abs(number) > MAX_CREDIBLE_GBP:  # before str(): 10**5000 has no str()
+        written = (
+            str(number) if number.bit_length() < 128 else f"a {int(number.bit_length() * 0.30103) + 1}-digit number"
+        )
+        raise MoneyError(f"{written!r} comes to more than £{MAX_CREDIBLE_GBP:,}, which is not a credible amount")
     try:
-        value = Decimal(str(number)) * factor
-    except InvalidOperation as exc:  # nan, inf
+        value = _scaled(str(number), factor)
+    except DecimalException as exc:  # nan, inf, an exponent past Decimal's range
         raise MoneyError(f"{number!r} is not an amount of money") from exc
     if not value.is_finite():
         raise MoneyError(f"{number!r} is not an amount of money")

@@ -14,20 +14,37 @@ from bch.money import as_pounds
 from bch.workbook import SavingsSheet
 
 
+def _exact_sum(amounts) -> int:
+    """Python-int sum of amounts (missing ones count 0): exact, where a numpy int64 sum would wrap."""
+    return sum(pounds for pounds in map(as_pounds, amounts) if pounds is not None)
+
+
 def sum_savings(frame: pd.DataFrame, column: str = "saving_gbp"):
     """The column summed as int pounds (blank = no saving); <NA> if any cell was unreadable."""
     if (frame["status"] == "unreadable").any():
         return pd.NA
-    return int(frame[column].fillna(0).sum())
+    return _exact_sum(frame[column])
 
 
 def _sums_by(lines: pd.DataFrame, key: str, order: list[str], name: str) -> pd.Series:
-    """Savings summed per `key` in `order`; <NA> for a group holding an unreadable cell."""
-    groups = lines[key]
-    unreadable = lines["status"].eq("unreadable").groupby(groups, sort=False).any()
-    sums = lines["saving_gbp"].fillna(0).astype("int64").groupby(groups, sort=False).sum()
-    result = sums.astype("Int64").mask(unreadable.reindex(sums.index, fill_value=False))
-    return result.reindex(order, fill_value=0).rename_axis(name).astype("Int64")
+    """Savings summed per `key` in `order`, in Python ints; <NA> for a group holding an unreadable cell."""
+    sums: dict[str, int] = {}
+    unreadable: set[str] = set()
+    for group, status, amount in zip(lines[key], lines["status"], lines["saving_gbp"], strict=True):
+        if status == "unreadable":
+            unreadable.add(group)
+        elif (pounds := as_pounds(amount)) is not None:
+            sums[group] = sums.get(group, 0) + pounds
+    values = [pd.NA if group in unreadable else sums.get(group, 0) for group in order]
+    return _money_series(values, pd.Index(order, name=name))
+
+
+def _money_series(values: list, index: pd.Index) -> pd.Series:
+    """Int64 for the tables; a sum past int64 (impossible under money.MAX_CREDIBLE_GBP) stays an exact object."""
+    try:
+        return pd.Series(values, index=index, dtype="Int64")
+    except (OverflowError, TypeError, ValueError):
+        return pd.Series(values, index=index, dtype=object)
 
 
 def totals_by_year(sheet: SavingsSheet) -> pd.Series:
@@ -50,7 +67,7 @@ def running_sum(series: pd.Series) -> pd.Series:
     for value in series:
         total = pd.NA if total is pd.NA or value is pd.NA else total + int(value)
         out.append(total)
-    return pd.Series(out, index=series.index, dtype="Int64")
+    return _money_series(out, series.index)
 
 
 def change_team_costs(sheet: SavingsSheet) -> pd.Series:
@@ -79,7 +96,7 @@ def headline_totals(sheet: SavingsSheet) -> dict[str, int | None]:
     return {
         "recurrent_gbp": as_pounds(sum_savings(sheet.lines)),
         "cumulative_to_date_gbp": as_pounds(to_date.iloc[-1]) if len(to_date) else None,
-        "change_team_costs_gbp": None if costs.empty or costs.isna().any() else -int(costs.sum()),
+        "change_team_costs_gbp": None if costs.empty or costs.isna().any() else -_exact_sum(costs),
     }
 
 
