@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from bch import cells
+from bch import cells, labels
 from bch.errors import InputError
+from bch.findings import Finding, warning
 
 
 def read_text_table(path: str | Path, required: list[str], what: str) -> pd.DataFrame:
@@ -30,3 +31,33 @@ def read_text_table(path: str | Path, required: list[str], what: str) -> pd.Data
 def ref(path: str | Path, frame: pd.DataFrame, index: int, column: str) -> str:
     """The cell of `column` in data row `index` as Excel shows the CSV: business-cases.csv!D3."""
     return cells.ref(Path(path).name, index + 2, list(frame.columns).index(column) + 1)
+
+
+def neutralise_frame(frame: pd.DataFrame, path: str | Path, what: str) -> tuple[pd.DataFrame, list[Finding]]:
+    """`frame` with every text cell's control, bidi and zero-width characters made visible (`labels.neutralise`),
+    and a `hostile-text` warning naming each cell changed. The frame given is not modified."""
+    findings: list[Finding] = []
+    out = frame.copy()
+    for position, column in enumerate(frame.columns):
+        values = list(frame.iloc[:, position])
+        changed = False
+        for index, value in enumerate(values):
+            if not isinstance(value, str) or not (found := labels.hostile_characters(value)):
+                continue
+            values[index] = safe = labels.neutralise(value)
+            changed = True
+            findings.append(
+                warning(
+                    "hostile-text",
+                    ref(path, frame, index, column),
+                    f"{what}: {column} holds {', '.join(found)}, which can reverse, hide or forge text; "
+                    f"read as {_clip(safe)!r}",
+                )
+            )
+        if changed:
+            out.isetitem(position, pd.Series(values, index=frame.index, dtype=frame.dtypes.iloc[position]))
+    return out, findings
+
+
+def _clip(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -22,9 +22,10 @@ def pack_tables(analysis) -> dict[str, pd.DataFrame]:
 
 
 def as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """A table as it reads back from its CSV: every cell text, missing values ''."""
-    csv = frame.to_csv(index=False, lineterminator="\n")
-    return pd.read_csv(StringIO(csv), dtype=str, keep_default_na=False)
+    """A table as it reads back from the CSV `bch.writers.write_csv` writes: every cell text, missing ''."""
+    from bch.writers import csv_text
+
+    return pd.read_csv(StringIO(csv_text(frame)), dtype=str, keep_default_na=False)
 
 
 def read(folder, name: str) -> pd.DataFrame:

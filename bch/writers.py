@@ -31,8 +31,37 @@ def _umask() -> int:
     return current
 
 
+# A spreadsheet opening a CSV runs a cell that starts with one of these as a formula (=HYPERLINK(…),
+# +cmd|…, @SUM(…)); a tab or CR lead lets one slip past a check of the first visible character.
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _defuse(value):
+    """Text a spreadsheet would run as a formula, prefixed with ' (OWASP); anything else as it is."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_LEADS) else value
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """`frame` as the CSV bch writes: no index, LF line ends, formula-like text defused.
+
+    Only text (object/string) columns are touched, and in them only str values: a number stays a
+    number, so a negative amount still reads -795000.
+    """
+    text_columns = [
+        position
+        for position, dtype in enumerate(frame.dtypes)
+        if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+    ]
+    if text_columns:
+        frame = frame.copy()
+        for position in text_columns:
+            column = frame.iloc[:, position]
+            frame.isetitem(position, column.map(_defuse, na_action="ignore").astype(column.dtype))
+    return frame.to_csv(index=False, lineterminator="\n")
+
+
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    return write_atomic(path, frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    return write_atomic(path, csv_text(frame).encode("utf-8"))
 
 
 def save_tables(folder: Path, tables: dict[str, pd.DataFrame]) -> list[Path]:
