@@ -112,16 +112,16 @@ def verify(pack: Path) -> list[str]:
     for entry in record["outputs"]:
         rel = entry["path"]
         if rel in listed:
-            problems.append(f"listed twice: {rel}")
+            problems.append(f"listed twice: {_p(rel)}")
             continue
         listed.add(rel)
         problems.extend(_entry_problems(root, entry))
     for rel, is_link in _on_disk(root).items():
         if rel not in listed:
-            problems.append(f"not in the manifest: {rel}" + (" (a symlink)" if is_link else ""))
+            problems.append(f"not in the manifest: {_p(rel)}" + (" (a symlink)" if is_link else ""))
     if not record["notebooks"]:
         problems.append("the manifest names no notebooks")
-    problems.extend(f"required but not listed: {rel}" for rel in required(record) if rel not in listed)
+    problems.extend(f"required but not listed: {_p(rel)}" for rel in required(record) if rel not in listed)
     problems.extend(_findings_problems(root, record["findings"]))
     problems.extend(_parameter_problems(root, record))
     problems.extend(_ledger_problems(root, digest))
@@ -193,6 +193,11 @@ def _kind(value) -> str:
     return kinds.get(type(value), "a number")
 
 
+def _p(name: str) -> str:
+    """A name from the pack or its manifest on one printable line (JSON-quoted when it is not)."""
+    return name if name.isprintable() else json.dumps(name)
+
+
 def _show(value) -> str:
     """A value as JSON on one line, cut short."""
     text = json.dumps(value, ensure_ascii=False, default=repr)
@@ -238,16 +243,16 @@ def _entry_problems(root: Path, entry: dict) -> list[str]:
     rel = entry["path"]
     why = _refusal(root, rel)
     if why:
-        return [f"refused, not read: {rel} ({why})"]
+        return [f"refused, not read: {_p(rel)} ({why})"]
     path = root / rel
     try:
         info = os.lstat(path)
     except OSError:
-        return [f"missing: {rel}"]
+        return [f"missing: {_p(rel)}"]
     if not stat.S_ISREG(info.st_mode):
-        return [f"not a regular file: {rel}"]
+        return [f"not a regular file: {_p(rel)}"]
     if info.st_size != entry["bytes"] or sha256(path) != entry["sha256"]:
-        return [f"changed: {rel}"]
+        return [f"changed: {_p(rel)}"]
     return []
 
 
@@ -298,8 +303,8 @@ def _parameter_problems(root: Path, record: dict) -> list[str]:
     stated = record["parameters"]
     problems = []
     for book in record["notebooks"]:
-        name = book["name"]
-        path = _regular(root, name)
+        path = _regular(root, book["name"])
+        name = _p(book["name"])
         if path is None:
             continue  # reported above as missing or refused
         try:
@@ -311,7 +316,7 @@ def _parameter_problems(root: Path, record: dict) -> list[str]:
             if key not in stated:
                 problems.append(f"{name} ran with {key} = {_show(injected[key])}; the manifest has no {key}")
             elif key not in injected:
-                problems.append(f"{name} was not given {key}; the manifest says {_show(stated[key])}")
+                problems.append(f"{name} was not given {_p(key)}; the manifest says {_show(stated[key])}")
             elif not _same(injected[key], stated[key]):
                 problems.append(
                     f"{name} ran with {key} = {_show(injected[key])}; the manifest says {_show(stated[key])}"

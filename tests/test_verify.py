@@ -2,6 +2,7 @@
 paths and symlinks leading out of the pack, malformed manifests, a tampered ledger."""
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -19,7 +20,8 @@ def published(tmp_path_factory) -> Path:
     """One real pack, recorded in its output folder's ledger (as pack.py does once it calls
     record_published itself)."""
     out = tmp_path_factory.mktemp("packs")
-    built = pack.build_pack(pack.PackOptions(out=out))
+    result = pack.build_pack(pack.PackOptions(out=out))
+    built = getattr(result, "path", result)  # a Published (path, unchanged, message) or, before editions, a Path
     if built.name not in manifest.recorded_packs(out):
         manifest.record_published(out, built.name, built / manifest.MANIFEST)
     return built
@@ -176,6 +178,21 @@ def test_a_folder_symlinked_out_of_the_pack(copy, tmp_path, monkeypatch):
         "not in the manifest: figures (a symlink)",
     ]
     assert not [p for p in hashed if tmp_path / "figures" in p.resolve().parents]
+
+
+def test_a_listed_fifo_is_not_read(copy):
+    os.mkfifo(copy / "pipe")  # reading it would block verify for ever
+    record = read(copy)
+    record["outputs"].append({"path": "pipe", "sha256": "0" * 64, "bytes": 0})
+    write(copy, record)
+    assert manifest.verify(copy) == ["not a regular file: pipe", EDITED]
+
+
+def test_a_file_name_with_a_newline_stays_on_one_line(copy, capsys):
+    (copy / "board-pack.html\nintact").write_text("x")
+    assert manifest.verify(copy) == ['not in the manifest: "board-pack.html\\nintact"']
+    assert cli.main(["verify", str(copy)]) == 1
+    assert capsys.readouterr().out.splitlines()[-1] == f"{copy}: 1 problem(s)"
 
 
 def test_the_ledger_missing_or_without_the_pack(copy):
