@@ -10,7 +10,7 @@ import base64
 import datetime as dt
 from pathlib import Path
 
-from bch import summary
+from bch import editions, history, manifest, summary
 from bch.findings import count_by_severity
 from bch.money import as_pounds, format_gbp_k
 
@@ -25,11 +25,9 @@ CHART_ALT = {
     "delivery": "Delivery as a percentage of the latest forecast, by business case, with the materiality band",
     "recurrent-by-year": "Recurrent savings added in each fiscal year, stacked by function",
     "cumulative": "Cumulative savings and cumulative change-team costs by fiscal year, side by side",
+    "trend": "Each business case's actual savings and delivery % at each edition, on one scale",
 }
-
-
-def long_date(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
+long_date = editions.long_date
 
 
 def _k(value) -> str:
@@ -45,30 +43,33 @@ def _data_uri(png: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
 
 
-def _money_text(value) -> str | None:
-    """A stored change value: pounds shown as £k, anything else as written."""
+def _change_value(value, money: bool) -> str:
     if value is None:
-        return None
-    try:
-        return format_gbp_k(int(value))
-    except ValueError:
-        return value
+        return "–"
+    return format_gbp_k(int(value)) if money else value
+
+
+def _since(day: str) -> str:
+    return long_date(dt.date.fromisoformat(day))
 
 
 def build_context(
     analysis,
     *,
-    as_of: dt.date,
     run_date: dt.date,
     pack_name: str,
-    inputs: list[dict],
     figures_dir: Path,
     changes: list[dict],
     previous_pack: str | None,
+    previous_as_of: str | None,
+    previous_unreadable: str | None,
     parameters: dict,
     versions: dict,
     git: dict,
+    trend,
 ) -> dict:
+    inputs = analysis.inputs
+    as_of = inputs.as_of
     totals = analysis.totals
     vt = analysis.variance_totals if len(analysis.variance) else None
     variance = []
@@ -79,12 +80,14 @@ def build_context(
                 "function": r["function"],
                 "approved": r["approved"] if isinstance(r["approved"], str) and r["approved"] else "–",
                 "forecast": _k(r["forecast_gbp"]),
-                "revised": _k(r["revised_forecast_gbp"]),
+                "latest": _k(r["latest_forecast_gbp"]),
                 "actual": _k(r["actual_gbp"]),
                 "variance": format_gbp_k(as_pounds(r["variance_gbp"]), signed=True),
                 "impact": _impact(r["variance_gbp"]),
                 "delivery": "–" if pct is None or pct != pct else f"{float(pct):.1f}%",
                 "status": r["status"],
+                "revised_on": r["revised_on"] or "",
+                "revision_reason": r["revision_reason"] or "",
                 "causes": r["variance_causes"],
                 "commentary": r["commentary"],
                 "source": r["source"],
@@ -107,6 +110,10 @@ def build_context(
             "cells": costs,
         },
     ]
+    moved = history.headline_changes(trend) if trend else None
+    for card, key in zip(cards, history.HEADLINES, strict=True):
+        if moved and moved[key] is not None:
+            card["change"] = f"{format_gbp_k(moved[key], signed=True)} since {_since(moved['since'])}"
     sentence = "The savings sheet's figures could not all be read; see the findings."
     if vt:
         cards.append(
@@ -138,11 +145,24 @@ def build_context(
         for name, alt in CHART_ALT.items()
         if (figures_dir / f"{name}.png").is_file()
     ]
+    claims_about = None
+    if not inputs.claims_checked and inputs.claims_edition is not None:
+        claims_about = {
+            "paper": inputs.claims_edition.provenance(),
+            "as_of": long_date(inputs.claims_edition.as_of),
+        }
+    stale = inputs.register_reviewed is not None and (as_of - inputs.register_reviewed).days > 183
     return {
         "as_of_long": long_date(as_of),
         "run_date_long": long_date(run_date),
         "pack_name": pack_name,
-        "inputs": [{**i, "name": Path(i["path"]).name} for i in inputs],
+        "provenance": inputs.edition.provenance() if inputs.edition else None,
+        "catalogue": inputs.catalogue.path.name,
+        "inputs": [{**manifest.file_entry(p), "name": p.name} for p in inputs.files()],
+        "register_reviewed": long_date(inputs.register_reviewed) if inputs.register_reviewed else None,
+        "register_stale": stale,
+        "claims_about": claims_about,
+        "trend_editions": [_since(day) for day in trend.editions] if trend else [],
         "cards": cards,
         "headline_sentence": sentence,
         "caveat": CAVEAT,
@@ -162,14 +182,12 @@ def build_context(
         "claims": claims,
         "claims_ok": sum(1 for c in claims if c["ok"]),
         "changes": [
-            {
-                **c,
-                "before": _money_text(c["before"]) if "actual" in c["kind"] or "forecast" in c["kind"] else c["before"],
-                "after": _money_text(c["after"]) if "actual" in c["kind"] or "forecast" in c["kind"] else c["after"],
-            }
+            {**c, "before": _change_value(c["before"], c["money"]), "after": _change_value(c["after"], c["money"])}
             for c in changes
         ],
         "previous_pack": previous_pack,
+        "previous_as_of": _since(previous_as_of) if previous_as_of else None,
+        "previous_unreadable": previous_unreadable,
         "parameters": parameters,
         "versions": versions,
         "git": git,

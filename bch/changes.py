@@ -1,74 +1,124 @@
-"""What changed since the previous pack: actuals, forecasts, statuses, findings. Pure."""
+"""What changed since the pack a new one is compared with: years, actuals, forecasts, statuses,
+findings and parameters. Pure: tables in, a list of plain records out.
+
+Each change is {kind, item, before, after, money}: `money` says before/after are pounds (shown £k),
+so presenters never guess from the kind's wording.
+"""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
+# (variance column, kind, money?)
+_CASE_FIELDS = (
+    ("forecast_gbp", "forecast changed", True),
+    ("latest_forecast_gbp", "forecast revised", True),
+    ("actual_gbp", "case actual changed", True),
+    ("status", "status changed", False),
+)
+_PARAMETERS = ("edition", "as_of", "materiality_pct", "strict")
+_KIND_ORDER = (
+    "parameter changed",
+    "year added",
+    "year removed",
+    "actual added",
+    "actual restated",
+    "actual removed",
+    "case added",
+    "case removed",
+    *(kind for _, kind, _ in _CASE_FIELDS),
+    "finding new",
+    "finding resolved",
+)
 
-def _keyed(frame: pd.DataFrame, keys: list[str], value: str) -> dict[tuple, str]:
-    return {tuple(row[k] for k in keys): str(row[value]) for row in frame.to_dict("records")}
+
+def natural_key(text: str) -> tuple:
+    """Sorts 'Savings!D3' before 'Savings!D11' and '2019/20' after '2018/19'."""
+    return tuple(int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text))
 
 
-def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+def _text(frame: pd.DataFrame) -> pd.DataFrame:
     """Tables as the packs store them (CSV text), so old and new compare like for like."""
     return frame.astype("string").fillna("")
 
 
-def compare(previous: dict[str, pd.DataFrame] | None, current: dict[str, pd.DataFrame]) -> list[dict]:
-    """Changes from `previous` to `current` tables: [{kind, item, before, after}]; [] for a first pack."""
-    if previous is None:
-        return []
-    changes: list[dict] = []
-    old, new = (_as_text(previous["savings-tidy"]), _as_text(current["savings-tidy"]))
+def _keyed(frame: pd.DataFrame, keys: list[str], value: str) -> dict[tuple, str]:
+    if value not in frame.columns or any(k not in frame.columns for k in keys):
+        return {}
+    return {tuple(row[k] for k in keys): str(row[value]) for row in frame.to_dict("records")}
+
+
+def _change(kind: str, item: str, before, after, money: bool = False) -> dict:
+    return {"kind": kind, "item": item, "before": before or None, "after": after or None, "money": money}
+
+
+def _savings(old: pd.DataFrame, new: pd.DataFrame) -> list[dict]:
+    found = []
+    old_years, new_years = list(dict.fromkeys(old["fiscal_year"])), list(dict.fromkeys(new["fiscal_year"]))
+    found += [_change("year added", year, None, "new column") for year in new_years if year not in old_years]
+    found += [_change("year removed", year, "was shown", None) for year in old_years if year not in new_years]
     before = _keyed(old, ["function", "fiscal_year"], "saving_gbp")
     after = _keyed(new, ["function", "fiscal_year"], "saving_gbp")
     for key in [*after, *[k for k in before if k not in after]]:
         item = f"{key[0]} {key[1]}"
         if key not in before:
-            changes.append({"kind": "actual added", "item": item, "before": None, "after": after[key]})
+            found.append(_change("actual added", item, None, after[key], True))
         elif key not in after:
-            changes.append({"kind": "actual removed", "item": item, "before": before[key], "after": None})
+            found.append(_change("actual removed", item, before[key], None, True))
         elif before[key] != after[key]:
-            changes.append({"kind": "actual changed", "item": item, "before": before[key], "after": after[key]})
+            found.append(_change("actual restated", item, before[key], after[key], True))
+    return found
 
-    old, new = _as_text(previous["variance"]), _as_text(current["variance"])
-    for column, kind in (
-        ("forecast_gbp", "forecast changed"),
-        ("revised_forecast_gbp", "revised forecast changed"),
-        ("status", "status changed"),
-    ):
+
+def _cases(old: pd.DataFrame, new: pd.DataFrame) -> list[dict]:
+    found = []
+    old_status, new_status = _keyed(old, ["function"], "status"), _keyed(new, ["function"], "status")
+    found += [_change("case added", k[0], None, v) for k, v in new_status.items() if k not in old_status]
+    found += [_change("case removed", k[0], v, None) for k, v in old_status.items() if k not in new_status]
+    for column, kind, money in _CASE_FIELDS:
         before, after = _keyed(old, ["function"], column), _keyed(new, ["function"], column)
-        for key in after:
-            if key in before and before[key] != after[key]:
-                changes.append(
-                    {"kind": kind, "item": key[0], "before": before[key] or None, "after": after[key] or None}
-                )
-        for key in after:
-            if key not in before and column == "status":
-                changes.append({"kind": "case added", "item": key[0], "before": None, "after": after[key]})
-        for key in before:
-            if key not in after and column == "status":
-                changes.append({"kind": "case removed", "item": key[0], "before": before[key], "after": None})
+        for key, value in after.items():
+            if key in before and before[key] != value:
+                found.append(_change(kind, key[0], before[key], value, money))
+    return found
 
+
+def _findings(old: pd.DataFrame, new: pd.DataFrame) -> list[dict]:
     fields = ["severity", "code", "cell", "message"]
-    old_findings = {tuple(r) for r in _as_text(previous["findings"])[fields].itertuples(index=False)}
-    new_findings = {tuple(r) for r in _as_text(current["findings"])[fields].itertuples(index=False)}
-    for finding in sorted(new_findings - old_findings):
-        changes.append(
-            {
-                "kind": "finding new",
-                "item": f"{finding[0]} {finding[1]} {finding[2]}",
-                "before": None,
-                "after": finding[3],
-            }
-        )
-    for finding in sorted(old_findings - new_findings):
-        changes.append(
-            {
-                "kind": "finding resolved",
-                "item": f"{finding[0]} {finding[1]} {finding[2]}",
-                "before": finding[3],
-                "after": None,
-            }
-        )
-    return changes
+    old_set = {tuple(r) for r in old[fields].itertuples(index=False)}
+    new_set = {tuple(r) for r in new[fields].itertuples(index=False)}
+    found = [_change("finding new", f"{f[0]} {f[1]} {f[2]}", None, f[3]) for f in new_set - old_set]
+    return found + [_change("finding resolved", f"{f[0]} {f[1]} {f[2]}", f[3], None) for f in old_set - new_set]
+
+
+def _parameters(old: dict | None, new: dict | None) -> list[dict]:
+    if not old or not new:
+        return []
+    return [
+        _change("parameter changed", name, str(old.get(name, "")), str(new.get(name, "")))
+        for name in _PARAMETERS
+        if str(old.get(name, "")) != str(new.get(name, ""))
+    ]
+
+
+def compare(
+    previous: dict[str, pd.DataFrame] | None,
+    current: dict[str, pd.DataFrame],
+    previous_parameters: dict | None = None,
+    parameters: dict | None = None,
+) -> list[dict]:
+    """Changes from `previous` to `current` tables (by their pack names); [] with nothing to compare."""
+    if previous is None:
+        return []
+    old = {name: _text(frame) for name, frame in previous.items()}
+    new = {name: _text(frame) for name, frame in current.items()}
+    found = [
+        *_parameters(previous_parameters, parameters),
+        *_savings(old["savings-tidy"], new["savings-tidy"]),
+        *_cases(old["variance"], new["variance"]),
+        *_findings(old["findings"], new["findings"]),
+    ]
+    order = {kind: i for i, kind in enumerate(_KIND_ORDER)}
+    return sorted(found, key=lambda c: (order[c["kind"]], natural_key(c["item"])))

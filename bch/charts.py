@@ -19,9 +19,9 @@ GOOD = "#009E73"  # bluish green: over-delivery
 NEUTRAL = "#999999"
 CUMULATIVE_SAVINGS = "#0072B2"
 CUMULATIVE_COSTS = "#E69F00"
+NEUTRALS = ["#1f1f1f", "#5a5a5a", "#0072B2", "#56B4E9", "#8c8c8c", "#CC79A7", "#2b4c7e", "#b0b0b0"]
 SERIES = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 A4_WIDTH_IN = 7.5  # the printable width of an A4 page with 2 cm margins
-SOURCE = "Source: BCH collaboration report to the Business Coordination Board, 19 July 2018"
 
 
 def literal(text: object) -> str:
@@ -75,12 +75,12 @@ def _figure(nrows: int = 1, ncols: int = 1, height: float = 3.6, **kwargs):
     return fig, fig.subplots(nrows, ncols, **kwargs)
 
 
-def _finish(fig, title: str, caption: str | None = None, title_y: float = 1.01):
-    """Title above and caption below the plotting area (saved and shown with a tight bounding box)."""
+def _finish(fig, title: str, caption: str | None = None, source: str = "", title_y: float = 1.01):
+    """Title above; caption and source line (from the edition, never a literal) below the plotting area."""
     import textwrap
 
     fig.text(0.01, title_y, literal(title), ha="left", va="bottom", fontsize=11, fontweight="bold")
-    text = SOURCE if caption is None else f"{caption}\n{SOURCE}"
+    text = "\n".join(part for part in (caption, source) if part)
     wrapped = "\n".join(textwrap.fill(part, 130) for part in literal(text).split("\n"))
     fig.text(0.01, -0.01, wrapped, ha="left", va="top", fontsize=7, color="#555555")
     return fig
@@ -112,7 +112,7 @@ def measured(variance: pd.DataFrame) -> pd.DataFrame:
     return variance[variance["variance_gbp"].notna()].reset_index(drop=True)
 
 
-def variance_chart(variance: pd.DataFrame):
+def variance_chart(variance: pd.DataFrame, source: str = ""):
     """Forecast (outlined) against actual (solid), absolute variance bars, relative variance pins."""
     rows = measured(variance)
     unshown = variance[variance["variance_gbp"].isna()]
@@ -189,10 +189,10 @@ def variance_chart(variance: pd.DataFrame):
             caption = "Not shown (no variance figure): " + "; ".join(
                 f"{f} ({s})" for f, s in zip(unshown["function"], unshown["status"], strict=True)
             )
-        return _finish(fig, title, caption, title_y=1.07)
+        return _finish(fig, title, caption, source, title_y=1.07)
 
 
-def recurrent_by_year_chart(tidy: pd.DataFrame, years: list[str]):
+def recurrent_by_year_chart(tidy: pd.DataFrame, years: list[str], source: str = ""):
     """Recurrent savings added in each fiscal year, stacked by function.
 
     A year holding an unreadable cell gets no total (its stack is incomplete): it is marked and
@@ -238,14 +238,14 @@ def recurrent_by_year_chart(tidy: pd.DataFrame, years: list[str]):
             peak = max(bottom) if bottom else 0
             peak_year = years[bottom.index(peak)] if bottom else ""
             title = f"Recurrent savings reached {gbp_k(sum(bottom))} a year; {peak_year} added the most ({gbp_k(peak)})"
-        return _finish(fig, title, caption)
+        return _finish(fig, title, caption, source)
 
 
 def _known(series: pd.Series, years: list[str]) -> list[int | None]:
     return [None if pd.isna(v) else abs(int(v)) for v in series.reindex(years)]
 
 
-def cumulative_chart(cumulative_savings: pd.Series, cumulative_costs: pd.Series):
+def cumulative_chart(cumulative_savings: pd.Series, cumulative_costs: pd.Series, source: str = ""):
     """Cumulative savings and cumulative change-team costs as two series side by side, never netted.
 
     A year whose figure can't be computed (an unreadable cell before it) has no bar and says so.
@@ -285,10 +285,10 @@ def cumulative_chart(cumulative_savings: pd.Series, cumulative_costs: pd.Series)
             "Not netted: the change team worked on many more projects than these collaborations "
             "(e.g. Athena, Mobile/Digital, ERP), so its costs are shown to inform, not as a cost:benefit."
         )
-        return _finish(fig, title, caption)
+        return _finish(fig, title, caption, source)
 
 
-def delivery_chart(variance: pd.DataFrame, materiality_pct: float):
+def delivery_chart(variance: pd.DataFrame, materiality_pct: float, source: str = ""):
     """Delivery % of the latest forecast by function, sorted, with the materiality band around 100%."""
     rows = measured(variance).sort_values("delivery_pct", ascending=True, kind="stable")
     with theme():
@@ -313,7 +313,7 @@ def delivery_chart(variance: pd.DataFrame, materiality_pct: float):
         ax.legend(fontsize=7, loc="lower right", frameon=True)
         below = sum(1 for p in pct if p < 100 - materiality_pct)
         title = f"{below} of {len(pct)} business cases delivered less than {100 - materiality_pct:g}% of forecast"
-        return _finish(fig, title)
+        return _finish(fig, title, None, source)
 
 
 def save(fig, folder, name: str) -> list:
@@ -331,17 +331,45 @@ def save(fig, folder, name: str) -> list:
     return out
 
 
-FIGURE_NAMES = ("variance", "recurrent-by-year", "cumulative", "delivery")
+def trend_chart(trend) -> object:
+    """Each business case's actual at each edition (one £ scale), and its delivery % (one % scale)."""
+    cases = trend.cases[trend.cases["actual_gbp"].notna()]
+    editions = trend.editions
+    with theme():
+        fig, (ax_gbp, ax_pct) = _figure(1, 2, height=3.8)
+        x = list(range(len(editions)))
+        for index, (function, rows) in enumerate(cases.groupby("function", sort=False)):
+            colour = NEUTRALS[index % len(NEUTRALS)]
+            where = [editions.index(a) for a in rows["as_of"]]
+            ax_gbp.plot(where, list(rows["actual_gbp"]), marker="o", color=colour, label=label(function, 30))
+            pct = rows[rows["delivery_pct"].notna()]
+            if len(pct):
+                where = [editions.index(a) for a in pct["as_of"]]
+                ax_pct.plot(where, list(pct["delivery_pct"]), marker="o", color=colour)
+        for ax in (ax_gbp, ax_pct):
+            ax.set_xticks(x, editions)
+            ax.set_xlim(-0.3, len(editions) - 0.7)
+        _money_axis(ax_gbp.yaxis)
+        ax_gbp.set_title("Actual (recurrent savings removed from budget)", fontsize=9)
+        ax_pct.set_title("Delivered, % of the forecast in force", fontsize=9)
+        ax_pct.axhline(100, color=ACTUAL, linewidth=1)
+        fig.legend(loc="upper left", bbox_to_anchor=(0.0, -0.02), ncols=3, fontsize=7, frameon=False)
+        title = f"Business cases across {len(editions)} editions ({editions[0]} to {editions[-1]})"
+        return _finish(fig, title, None, "Source: every catalogued edition to this one (data/raw/editions.toml)")
 
 
-def figures_for(analysis) -> dict:
-    """Every chart of a `bch.pipeline.Analysis`, by file name (without extension)."""
+def figures_for(analysis, trend=None) -> dict:
+    """Every chart of a `bch.pipeline.Analysis` (and its `bch.history.Trend`), by file name."""
     from bch import summary
 
     sheet = analysis.sheet
-    return {
-        "variance": variance_chart(analysis.variance),
-        "recurrent-by-year": recurrent_by_year_chart(sheet.tidy(), list(sheet.years)),
-        "cumulative": cumulative_chart(summary.cumulative_savings(sheet), summary.cumulative_costs(sheet)),
-        "delivery": delivery_chart(analysis.variance, analysis.materiality_pct),
+    source = analysis.inputs.source_line() if analysis.inputs else ""
+    figures = {
+        "variance": variance_chart(analysis.variance, source),
+        "recurrent-by-year": recurrent_by_year_chart(sheet.tidy(), list(sheet.years), source),
+        "cumulative": cumulative_chart(summary.cumulative_savings(sheet), summary.cumulative_costs(sheet), source),
+        "delivery": delivery_chart(analysis.variance, analysis.materiality_pct, source),
     }
+    if trend is not None and trend.enough:
+        figures["trend"] = trend_chart(trend)
+    return figures

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bch import labels, summary
+from bch import fiscal, labels, summary
 from bch.findings import Finding, error, warning
 from bch.money import format_gbp
 from bch.workbook import TOTAL, SavingsSheet
@@ -145,4 +145,23 @@ def check_rows_present(sheet: SavingsSheet) -> list[Finding]:
     ]
     if sheet.functions.empty:
         found.append(error("no-functions", None, "the table has no function rows above its totals"))
+    return found
+
+
+def check_years_stated(sheet: SavingsSheet, as_of) -> list[Finding]:
+    """A fiscal year that starts after the as-of date: the date or the sheet is wrong, never both right."""
+    if as_of is None or not sheet.usable:
+        return []
+    found = []
+    for year, cell in zip(sheet.years, sheet.year_cells, strict=True):
+        starts = fiscal.starts_on(year)
+        if starts is not None and starts > as_of:
+            found.append(
+                error(
+                    "year-after-as-of",
+                    cell,
+                    f"fiscal year {year} starts on {starts.isoformat()}, after the as-of date {as_of.isoformat()}: "
+                    "the figures can't be as at that date (give the right --as-of or edition)",
+                )
+            )
     return found

@@ -12,13 +12,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from bch import csvfiles, labels, money, paths
+from bch import csvfiles, labels, money
 from bch.findings import Finding, error
 
 COLUMNS = ["paragraph", "quote", "metric", "amount"]
 
 
-def read_claims(path: str | Path = paths.PAPER_CLAIMS) -> tuple[pd.DataFrame, list[Finding]]:
+def empty() -> pd.DataFrame:
+    """No quoted figures (an edition whose paper quotes none)."""
+    frame = pd.DataFrame(columns=[*COLUMNS, "cell", "metric_cell"])
+    frame["claimed_gbp"] = pd.array([], dtype="Int64")
+    return frame
+
+
+def read_claims(path: str | Path) -> tuple[pd.DataFrame, list[Finding]]:
     """paragraph, quote, metric, amount (as written), claimed_gbp, cell; findings for unreadable amounts."""
     frame = csvfiles.read_text_table(path, COLUMNS, "paper claims")
     findings, claimed = [], []

@@ -1,6 +1,10 @@
-"""`bch check` and `bch pack`: arguments, exit codes (0 fine, 1 data, 2 usage/input), messages.
+"""The `bch` command: check, pack, verify, edition.
 
-Heavy libraries are imported inside the commands that need them, so `bch check` starts fast.
+Exit codes: 0 fine; 1 error findings (check), a failed notebook or strict run (pack), a pack that no
+longer matches its manifest (verify); 2 bad arguments or an input that can't be read (one line on
+stderr); 3 another `bch pack` holds the output folder's lock; 130 interrupted.
+Options come from `bch.params.PARAMETERS`; heavy libraries are imported inside the commands that
+need them, so `bch check` starts fast.
 """
 
 from __future__ import annotations
@@ -10,57 +14,122 @@ import json
 import sys
 from pathlib import Path
 
-from bch import paths
+from bch import params, paths
 from bch.errors import BchError, ParameterError
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, exit 2, instead of argparse's usage dump
-        raise ParameterError(f"{self.prog}: {message} (see {self.prog} --help)")
+        raise ParameterError(f"{message} (see {self.prog} --help)")
+
+
+def _options(parser: argparse.ArgumentParser, command: str) -> None:
+    """The declared parameters of `command` as options, with their defaults in --help."""
+    for p in params.of(command):
+        if p.option is None:
+            continue
+        default = p.cli_default()
+        shown = f" (default: {default})" if default not in ("", False) else ""
+        if p.kind is bool:
+            parser.add_argument(p.option, dest=p.name, action="store_true", help=p.help)
+        else:
+            kind = str if p.kind is str else p.kind
+            parser.add_argument(
+                p.option,
+                dest=p.name,
+                type=kind,
+                default=default,
+                metavar=p.metavar,
+                help=(p.help + shown).replace("%", "%%"),
+            )
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("bch")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="bch", description="Check, reconcile and publish the BCH collaboration savings.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser.add_argument("--version", action="version", version=f"bch {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    check = commands.add_parser("check", help="load and check the savings workbook; print a summary")
-    check.add_argument("--savings", type=Path, default=paths.SAVINGS_WORKBOOK, help="savings workbook (.xlsx)")
-    check.add_argument("--sheet", help="sheet to read (default: the only visible sheet)")
-    check.add_argument("--forecasts", type=Path, default=paths.BUSINESS_CASES, help="business-case register (CSV)")
-    check.add_argument("--claims", type=Path, default=paths.PAPER_CLAIMS, help="the paper's quoted figures (CSV)")
-    check.add_argument(
-        "--materiality", type=float, default=10.0, metavar="PCT", help="variance beyond this %% of forecast is material"
-    )
+    check = commands.add_parser("check", help="load and check an edition's workbook; print a summary")
+    _options(check, params.CHECK)
     check.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
     check.add_argument("--processed", type=Path, metavar="DIR", help="also write the tidy savings table (CSV) into DIR")
     check.set_defaults(handler=_check)
 
     pack = commands.add_parser("pack", help="execute the notebooks and publish a dated board pack")
-    pack.add_argument("--savings", type=Path, default=paths.SAVINGS_WORKBOOK, help="savings workbook (.xlsx)")
-    pack.add_argument("--forecasts", type=Path, default=paths.BUSINESS_CASES, help="business-case register (CSV)")
-    pack.add_argument("--claims", type=Path, default=paths.PAPER_CLAIMS, help="the paper's quoted figures (CSV)")
-    pack.add_argument("--as-of", default="2018-07-19", metavar="YYYY-MM-DD", help="the date the figures are stated at")
-    pack.add_argument("--materiality", type=float, default=10.0, metavar="PCT", help="materiality threshold, %%")
-    pack.add_argument("--strict", action="store_true", help="fail the run (exit 1) on any error finding")
-    pack.add_argument("--out", type=Path, default=paths.OUTPUTS, metavar="DIR", help="where packs are published")
-    pack.add_argument("--cell-timeout", type=int, default=300, metavar="SECONDS", help="limit for any one cell")
+    _options(pack, params.PACK)
+    pack.add_argument(
+        "--out", type=Path, default=paths.OUTPUTS, metavar="DIR", help=f"where packs go (default: {paths.OUTPUTS})"
+    )
+    pack.add_argument(
+        "--if-changed",
+        action="store_true",
+        help="publish only if inputs, parameters or code differ from the newest pack",
+    )
     pack.add_argument("--quiet", action="store_true", help="print nothing unless the run fails")
     pack.set_defaults(handler=_pack)
 
-    verify = commands.add_parser("verify", help="re-hash a published pack against its manifest")
+    verify = commands.add_parser("verify", help="check a published pack against its manifest and the ledger")
     verify.add_argument("pack_dir", type=Path, metavar="PACK", help="a pack folder, e.g. outputs/latest")
     verify.set_defaults(handler=_verify)
+
+    edition = commands.add_parser("edition", help="list the catalogued editions, or add one")
+    edition.add_argument("--catalogue", type=Path, default=paths.CATALOGUE, metavar="FILE", help="the catalogue")
+    actions = edition.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    actions.add_parser("list", help="the catalogued editions, oldest first").set_defaults(handler=_edition_list)
+    add = actions.add_parser("add", help="copy an edition's files into data/raw and catalogue them")
+    add.add_argument("--as-of", required=True, metavar="DATE", help="the date the figures are stated at")
+    add.add_argument("--savings", required=True, type=Path, metavar="FILE", help="the savings workbook as received")
+    add.add_argument("--title", required=True, help="the source document's title")
+    add.add_argument("--document-date", required=True, metavar="DATE", help="the source document's date")
+    add.add_argument("--reference", default="", help="e.g. the table and paragraphs transcribed")
+    add.add_argument("--sheet", default="", metavar="NAME", help="the sheet to read")
+    add.add_argument("--register", type=Path, metavar="FILE", help="business-case register (default: the newest's)")
+    add.add_argument("--register-reviewed", default="", metavar="DATE", help="when the register was last reviewed")
+    add.add_argument("--revisions", type=Path, metavar="FILE", help="dated forecast revisions (CSV)")
+    add.add_argument("--claims", type=Path, metavar="FILE", help="the figures this edition's paper quotes (CSV)")
+    add.set_defaults(handler=_edition_add)
+    edition.set_defaults(handler=_edition_list)
     return parser
+
+
+def _run_parameters(args: argparse.Namespace, command: str):
+    values = {p.name: getattr(args, p.name) for p in params.of(command) if p.name in vars(args)}
+    values.pop("cell_timeout", None)
+    try:
+        return params.validate(base=Path.cwd(), **values)
+    except ParameterError as exc:
+        raise ParameterError(_as_options(str(exc))) from None
+
+
+def _as_options(message: str) -> str:
+    """A parameter named as the option the user typed: 'parameter savings_path' -> '--savings'."""
+    for p in params.PARAMETERS:
+        if p.option:
+            message = message.replace(f"parameter {p.name}", p.option)
+    return message
 
 
 def _check(args: argparse.Namespace) -> int:
     from bch import pipeline, report
 
-    analysis = pipeline.analyse(args.savings, args.sheet, args.forecasts, args.claims, args.materiality)
+    run = _run_parameters(args, params.CHECK)
+    analysis = pipeline.analyse_run(run)
     if args.processed and analysis.sheet.usable:
         from bch.writers import write_csv
 
-        write_csv(analysis.sheet.tidy(), args.processed / "savings-tidy.csv")
+        try:
+            write_csv(analysis.sheet.tidy(), args.processed / "savings-tidy.csv")
+        except OSError as exc:
+            raise ParameterError(f"--processed {args.processed}: cannot write there ({exc.strerror or exc})") from None
     if args.json:
         print(json.dumps(report.as_json(analysis), ensure_ascii=False, indent=2))
     else:
@@ -73,28 +142,24 @@ def _pack(args: argparse.Namespace) -> int:
 
     from bch import pack
 
-    if args.cell_timeout <= 0:
-        raise ParameterError(f"--cell-timeout must be a positive number of seconds, not {args.cell_timeout}")
     start = time.perf_counter()
 
     def progress(line: str) -> None:
         if not args.quiet:
             print(f"bch pack: {line}", file=sys.stderr, flush=True)
 
-    options = pack.PackOptions(
-        savings=args.savings,
-        forecasts=args.forecasts,
-        claims=args.claims,
-        as_of=args.as_of,
-        materiality=args.materiality,
-        strict=args.strict,
-        out=args.out,
-        cell_timeout=args.cell_timeout,
-    )
-    published = pack.build_pack(options, progress)
-    progress(f"published {published} in {time.perf_counter() - start:.1f}s")
+    fields = {p.name: getattr(args, p.name) for p in params.of(params.PACK)}
+    options = pack.PackOptions(**fields, out=args.out, if_changed=args.if_changed)
+    try:
+        published = pack.build_pack(options, progress)
+    except ParameterError as exc:
+        raise ParameterError(_as_options(str(exc))) from None
+    if published.unchanged:
+        print(f"bch pack: {published.message}")
+        return 0
+    progress(f"published {published.path} in {time.perf_counter() - start:.1f}s")
     if not args.quiet:
-        print(published)
+        print(published.path)
     return 0
 
 
@@ -110,9 +175,45 @@ def _verify(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _edition_list(args: argparse.Namespace) -> int:
+    from bch import editions
+
+    catalogue = editions.load(args.catalogue)
+    if not catalogue.editions:
+        print(f"{catalogue.path}: no editions")
+    for e in catalogue.editions:
+        claims = e.claims.name if e.claims else "no quoted figures"
+        print(f"{e.key}  {e.savings.name}  register {e.register.name}  {claims}  — {e.provenance()}")
+    return 0
+
+
+def _edition_add(args: argparse.Namespace) -> int:
+    from bch import editions
+
+    added = editions.add(
+        args.catalogue,
+        as_of=args.as_of,
+        title=args.title,
+        document_date=args.document_date,
+        savings=args.savings,
+        register=args.register,
+        register_reviewed=args.register_reviewed,
+        revisions=args.revisions,
+        claims=args.claims,
+        reference=args.reference,
+        sheet=args.sheet,
+    )
+    print(f"added the edition as at {added.key} to {args.catalogue}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
     try:
-        args = _parser().parse_args(argv)
+        args = parser.parse_args(argv)
+        if not getattr(args, "handler", None):
+            parser.print_usage(sys.stderr)
+            return 2
         return args.handler(args)
     except BchError as exc:
         print(f"bch: error: {exc}", file=sys.stderr)

@@ -61,7 +61,9 @@ def declared_parameters(notebook: Path) -> dict[str, type]:
     source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
     declared = {}
     for node in ast.parse(source).body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            declared[node.target.id] = type(ast.literal_eval(node.value))
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             declared[node.targets[0].id] = type(ast.literal_eval(node.value))
     return declared
 
@@ -188,6 +190,12 @@ class SharedKernel:
                 run_sync(self.km.shutdown_kernel)(now=True)
         finally:
             shutil.rmtree(self._sockets, ignore_errors=True)
+
+
+def execution_order(books: list[Path]) -> list[Path]:
+    """The charts notebook first: the board pack needs its figures, and can then be rendered
+    while the kernel runs the other notebooks (they are independent of one another)."""
+    return sorted(books, key=lambda book: "chart" not in book.name)
 
 
 def execute_all(

@@ -25,3 +25,11 @@ def label(start: int) -> str:
 
 def follows(previous: int, current: int) -> bool:
     return current == previous + 1
+
+
+def starts_on(label_text: str):
+    """The first day of fiscal year '2019/20' (1 April 2019): the UK public-sector year."""
+    import datetime as dt
+
+    start = parse_fiscal_year(label_text)
+    return None if start is None else dt.date(start, 4, 1)

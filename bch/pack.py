@@ -1,35 +1,33 @@
 """`bch pack`: publish a dated, immutable, self-describing board pack.
 
 The pack is built in a temporary folder inside the output folder and renamed into place only
-when everything succeeded; `latest` then points at it. A failed run keeps its notebook under
-`failed/<stamp>/` and touches no published pack.
+when everything succeeded; `latest` then points at the newest edition's newest pack. A failed run
+keeps its notebook under `failed/<stamp>/` and touches no published pack. History follows the
+editions' as-of dates, not the order of runs.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
+import dataclasses
 import datetime as dt
-import fcntl
 import json
 import os
-import queue
 import re
 import shutil
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
-import pandas as pd
-
-from bch import boardpack, changes, execute, manifest, params, paths, pipeline, tables
-from bch.errors import BchError
+from bch import execute, manifest, params, paths
+from bch.errors import BchError, ParameterError
 
 LOCK = ".bch-pack.lock"
 LATEST = "latest"
 FAILED = "failed"
 _PACK_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}(\.\d+)?$")
+_TEMPORARY = re.compile(r"^\.(?:building-\d{8}T\d{6}Z|latest)-(\d+)$")
 
 
 class PackBusy(BchError):
@@ -44,148 +42,167 @@ class PackError(BchError):
     exit_code = 1
 
 
-@dataclass
-class PackOptions:
-    savings: Path = paths.SAVINGS_WORKBOOK
-    forecasts: Path = paths.BUSINESS_CASES
-    claims: Path = paths.PAPER_CLAIMS
-    as_of: str = params.SPEC["as_of"][1]
-    materiality: float = 10.0
-    strict: bool = False
-    out: Path = paths.OUTPUTS
-    cell_timeout: int = execute.DEFAULT_CELL_TIMEOUT
-    books: list[Path] = field(default_factory=execute.notebooks)
+# Every declared pack parameter is a field, with its default: add a parameter and it is here.
+PackOptions = dataclasses.make_dataclass(
+    "PackOptions",
+    [(p.name, p.kind, dataclasses.field(default=p.cli_default())) for p in params.of(params.PACK)]
+    + [
+        ("out", Path, dataclasses.field(default=paths.OUTPUTS)),
+        ("if_changed", bool, dataclasses.field(default=False)),
+        ("books", list, dataclasses.field(default_factory=execute.notebooks)),
+    ],
+)
+PackOptions.__module__ = __name__
+PackOptions.__doc__ = "What `bch pack` was asked to do: the declared parameters, the output folder, the notebooks."
 
 
-def notebook_parameters(options: PackOptions) -> dict:
-    """The values handed to every notebook (output_dir is set per run)."""
+class Published(NamedTuple):
+    path: Path | None
+    unchanged: bool = False
+    message: str = ""
+
+
+class PackRecord(NamedTuple):
+    path: Path
+    as_of: str  # ISO date of the edition the pack states ('' when it stated none)
+    manifest: dict
+
+
+def _run(options) -> params.RunParameters:
+    values = {p.name: getattr(options, p.name) for p in params.of(params.PACK) if p.name != "cell_timeout"}
+    params.check_value("cell_timeout", options.cell_timeout)
+    return params.validate(base=Path.cwd(), **values)
+
+
+def notebook_parameters(run: params.RunParameters) -> dict:
+    """The values handed to every notebook: the run's resolved inputs, stated in full for reviewers."""
+    inputs = run.inputs
     return {
-        "savings_path": str(Path(options.savings).resolve()),
-        "forecasts_path": str(Path(options.forecasts).resolve()),
-        "claims_path": str(Path(options.claims).resolve()),
-        "as_of": options.as_of,
-        "materiality_pct": options.materiality,
-        "strict": options.strict,
+        "catalogue_path": str(inputs.catalogue.path),
+        **params.plain(run),
     }
 
 
 @contextmanager
 def _locked(out: Path):
-    handle = open(out / LOCK, "a+")  # noqa: SIM115 (held for the whole run)
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(out / LOCK, timeout=0)
     try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise PackBusy(
-                f"another bch pack is running into {out} (lock {out / LOCK}); try again when it ends"
-            ) from None
+        lock.acquire()
+    except Timeout:
+        raise PackBusy(f"another bch pack is running into {out} (lock {out / LOCK}); try again when it ends") from None
+    except OSError as exc:
+        raise PackError(f"cannot take the lock {out / LOCK}: {exc.strerror or exc}") from None
+    try:
         yield
     finally:
-        handle.close()
+        lock.release()
 
 
-def published_packs(out: Path) -> list[Path]:
-    """Published packs in `out`, oldest first (a pack is a dated folder with a manifest)."""
+def _order(name: str) -> tuple[str, int]:
+    day, _, n = name.partition(".")
+    return day, int(n or 1)
 
-    def order(p: Path):
-        day, _, n = p.name.partition(".")
-        return day, int(n or 1)
 
-    found = [p for p in out.iterdir() if p.is_dir() and _PACK_NAME.match(p.name) and (p / manifest.MANIFEST).is_file()]
-    return sorted(found, key=order)
+def published_packs(out: Path) -> list[PackRecord]:
+    """Published packs in `out` in edition order: by as-of date, then by run (oldest first)."""
+    found = []
+    for path in out.iterdir():
+        if path.is_symlink() or not path.is_dir() or not _PACK_NAME.match(path.name):
+            continue
+        try:
+            record = json.loads((path / manifest.MANIFEST).read_text(encoding="utf-8"))
+            as_of = record.get("as_of", record.get("parameters", {}).get("as_of", "")) or ""
+        except (OSError, ValueError, AttributeError):
+            continue  # not a pack bch can read: never compared with, never `latest`
+        found.append(PackRecord(path, str(as_of), record))
+    return sorted(found, key=lambda r: (r.as_of, _order(r.path.name)))
+
+
+def previous_pack(packs: list[PackRecord], as_of: str) -> PackRecord | None:
+    """What a new pack of `as_of` is compared with: the newest of the same edition (a restatement),
+    else the newest of the latest earlier edition (what moved since the Board last saw it)."""
+    same = [r for r in packs if r.as_of == as_of]
+    if same:
+        return same[-1]
+    earlier = [r for r in packs if r.as_of < as_of]
+    return earlier[-1] if earlier else None
 
 
 def _next_name(out: Path, day: dt.date) -> str:
     base = day.isoformat()
-    if not (out / base).exists():
+    if not os.path.lexists(out / base):
         return base
     n = 2
-    while (out / f"{base}.{n}").exists():
+    while os.path.lexists(out / f"{base}.{n}"):
         n += 1
     return f"{base}.{n}"
-
-
-def _previous_tables(out: Path) -> tuple[str | None, dict | None]:
-    packs = published_packs(out)
-    if not packs:
-        return None, None
-    last = packs[-1]
-    try:
-        previous = {name: tables.read(last, name) for name in tables.NAMES}
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError):
-        return last.name, None
-    return last.name, previous
-
-
-def _reviewer_html(notebook: Path) -> Path:
-    """The executed notebook as HTML with its code, for reviewers (no external requests)."""
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(
-        template_name="lab",
-        extra_template_paths=[str(boardpack.TEMPLATE.parent)],
-        template_file="reviewer.html.j2",
-        embed_images=True,
-    )
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
-    target = notebook.with_suffix(".html")
-    target.write_text(body, encoding="utf-8")
-    return target
-
-
-def _index_html(pack: Path, name: str) -> None:
-    import html
-
-    rows = []
-    for path in sorted(p for p in pack.rglob("*") if p.is_file()):
-        rel = path.relative_to(pack).as_posix()
-        rows.append(f'<li><a href="{html.escape(rel)}">{html.escape(rel)}</a> ({path.stat().st_size:,} bytes)</li>')
-    page = (
-        "<!DOCTYPE html><html lang='en-GB'><head><meta charset='utf-8'>"
-        "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'\">"
-        f"<title>BCH board pack {html.escape(name)}</title>"
-        "<style>body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:50em;margin:2em auto}</style></head><body>"
-        f"<h1>BCH board pack {html.escape(name)}</h1>"
-        "<p>For the Board: <a href='board-pack.html'>board-pack.html</a> (and <a href='board-pack.pdf'>PDF</a>). "
-        "For reviewers: the executed notebooks with their code. manifest.json lists every file's SHA-256.</p>"
-        f"<ul>{''.join(rows)}</ul></body></html>"
-    )
-    (pack / "index.html").write_text(page, encoding="utf-8")
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
-def _keep_failure(out: Path, stamp: str, failure: execute.NotebookFailed) -> Path:
-    kept = out / FAILED / stamp
-    kept.mkdir(parents=True, exist_ok=True)
-    if failure.notebook.is_file():
-        shutil.copy2(failure.notebook, kept / failure.notebook.name)
-    runs = "".join(f"{r.name}: {r.status} ({r.seconds:.1f}s)\n" for r in failure.runs)
-    (kept / "error.txt").write_text(f"{failure}\n\n{runs}", encoding="utf-8")
-    return kept
+def _remove_stale(out: Path) -> None:
+    """Temporary folders and links of runs whose process is gone (killed mid-run)."""
+    for path in out.iterdir():
+        match = _TEMPORARY.match(path.name)
+        if not match or _alive(int(match[1])):
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
 
 
-def _render_board_pack(analysis, context: dict, figures_dir: Path, building: Path) -> None:
-    page = boardpack.render_html(boardpack.build_context(analysis, figures_dir=figures_dir, **context))
-    (building / "board-pack.html").write_text(page, encoding="utf-8")
-    boardpack.render_pdf(page, building / "board-pack.pdf")
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
-def _import_renderers() -> None:
-    """Import the renderers while the kernel works, not after it."""
-    import nbconvert  # noqa: F401
-    import weasyprint  # noqa: F401
+def _check_output_folder(out: Path) -> None:
+    link = out / LATEST
+    if os.path.lexists(link) and not link.is_symlink():
+        raise PackError(f"{link} is a real file or folder, not the link bch keeps: move it away, then run again")
+    for parent in (out, *out.parents):
+        if (parent / manifest.MANIFEST).is_file() and _PACK_NAME.match(parent.name):
+            raise PackError(f"--out {out} is inside the published pack {parent}; packs are never written into")
 
 
-def build_pack(
-    options: PackOptions, progress: Callable[[str], None] | None = None, run_date: dt.date | None = None
-) -> Path:
-    """Execute, render and publish one pack; returns its folder. Raises BchError subclasses."""
-    values = notebook_parameters(options)
-    run = params.validate(**values, output_dir=str(Path(options.out).resolve() / ".check"))
+def fingerprint(run: params.RunParameters) -> dict:
+    """What makes a pack what it is: its inputs' hashes, the parameters, and bch's code and notebooks."""
+    code = sorted(
+        [
+            *Path(paths.ROOT / "bch").rglob("*.py"),
+            *Path(paths.ROOT / "bch").rglob("*.j2"),
+            *paths.NOTEBOOKS.glob("*.ipynb"),
+        ]
+    )
+    digest = manifest.hashlib.sha256()
+    for path in code:
+        digest.update(path.relative_to(paths.ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    inputs = {p.name: manifest.sha256(p) for p in run.inputs.files()}
+    parameters = {k: v for k, v in params.plain(run).items() if not k.endswith("_path")}
+    return {"inputs": inputs, "parameters": parameters, "code": digest.hexdigest()}
+
+
+def build_pack(options, progress: Callable[[str], None] | None = None, run_date: dt.date | None = None) -> Published:
+    """Execute, render and publish one pack. Raises BchError subclasses."""
+    run = _run(options)
+    if run.inputs.as_of is None:
+        raise ParameterError(
+            f"{run.inputs.savings.name} is in no catalogued edition and no --as-of was given: give --as-of YYYY-MM-DD "
+            "(the date its figures are stated at), or add it with `bch edition add`"
+        )
+    values = notebook_parameters(run)
     execute.check_against_notebooks({**values, "output_dir": ""}, options.books)
     out = Path(options.out).resolve()
     try:
@@ -194,13 +211,28 @@ def build_pack(
         raise PackError(f"cannot create the output folder {out}: {exc.strerror or exc}") from None
     if not os.access(out, os.W_OK):
         raise PackError(f"cannot write into the output folder {out}")
+    _check_output_folder(out)
+    prints = fingerprint(run)
     with _locked(out):
+        _remove_stale(out)
+        packs = published_packs(out)
+        if options.if_changed:
+            same = [r for r in packs if r.as_of == run.inputs.as_of.isoformat()]
+            if same and same[-1].manifest.get("fingerprint") == prints:
+                return Published(
+                    same[-1].path,
+                    unchanged=True,
+                    message=f"nothing changed since {same[-1].path.name} (same inputs, parameters and code); "
+                    "nothing published",
+                )
         started = _now()
         stamp = started.strftime("%Y%m%dT%H%M%SZ")
         building = out / f".building-{stamp}-{os.getpid()}"
         building.mkdir()
         try:
-            return _build_into(options, run, values, out, building, started, progress, run_date)
+            return Published(
+                _build_into(options, run, values, prints, packs, out, building, started, progress, run_date)
+            )
         except execute.NotebookFailed as failure:
             kept = _keep_failure(out, stamp, failure)
             raise PackError(f"{failure} (failed notebook kept in {kept})") from None
@@ -212,89 +244,79 @@ def build_pack(
             shutil.rmtree(building, ignore_errors=True)
 
 
-def execution_order(books: list[Path]) -> list[Path]:
-    """The charts notebook first: the board pack needs its figures, and can then be rendered here
-    while the kernel runs the other notebooks (they are independent of one another)."""
-    return sorted(books, key=lambda book: "chart" not in book.name)
+def _keep_failure(out: Path, stamp: str, failure: execute.NotebookFailed) -> Path:
+    """The failure record: the one-line message first (small, so it survives a full disk), then the notebook."""
+    kept = out / FAILED / stamp
+    runs = "".join(f"{r.name}: {r.status} ({r.seconds:.1f}s)\n" for r in failure.runs)
+    try:
+        kept.mkdir(parents=True, exist_ok=True)
+        (kept / "error.txt").write_text(f"{failure}\n\n{runs}", encoding="utf-8")
+        if failure.notebook.is_file():
+            shutil.copy2(failure.notebook, kept / failure.notebook.name)
+    except OSError as exc:
+        return Path(f"{kept} (incomplete: {exc.strerror or exc})")
+    return kept
 
 
-def _build_into(options, run, values, out, building, started, progress, run_date) -> Path:
-    # Notebooks run in a worker thread that mostly waits on the kernel (a process of its own);
-    # this thread meanwhile computes the same analysis, renders the board pack as soon as the
-    # charts exist, and renders each notebook for reviewers as it lands.
+def _build_into(options, run, values, prints, packs, out, building, started, progress, run_date) -> Path:
+    from bch import render
+
     day = run_date or dt.date.today()
     name = _next_name(out, day)
-    order = execution_order(options.books)
-    finished: queue.Queue = queue.Queue()
-    rendered = False
-    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="bch-notebooks") as pool:
-        running = pool.submit(
-            execute.execute_all,
-            order,
-            building,
-            {**values, "output_dir": str(building)},
-            options.cell_timeout,
-            progress,
-            finished,
-        )
-        try:
-            analysis = pipeline.analyse(
-                run.savings_path, None, run.forecasts_path, run.claims_path, run.materiality_pct
-            )
-            expected = {key: tables.as_text(frame) for key, frame in tables.pack_tables(analysis).items()}
-            previous_name, previous = _previous_tables(out)
-            found_changes = changes.compare(previous, expected)
-            inputs = [manifest.file_entry(p) for p in (run.savings_path, run.forecasts_path, run.claims_path)]
-            versions, git = manifest.versions(), manifest.git_state()
-            context = {
-                "as_of": run.as_of,
-                "run_date": day,
-                "pack_name": name,
-                "inputs": inputs,
-                "changes": found_changes,
-                "previous_pack": previous_name if previous is not None else None,
-                "parameters": {**run.plain(), "output_dir": f"{out}/{name}"},
-                "versions": versions,
-                "git": git,
-            }
-            _import_renderers()
-        finally:
-            while (executed := finished.get()) is not None:
-                if running.done() and running.exception():
-                    continue  # a notebook failed: render nothing more
-                if not rendered:
-                    _render_board_pack(analysis, context, building / "figures", building)
-                    rendered = True
-                _reviewer_html(executed)
-        runs = running.result()
+    as_of = run.inputs.as_of.isoformat()
+    previous = previous_pack(packs, as_of)
+    parameters = {**params.plain(run), "output_dir": f"{out}/{name}"}
+    job = render.PackJob(
+        run=run,
+        values={**values, "output_dir": str(building)},
+        books=execute.execution_order(options.books),
+        cell_timeout=options.cell_timeout,
+        building=building,
+        name=name,
+        run_date=day,
+        previous=previous,
+        parameters=parameters,
+    )
+    runs, analysis, changes = render.execute_and_render(job, progress)
     tick = time.perf_counter()
-    for key, table in expected.items():
-        if not tables.read(building, key).equals(table):
-            raise PackError(f"{key}.csv written by the notebooks differs from bch's own computation; nothing published")
-    _index_html(building, name)
+    render.check_tables(analysis, building)
+    render.index_html(building, name)
     if progress:
         progress(f"checks and manifest: {time.perf_counter() - tick:.1f}s")
     from bch.findings import count_by_severity
 
     record = {
         "pack": name,
-        "inputs": inputs,
+        "as_of": as_of,
+        "edition": run.inputs.edition.key if run.inputs.edition else None,
+        "inputs": [manifest.file_entry(p) for p in run.inputs.files()],
         "outputs": manifest.outputs(building),
-        "parameters": {**run.plain(), "output_dir": f"{out}/{name}"},
-        "versions": versions,
-        "git": git,
+        "parameters": parameters,
+        "versions": job.versions,
+        "git": job.git,
+        "fingerprint": prints,
         "started_at": started.isoformat(),
         "finished_at": _now().isoformat(),
         "notebooks": [{"name": r.name, "status": r.status, "seconds": r.seconds} for r in runs],
         "findings": count_by_severity(analysis.findings),
-        "previous_pack": previous_name,
-        "changes": len(found_changes),
+        "previous_pack": previous.path.name if previous else None,
+        "changes": len(changes),
     }
     (building / manifest.MANIFEST).write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    if hasattr(manifest, "record_published"):
+        manifest.record_published(out, name, building / manifest.MANIFEST)
     target = out / name
     os.rename(building, target)  # atomic within one filesystem; `target` was free under the lock
+    _point_latest(out)
+    return target
+
+
+def _point_latest(out: Path) -> None:
+    """`latest` -> the newest edition's newest pack (an older edition re-run leaves it where it was)."""
+    packs = published_packs(out)
+    if not packs:
+        return
     link = out / f".latest-{os.getpid()}"
     link.unlink(missing_ok=True)
-    link.symlink_to(name)
+    link.symlink_to(packs[-1].path.name)
     os.replace(link, out / LATEST)
-    return target

@@ -1,103 +1,213 @@
-"""The notebooks' parameters: names, types, defaults and validation.
+"""Every run parameter, declared once: name, type, default, help, range, where it applies.
 
-Every notebook's `parameters` cell holds exactly these names with plain values; relative paths
-are taken from the notebooks/ folder, so a notebook runs the same in JupyterLab and under papermill.
-`bch pack` checks its parameters against this before any kernel starts.
+The CLI's options and their --help, `bch.pack.PackOptions`, the validation here and the notebooks'
+`parameters` cells all derive from `PARAMETERS` (a test checks each notebook's cell against it).
+Path defaults are relative to the project root; a notebook writes them relative to notebooks/,
+and a relative path a notebook is given is taken from notebooks/ (the CLI's, from the working
+folder), so a notebook runs the same in JupyterLab and under papermill.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
-from dataclasses import asdict, dataclass
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
-from bch import paths
+from bch import editions, paths
+from bch.editions import Inputs
 from bch.errors import ParameterError
 
-# name -> (type, default as the notebooks' parameters cell writes it)
-SPEC: dict[str, tuple[type, object]] = {
-    "savings_path": (str, "../data/raw/bch-savings-2018-07-19.xlsx"),
-    "forecasts_path": (str, "../data/raw/business-cases.csv"),
-    "claims_path": (str, "../data/raw/paper-claims.csv"),
-    "as_of": (str, "2018-07-19"),
-    "materiality_pct": (float, 10.0),
-    "output_dir": (str, "../data/processed"),
-    "strict": (bool, False),
-}
+CHECK, PACK, NOTEBOOK = "check", "pack", "notebook"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    kind: type
+    default: object
+    help: str
+    option: str | None = None  # the CLI's flag; None: not an option
+    metavar: str | None = None
+    where: frozenset[str] = frozenset({CHECK, PACK, NOTEBOOK})
+    is_path: bool = False  # a default relative to the project root
+    low: float | None = None  # inclusive
+    high: float | None = None  # exclusive
+
+    def cli_default(self):
+        return str(paths.ROOT / self.default) if self.is_path and self.default else self.default
+
+    def notebook_default(self):
+        if self.is_path and self.default:
+            return os.path.relpath(paths.ROOT / self.default, paths.NOTEBOOKS)
+        return self.default
+
+    def annotation(self) -> str:
+        return self.kind.__name__
+
+
+_FROM_EDITION = "empty: from the edition"
+PARAMETERS: tuple[Parameter, ...] = (
+    Parameter(
+        "catalogue_path",
+        str,
+        "data/raw/editions.toml",
+        "the editions catalogue",
+        "--catalogue",
+        "FILE",
+        is_path=True,
+    ),
+    Parameter(
+        "edition", str, "", "as-of date (YYYY-MM-DD) of a catalogued edition; empty: the newest", "--edition", "DATE"
+    ),
+    Parameter("savings_path", str, "", f"savings workbook (.xlsx); {_FROM_EDITION}", "--savings", "FILE"),
+    Parameter("sheet", str, "", f"sheet to read; {_FROM_EDITION}, else the only visible sheet", "--sheet", "NAME"),
+    Parameter("forecasts_path", str, "", f"business-case register (CSV); {_FROM_EDITION}", "--forecasts", "FILE"),
+    Parameter("revisions_path", str, "", f"dated forecast revisions (CSV); {_FROM_EDITION}", "--revisions", "FILE"),
+    Parameter("claims_path", str, "", f"figures a paper quotes (CSV); {_FROM_EDITION}", "--claims", "FILE"),
+    Parameter("as_of", str, "", f"the date the figures are stated at (YYYY-MM-DD); {_FROM_EDITION}", "--as-of", "DATE"),
+    Parameter(
+        "materiality_pct",
+        float,
+        10.0,
+        "variance beyond this % of forecast is material",
+        "--materiality",
+        "PCT",
+        low=0,
+        high=100,
+    ),
+    Parameter(
+        "output_dir",
+        str,
+        "data/processed",
+        "where tables and figures are written",
+        where=frozenset({NOTEBOOK}),
+        is_path=True,
+    ),
+    Parameter(
+        "strict", bool, False, "fail the run on any error finding", "--strict", where=frozenset({PACK, NOTEBOOK})
+    ),
+    Parameter(
+        "cell_timeout",
+        int,
+        300,
+        "seconds any one notebook cell may run",
+        "--cell-timeout",
+        "SECONDS",
+        frozenset({PACK}),
+        low=1,
+    ),
+)
+BY_NAME = {p.name: p for p in PARAMETERS}
+NOTEBOOK_PARAMETERS = tuple(p for p in PARAMETERS if NOTEBOOK in p.where)
+
+
+def of(command: str) -> tuple[Parameter, ...]:
+    return tuple(p for p in PARAMETERS if command in p.where)
+
+
+def defaults(command: str = NOTEBOOK) -> dict:
+    """Each parameter's default as `command` writes it (a notebook's cell, or the CLI)."""
+    pick = Parameter.notebook_default if command == NOTEBOOK else Parameter.cli_default
+    return {p.name: pick(p) for p in of(command)}
+
+
+def notebook_cell() -> str:
+    """The `parameters` cell every notebook carries, typed and commented for `papermill --help-notebook`."""
+    lines = ["# Parameters (papermill replaces these; relative paths are from notebooks/)"]
+    for p in NOTEBOOK_PARAMETERS:
+        value = p.notebook_default()
+        written = json.dumps(value) if isinstance(value, str) else repr(value)
+        lines.append(f"{p.name}: {p.annotation()} = {written}  # {p.help}")
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)
 class RunParameters:
-    savings_path: Path
-    forecasts_path: Path
-    claims_path: Path
-    as_of: dt.date
+    inputs: Inputs
     materiality_pct: float
     output_dir: Path
     strict: bool
 
     @property
+    def as_of(self) -> dt.date | None:
+        return self.inputs.as_of
+
+    @property
     def figures_dir(self) -> Path:
         return self.output_dir / "figures"
 
-    def plain(self) -> dict:
-        """As plain JSON values (for a manifest or an appendix)."""
-        return {k: (str(v) if isinstance(v, (Path, dt.date)) else v) for k, v in asdict(self).items()}
+
+def check_value(name: str, value):
+    """One value against its declaration: known name, type (an int is a float), range. Returns it."""
+    if name not in BY_NAME:
+        raise ParameterError(f"unknown parameter {name!r}; the parameters are: {', '.join(BY_NAME)}")
+    p = BY_NAME[name]
+    fits = isinstance(value, p.kind) and (p.kind is bool or not isinstance(value, bool))
+    if p.kind is float and isinstance(value, int) and not isinstance(value, bool):
+        fits, value = True, float(value)
+    if not fits:
+        raise ParameterError(f"parameter {name} must be {p.kind.__name__}, not {type(value).__name__} ({value!r})")
+    if p.low is not None or p.high is not None:
+        low, high = p.low if p.low is not None else -math.inf, p.high if p.high is not None else math.inf
+        if not (math.isfinite(value) and low <= value < high):
+            span = f"from {low:g} to under {high:g}" if math.isfinite(high) else f"at least {low:g}"
+            raise ParameterError(f"parameter {name} must be {span}, not {value!r}")
+        value = value + 0 if p.kind is int else value + 0.0  # -0.0 + 0.0 is 0.0: never "-0%"
+    return value
 
 
-def defaults() -> dict:
-    return {name: default for name, (_, default) in SPEC.items()}
+def from_notebook(namespace: dict) -> RunParameters:
+    """`validate` with the parameters a notebook's `parameters` cell defined (its globals)."""
+    return validate(**{p.name: namespace[p.name] for p in NOTEBOOK_PARAMETERS if p.name in namespace})
 
 
-def _resolve(value: str) -> Path:
+def _path(value: str, base: Path) -> str:
+    if not value:
+        return ""
     path = Path(value).expanduser()
-    return path if path.is_absolute() else (paths.NOTEBOOKS / path).resolve()
+    return str(path if path.is_absolute() else (base / path).resolve())
 
 
-def check_types(values: dict) -> None:
-    """Unknown names and ill-typed values, refused (ints are accepted where a float is wanted)."""
-    for name, value in values.items():
-        if name not in SPEC:
-            raise ParameterError(f"unknown parameter {name!r}; the parameters are: {', '.join(SPEC)}")
-        kind = SPEC[name][0]
-        ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            ok = True
-        if not ok:
-            raise ParameterError(f"parameter {name} must be {kind.__name__}, not {type(value).__name__} ({value!r})")
-
-
-def validate(**values) -> RunParameters:
-    """Check every parameter (names, types, files exist, date format, ranges) and resolve paths."""
-    merged = {**defaults(), **values}
-    check_types(merged)
-    resolved = {}
-    for name in ("savings_path", "forecasts_path", "claims_path"):
-        path = _resolve(merged[name])
-        if not path.is_file():
-            raise ParameterError(f"parameter {name}: no such file {path}")
-        resolved[name] = path
-    try:
-        as_of = dt.date.fromisoformat(merged["as_of"])
-    except ValueError:
-        raise ParameterError(f"parameter as_of must be an ISO date like 2018-07-19, not {merged['as_of']!r}") from None
-    materiality = float(merged["materiality_pct"])
-    if not math.isfinite(materiality) or not 0 <= materiality < 100:
-        raise ParameterError(
-            f"parameter materiality_pct must be from 0 to under 100, not {merged['materiality_pct']!r}"
-        )
-    output_dir = _resolve(merged["output_dir"])
+def validate(base: Path = paths.NOTEBOOKS, **values) -> RunParameters:
+    """Check every parameter and resolve the edition; relative paths are taken from `base`."""
+    merged = {**defaults(NOTEBOOK), **values}
+    checked = {name: check_value(name, value) for name, value in merged.items()}
+    for name in ("savings_path", "forecasts_path", "revisions_path", "claims_path"):
+        checked[name] = _path(checked[name], base)
+        if checked[name] and not Path(checked[name]).is_file():
+            raise ParameterError(f"parameter {name}: no such file {checked[name]}")
+    inputs = editions.resolve(
+        _path(checked["catalogue_path"], base),
+        checked["edition"],
+        checked["savings_path"],
+        checked["sheet"],
+        checked["forecasts_path"],
+        checked["revisions_path"],
+        checked["claims_path"],
+        checked["as_of"],
+    )
+    output_dir = Path(_path(checked["output_dir"], base))
     if output_dir.exists() and not output_dir.is_dir():
         raise ParameterError(f"parameter output_dir: {output_dir} exists and is not a folder")
     if output_dir == paths.RAW or paths.RAW in output_dir.parents:
         raise ParameterError(f"parameter output_dir: {output_dir} is inside data/raw, which is read-only")
-    return RunParameters(
-        savings_path=resolved["savings_path"],
-        forecasts_path=resolved["forecasts_path"],
-        claims_path=resolved["claims_path"],
-        as_of=as_of,
-        materiality_pct=materiality,
-        output_dir=output_dir,
-        strict=merged["strict"],
-    )
+    return RunParameters(inputs, checked["materiality_pct"], output_dir, checked["strict"])
+
+
+def plain(run: RunParameters) -> dict:
+    """The run's resolved parameters as plain JSON values (for a manifest, an appendix, a comparison)."""
+    inputs = run.inputs
+    return {
+        "edition": inputs.edition.key if inputs.edition else "",
+        "savings_path": str(inputs.savings),
+        "sheet": inputs.sheet or "",
+        "forecasts_path": str(inputs.forecasts),
+        "revisions_path": str(inputs.revisions or ""),
+        "claims_path": str(inputs.claims or ""),
+        "as_of": inputs.as_of.isoformat() if inputs.as_of else "",
+        "materiality_pct": run.materiality_pct,
+        "strict": run.strict,
+    }

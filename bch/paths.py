@@ -10,7 +10,4 @@ RAW = DATA / "raw"
 PROCESSED = DATA / "processed"
 NOTEBOOKS = ROOT / "notebooks"
 OUTPUTS = ROOT / "outputs"
-
-SAVINGS_WORKBOOK = RAW / "bch-savings-2018-07-19.xlsx"
-BUSINESS_CASES = RAW / "business-cases.csv"
-PAPER_CLAIMS = RAW / "paper-claims.csv"
+CATALOGUE = RAW / "editions.toml"  # which files make each edition of the inputs

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from bch import checks, claims, paths, reconcile, register, summary
+from bch import checks, claims, editions, paths, reconcile, register, summary
+from bch.editions import Inputs
 from bch.errors import DataError, ParameterError
 from bch.findings import Finding, has_errors
 from bch.workbook import SavingsSheet, read_savings
@@ -23,10 +24,15 @@ class Analysis:
     claims: pd.DataFrame  # paragraph, quote, metric, amount, claimed_gbp, cell, computed_gbp, ok
     findings: tuple[Finding, ...]
     materiality_pct: float
+    inputs: Inputs | None = None
 
     @property
     def has_errors(self) -> bool:
         return has_errors(self.findings)
+
+    @property
+    def as_of(self):
+        return self.inputs.as_of if self.inputs else None
 
     @functools.cached_property
     def totals(self) -> dict[str, int | None]:
@@ -42,43 +48,59 @@ def check_materiality(materiality_pct: float) -> float:
         raise ParameterError(f"materiality must be a number of percent, not {materiality_pct!r}")
     if not math.isfinite(materiality_pct) or not 0 <= materiality_pct < 100:
         raise ParameterError(f"materiality must be from 0 to under 100 (percent), not {materiality_pct}")
-    return float(materiality_pct)
+    return float(materiality_pct) + 0.0  # -0.0 + 0.0 is 0.0: never "Materiality -0%"
 
 
-def check_savings(savings: str | Path = paths.SAVINGS_WORKBOOK, sheet: str | None = None):
+def check_savings(savings: str | Path, sheet: str | None = None, as_of=None):
     """Load the savings workbook and check its arithmetic: (sheet, loader findings + check findings)."""
     loaded = read_savings(savings, sheet)
-    return loaded, [*loaded.findings, *checks.check_sheet(loaded)]
+    return loaded, [*loaded.findings, *checks.check_sheet(loaded), *checks.check_years_stated(loaded, as_of)]
 
 
 def analyse(
-    savings: str | Path = paths.SAVINGS_WORKBOOK,
+    savings: str | Path = "",
     sheet: str | None = None,
-    forecasts: str | Path = paths.BUSINESS_CASES,
-    paper_claims: str | Path = paths.PAPER_CLAIMS,
+    forecasts: str | Path = "",
+    paper_claims: str | Path = "",
     materiality_pct: float = reconcile.DEFAULT_MATERIALITY_PCT,
+    *,
+    inputs: Inputs | None = None,
+    catalogue: str | Path = paths.CATALOGUE,
+    edition: str = "",
+    as_of: str = "",
+    revisions: str | Path = "",
 ) -> Analysis:
-    """Load, check, reconcile and verify: findings come in that order (loader, arithmetic, register, …)."""
+    """Load, check, reconcile and verify: findings come in that order (loader, arithmetic, register, …).
+
+    With no arguments: the newest edition of the catalogue. Explicit files override the edition's.
+    """
     materiality_pct = check_materiality(materiality_pct)
-    loaded, findings = check_savings(savings, sheet)
-    cases = register.read_register(forecasts)
-    quoted, claim_findings = claims.read_claims(paper_claims)
-    findings += [*cases.findings, *claim_findings]
+    if inputs is None:
+        inputs = editions.resolve(catalogue, edition, savings, sheet or "", forecasts, revisions, paper_claims, as_of)
+    loaded, findings = check_savings(inputs.savings, inputs.sheet, inputs.as_of)
+    cases = register.read_register(inputs.forecasts, inputs.revisions)
+    findings += [*cases.findings, *register.freshness(inputs)]
+    if inputs.claims is not None:
+        quoted, claim_findings = claims.read_claims(inputs.claims)
+        findings += claim_findings
+    else:
+        quoted = claims.empty()
     if loaded.usable and not cases.cases.empty:
-        variance, matching = reconcile.reconcile(summary.actuals(loaded), cases.cases, materiality_pct)
+        in_force = register.in_force(cases, inputs.as_of)
+        variance, matching = reconcile.reconcile(summary.actuals(loaded), in_force, materiality_pct)
         findings += matching
     else:
         variance = pd.DataFrame(columns=reconcile.COLUMNS)
     figures = claims.computed_figures(summary.headline_totals(loaded), loaded.lines, variance) if loaded.usable else {}
     verified, mismatches = claims.verify(quoted, figures)
-    if loaded.usable:
+    if loaded.usable and inputs.claims_checked:
         findings += mismatches
-    return Analysis(loaded, cases, variance, verified, tuple(findings), materiality_pct)
+    return Analysis(loaded, cases, variance, verified, tuple(findings), materiality_pct, inputs)
 
 
 def analyse_run(run) -> Analysis:
-    """`analyse` with a notebook's validated `bch.params.RunParameters`."""
-    return analyse(run.savings_path, None, run.forecasts_path, run.claims_path, run.materiality_pct)
+    """`analyse` with validated `bch.params.RunParameters` (a notebook's or a pack's)."""
+    return analyse(inputs=run.inputs, materiality_pct=run.materiality_pct)
 
 
 def enforce_strict(analysis: Analysis, strict: bool) -> None:

@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from bch import labels
+from bch import labels, matching
 from bch.findings import Finding, warning
 from bch.money import as_pounds
 
@@ -23,6 +23,8 @@ COLUMNS = [
     "forecast_gbp",
     "revised_forecast_gbp",
     "latest_forecast_gbp",
+    "revised_on",
+    "revision_reason",
     "actual_gbp",
     "variance_gbp",
     "variance_vs_original_gbp",
@@ -96,6 +98,23 @@ def reconcile(
         index = by_alias.get(labels.normalise(line["function"]))
         if index is None:
             sheet_only.append(line)
+        else:
+            matched[index] = line
+    records = cases.to_dict("records")
+    proposed = _propose(sheet_only, [(i, c) for i, c in enumerate(records) if i not in matched])
+    for line in sheet_only:
+        if line["function"] in proposed:
+            case = records[proposed[line["function"]]]
+            findings.append(
+                warning(
+                    "possible-match",
+                    line["label_cell"],
+                    f"sheet line {line['function']!r} matches no business case, and the case {case['function']!r} "
+                    f"({case['register_cell']}) has no sheet line: if they are one, add {line['function']!r} to its "
+                    "sheet_labels; until then the case's actual is unknown",
+                )
+            )
+        else:
             findings.append(
                 warning(
                     "no-business-case",
@@ -104,14 +123,15 @@ def reconcile(
                     "shown without a forecast",
                 )
             )
-        else:
-            matched[index] = line
+    maybe = set(proposed.values())
 
     rows = []
-    for index, case in enumerate(cases.to_dict("records")):
+    for index, case in enumerate(records):
         line = matched.get(index)
         if line is not None:
             actual, sheet_label, cells = as_pounds(line["actual_gbp"]), line["function"], line["cells"]
+        elif index in maybe:  # never £0 beside a line a reader would take for this case
+            actual, sheet_label, cells = None, None, ""
         elif case["aliases"]:
             actual, sheet_label, cells = None, None, ""
             findings.append(
@@ -133,6 +153,16 @@ def reconcile(
     return table, findings
 
 
+def _propose(lines: list[dict], lineless: list[tuple[int, dict]]) -> dict[str, int]:
+    """Each unmatched sheet line named like exactly one case without a line: line label -> case index."""
+    proposals = {}
+    for line in lines:
+        alike = [i for i, case in lineless if matching.alike(line["function"], case["function"])]
+        if len(alike) == 1:
+            proposals[line["function"]] = alike[0]
+    return proposals
+
+
 def _row(
     case: pd.Series | None, actual: int | None, sheet_label: str | None, cells: str, materiality_pct: float
 ) -> dict:
@@ -149,6 +179,8 @@ def _row(
         "forecast_gbp": forecast,
         "revised_forecast_gbp": revised,
         "latest_forecast_gbp": latest,
+        "revised_on": case.get("revised_on", "") if case is not None else "",
+        "revision_reason": case.get("revision_reason", "") if case is not None else "",
         "actual_gbp": actual,
         "variance_gbp": actual - latest if measurable else None,
         "variance_vs_original_gbp": actual - forecast if measurable and forecast is not None else None,

@@ -1,7 +1,8 @@
 """The business-case register: forecasts per function, their status and why they varied.
 
-I/O: reads data/raw/business-cases.csv (one row per business case, transcribed from §5.1 and
-§6.2–§6.8 of the paper) into a frame of exact amounts, plus findings naming bad cells.
+I/O: reads the register (one row per business case; the shipped one transcribes §5.1 and
+§6.2–§6.8 of the paper) and, optionally, a file of dated forecast revisions, into frames of exact
+amounts, plus findings naming bad cells. `in_force` and `freshness` are pure.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bch import csvfiles, labels, money, paths
+from bch import csvfiles, labels, money
 from bch.findings import Finding, error, warning
 
 COLUMNS = [
@@ -30,6 +31,9 @@ COLUMNS = [
 STATUSES = ("implemented", "partly implemented", "not implemented", "no savings yet", "no business case")
 CAUSES = ("scope change", "dependency delay", "demand change", "consultation outcome", "regulation/accommodation")
 _MONTH_FORMATS = ("%b %Y", "%B %Y", "%b %y", "%B %y", "%Y-%m")
+REVISION_COLUMNS = ["function", "effective", "forecast", "reason", "source"]
+REVISION_FIELDS = ["function", "effective", "forecast_gbp", "reason", "source", "cell"]
+STALE_AFTER_DAYS = 183  # a register reviewed more than about six months before the figures is flagged
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class Register:
     path: Path
     cases: pd.DataFrame  # function, aliases, approved (YYYY-MM), forecast_gbp, revised_forecast_gbp, status, ...
     findings: tuple[Finding, ...]
+    revisions: pd.DataFrame | None = None  # dated re-forecasts (REVISION_FIELDS), oldest first
 
 
 def parse_month(text: str) -> str | None:
@@ -49,7 +54,7 @@ def parse_month(text: str) -> str | None:
     return None
 
 
-def read_register(path: str | Path = paths.BUSINESS_CASES) -> Register:
+def read_register(path: str | Path, revisions: str | Path | None = None) -> Register:
     frame = csvfiles.read_text_table(path, COLUMNS, "business-case register")
     findings: list[Finding] = []
     records = []
@@ -130,7 +135,108 @@ def read_register(path: str | Path = paths.BUSINESS_CASES) -> Register:
     if not cases.empty:
         for column in ("forecast_gbp", "revised_forecast_gbp"):
             cases[column] = cases[column].astype("Int64")
-    return Register(Path(path), cases, tuple(findings))
+    if revisions is None:
+        return Register(Path(path), cases, tuple(findings))
+    dated, revision_findings = read_revisions(revisions, set(seen))
+    return Register(Path(path), cases, tuple(findings + revision_findings), dated)
+
+
+def read_revisions(path: str | Path, known: set[str]) -> tuple[pd.DataFrame, list[Finding]]:
+    """Dated re-forecasts: one row per revision (a case may be re-forecast many times)."""
+    frame = csvfiles.read_text_table(path, REVISION_COLUMNS, "forecast revisions")
+    findings: list[Finding] = []
+    records = []
+    for index, row in enumerate(frame.to_dict("records")):
+
+        def where(column: str, index=index) -> str:
+            return csvfiles.ref(path, frame, index, column)
+
+        if labels.normalise(row["function"]) not in known:
+            findings.append(
+                error("revision-unknown-case", where("function"), f"{row['function']!r} is not a case in the register")
+            )
+            continue
+        effective = _effective(row["effective"])
+        if effective is None:
+            findings.append(
+                error(
+                    "bad-date",
+                    where("effective"),
+                    f"revision date {row['effective']!r} is not a date like 2019-01-31 or a month like 2019-01",
+                )
+            )
+            continue
+        forecast = _amount(row, "forecast", where, findings)
+        if forecast is None:
+            if not row["forecast"]:
+                findings.append(error("bad-amount", where("forecast"), "a revision states no forecast"))
+            continue
+        if not row["reason"]:
+            findings.append(warning("revision-no-reason", where("reason"), "a revision should say why it was made"))
+        records.append(
+            {
+                "function": row["function"],
+                "effective": effective,
+                "forecast_gbp": forecast,
+                "reason": row["reason"],
+                "source": row["source"],
+                "cell": where("forecast"),
+            }
+        )
+    revisions = pd.DataFrame.from_records(records, columns=REVISION_FIELDS).sort_values("effective", kind="stable")
+    return revisions.reset_index(drop=True), findings
+
+
+def _effective(text: str) -> dt.date | None:
+    for fmt in ("%Y-%m-%d", "%Y-%m"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def in_force(register: Register, as_of: dt.date | None) -> pd.DataFrame:
+    """The cases with the latest forecast in force at `as_of` as their revised forecast.
+
+    The register's own `revised_forecast` is undated: it stands until a dated revision takes effect.
+    Revisions dated after `as_of` are not in force yet (all are, when no as-of date is stated).
+    Adds revised_on (ISO date or ''), revision_reason and revisions (how many re-forecasts are in force).
+    """
+    cases = register.cases.copy()
+    undated = [pd.notna(r) for r in cases.get("revised_forecast_gbp", [])]
+    cases["revised_on"] = ""
+    cases["revision_reason"] = [c if r else "" for c, r in zip(cases.get("commentary", []), undated, strict=True)]
+    cases["revisions"] = [int(r) for r in undated]
+    if register.revisions is None or cases.empty:
+        return cases
+    dated = register.revisions
+    if as_of is not None:
+        dated = dated[dated["effective"] <= as_of]
+    by_case = {labels.normalise(name): index for index, name in enumerate(cases["function"])}
+    for revision in dated.to_dict("records"):
+        index = by_case[labels.normalise(revision["function"])]
+        cases.loc[index, "revised_forecast_gbp"] = revision["forecast_gbp"]
+        cases.loc[index, "revised_on"] = revision["effective"].isoformat()
+        cases.loc[index, "revision_reason"] = revision["reason"]
+        cases.loc[index, "revisions"] += 1
+    return cases
+
+
+def freshness(inputs) -> list[Finding]:
+    """A warning when the register was reviewed long before the figures it explains."""
+    reviewed, as_of = inputs.register_reviewed, inputs.as_of
+    if reviewed is None or as_of is None or (as_of - reviewed).days <= STALE_AFTER_DAYS:
+        return []
+    return [
+        warning(
+            "register-stale",
+            inputs.register_reviewed_where,
+            f"the business-case register was last reviewed on {reviewed.isoformat()}, "
+            f"{(as_of - reviewed).days} days before these figures (as at {as_of.isoformat()}): "
+            "its statuses and commentary may be out of date",
+        )
+    ]
 
 
 def _amount(row: pd.Series, column: str, where, findings: list[Finding]) -> int | None:

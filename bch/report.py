@@ -40,8 +40,12 @@ def records(frame: pd.DataFrame, fields: list[str]) -> list[dict]:
 
 def as_json(analysis: Analysis) -> dict:
     sheet = analysis.sheet
+    inputs = analysis.inputs
     return {
         "source": {"path": str(sheet.path), "sheet": sheet.sheet, "unit": sheet.unit, "years": list(sheet.years)},
+        "edition": inputs.edition.key if inputs and inputs.edition else None,
+        "as_of": inputs.as_of.isoformat() if inputs and inputs.as_of else None,
+        "claims_checked": inputs.claims_checked if inputs else True,
         "totals": analysis.totals,
         "by_function": summary.by_function(sheet) if sheet.usable else [],
         "by_year": summary.by_year(sheet) if sheet.usable else [],
@@ -63,7 +67,7 @@ def _table(rows: list[tuple[str, str]], indent: str = "  ") -> list[str]:
 def render_text(analysis: Analysis) -> str:
     sheet = analysis.sheet
     totals = analysis.totals
-    lines = [f"Savings sheet: {sheet.path} [{sheet.sheet}]"]
+    lines = [f"Savings sheet: {sheet.path} [{sheet.sheet}]", _stated(analysis.inputs)]
     if sheet.usable:
         lines.append(
             f"Years: {', '.join(sheet.years)} ({len(sheet.years)}); unit {sheet.unit}; {len(sheet.functions)} functions"
@@ -83,7 +87,15 @@ def render_text(analysis: Analysis) -> str:
         lines += ["", f"Forecast against delivered (£k; materiality {analysis.materiality_pct:g}%):"]
         lines += render_variance(analysis)
         claims = analysis.claims
-        lines += ["", f"The paper's figures: {int(claims['ok'].sum())} of {len(claims)} agree"]
+        if analysis.inputs and not analysis.inputs.claims_checked:
+            about = analysis.inputs.claims_edition
+            lines += [
+                "",
+                f"Figures quoted about the edition as at {about.key} (not checked against this one): "
+                f"{int(claims['ok'].sum())} of {len(claims)} unchanged",
+            ]
+        else:
+            lines += ["", f"The paper's figures: {int(claims['ok'].sum())} of {len(claims)} agree"]
         lines += [
             f"  {'✓' if row['ok'] else '✗'} {row['paragraph']} {row['metric']}: "
             f"paper {format_gbp(_plain(row['claimed_gbp']))}, computed {format_gbp(_plain(row['computed_gbp']))}"
@@ -96,6 +108,13 @@ def render_text(analysis: Analysis) -> str:
     lines += ["", f"Findings: {counts['error']} error(s), {counts['warning']} warning(s)"]
     lines += [f"  {finding}" for finding in analysis.findings]
     return "\n".join(lines)
+
+
+def _stated(inputs) -> str:
+    if inputs is None or inputs.as_of is None:
+        return "As at: not stated (the workbook is in no catalogued edition; give --as-of YYYY-MM-DD)"
+    edition = f"edition {inputs.edition.key}" if inputs.edition else "inputs given explicitly"
+    return f"As at: {inputs.as_of.isoformat()} ({edition})"
 
 
 def render_variance(analysis: Analysis) -> list[str]:

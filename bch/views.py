@@ -114,7 +114,7 @@ def headline(analysis, as_of=None) -> str:
         f"{html.escape(analysis.sheet.years[0] if analysis.sheet.years else '–')}",
         f"change-team costs <b>{html.escape(format_gbp_k(totals['change_team_costs_gbp']))}</b> (not netted)",
     ]
-    stated = f"As at {as_of.day} {as_of:%B %Y}: " if as_of else ""
+    stated = f"As at {as_of.day} {as_of:%B %Y}: " if as_of else "As-of date not stated: "
     text = (
         stated
         + "; ".join(parts)
@@ -129,6 +129,17 @@ def headline(analysis, as_of=None) -> str:
             f"({html.escape(format_gbp_k(t['variance_gbp'], signed=True))})."
         )
     return f"<p>{text}</p>"
+
+
+def trend(figures: dict, folder):
+    """The across-editions chart, saved and shown; with one edition, a line saying so."""
+    from IPython.display import HTML
+
+    from bch import charts
+
+    if "trend" not in figures:
+        return HTML("<p>One edition so far: the trend across editions appears from the next one.</p>")
+    return image(charts.save(figures["trend"], folder, "trend"))
 
 
 def image(saved: list):

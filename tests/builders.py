@@ -6,12 +6,12 @@ from pathlib import Path
 
 import openpyxl
 
-from bch import paths
+from bch import editions
 
 
 def shipped_book() -> openpyxl.Workbook:
     """A fresh, editable copy of the shipped workbook (the file itself is never touched)."""
-    return openpyxl.load_workbook(paths.SAVINGS_WORKBOOK)
+    return openpyxl.load_workbook(editions.load().newest().savings)
 
 
 def save(book: openpyxl.Workbook, folder: Path, name: str = "savings.xlsx") -> Path:
@@ -52,3 +52,58 @@ def _running(values: list[int]) -> list[int]:
         total += v
         out.append(total)
     return out
+
+
+# -- hostile workbooks (tests/test_hostile_inputs.py, benchmarks/bench_large.py) ---------------------
+
+
+def formatted_down_to(book: openpyxl.Workbook, last_row: int, columns: str = "ABCDEFG") -> openpyxl.Workbook:
+    """Cells formatted (a number format, no value) from below the table down to `last_row`."""
+    ws = book.active
+    for row in range(ws.max_row + 1, last_row + 1):
+        for column in columns:
+            ws[f"{column}{row}"].number_format = "#,##0"
+    return book
+
+
+def big_table(rows: int, years: int = 5) -> openpyxl.Workbook:
+    """A table of `rows` functions that foots (£'000)."""
+    names = [f"Function {i}" for i in range(rows)]
+    functions = {name: [(i * 7 + j) % 900 + 1 for j in range(years)] for i, name in enumerate(names)}
+    return synthetic_book(fiscal_years(2014, years), functions, [-(j % 50) - 1 for j in range(years)])
+
+
+def rewrite_part(path: Path, part: str, change) -> Path:
+    """Replace one part of the archive at `path` with change(old bytes) -> new bytes, in place."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        parts = [(info, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in parts:
+            target.writestr(info, change(data) if info.filename == part else data)
+    return path
+
+
+def declare_dimension(path: Path, ref: str = "A1:XFD1048576") -> Path:
+    """The first sheet's <dimension> rewritten to claim `ref` (the data stay as they are)."""
+    import re
+
+    return rewrite_part(
+        path,
+        "xl/worksheets/sheet1.xml",
+        lambda xml: re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="{ref}"'.encode(), xml),
+    )
+
+
+def add_part(path: Path, part: str, size: int, chunk: bytes = b"<x/>" * 256) -> Path:
+    """Append a part of `size` bytes of repeated XML, streamed (a compression bomb when it is large)."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive, archive.open(part, "w", force_zip64=True) as out:
+        left = size
+        while left > 0:
+            piece = chunk * max(1, min(left, 2**20) // len(chunk))
+            out.write(piece[:left])
+            left -= len(piece[:left])
+    return path

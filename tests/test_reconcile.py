@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from bch import pipeline, reconcile, register
+from bch import editions, pipeline, reconcile, register
 from bch.findings import Finding
 
 K = 1000
@@ -91,7 +91,7 @@ def test_materiality_changes_status_and_rag():
     actuals = pd.DataFrame(
         {"function": ["ICT"], "actual_gbp": pd.array([1_501_000], dtype="Int64"), "label_cell": ["S!A5"], "cells": [""]}
     )
-    cases = register.read_register().cases
+    cases = register.read_register(editions.load().newest().register).cases
     at_10, _ = reconcile.reconcile(actuals, cases[cases["function"] == "ICT"], 10)
     at_35, _ = reconcile.reconcile(actuals, cases[cases["function"] == "ICT"], 35)
     assert (at_10.loc[0, "status"], at_10.loc[0, "rag"]) == ("under-delivered", "red")
@@ -109,7 +109,7 @@ def test_a_sheet_label_matching_no_register_row_is_a_warning():
             "cells": ["Savings!B5:F5", "Savings!B9:F9"],
         }
     )
-    cases = register.read_register().cases
+    cases = register.read_register(editions.load().newest().register).cases
     table, found = reconcile.reconcile(actuals, cases[cases["function"] == "ICT"])
     assert found == [
         Finding(
@@ -126,7 +126,7 @@ def test_a_register_label_missing_from_the_sheet_is_a_warning_and_actual_unknown
     actuals = pd.DataFrame(
         {"function": ["ICT"], "actual_gbp": pd.array([1], dtype="Int64"), "label_cell": ["S!A5"], "cells": [""]}
     )
-    cases = register.read_register().cases
+    cases = register.read_register(editions.load().newest().register).cases
     table, found = reconcile.reconcile(actuals, cases[cases["function"].isin(["ICT", "Custody"])])
     assert [(f.severity, f.code, f.cell) for f in found] == [("warning", "no-sheet-line", "'business-cases.csv'!B5")]
     custody = table.set_index("function").loc["Custody"]

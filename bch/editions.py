@@ -1,0 +1,345 @@
+"""Editions of the inputs, described as data: the catalogue `data/raw/editions.toml`.
+
+Each edition is one set of figures the Board saw: its as-of date, the paper it came from, the
+savings workbook, the business-case register (and when that was last reviewed), forecast
+revisions and the paper's quoted figures (both optional). Paths in the catalogue are relative to
+its folder. Nothing in the package names an edition: every date a pack states comes from here or
+from an explicit option.
+
+I/O only: reading the catalogue, appending an entry, and resolving what a run reads (`Inputs`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bch import paths
+from bch.errors import InputError, ParameterError
+
+CATALOGUE_NAME = "editions.toml"
+TABLE = "edition"
+REQUIRED = ("as_of", "title", "document_date", "savings", "register")
+OPTIONAL = ("reference", "sheet", "register_reviewed", "revisions", "claims")
+_FILES = ("savings", "register", "revisions", "claims")
+_DATES = ("as_of", "document_date", "register_reviewed")
+
+
+@dataclass(frozen=True)
+class Edition:
+    as_of: dt.date
+    title: str
+    document_date: dt.date
+    savings: Path
+    register: Path
+    reference: str = ""
+    sheet: str | None = None
+    register_reviewed: dt.date | None = None
+    revisions: Path | None = None
+    claims: Path | None = None
+
+    @property
+    def key(self) -> str:
+        return self.as_of.isoformat()
+
+    def where(self, item: str) -> str:
+        """The catalogue entry's field, named as a finding's cell: editions.toml[2018-07-19].claims."""
+        return f"{CATALOGUE_NAME}[{self.key}].{item}"
+
+    def provenance(self) -> str:
+        """One line naming the source document, for covers and chart captions."""
+        date = long_date(self.document_date)
+        return f"{self.title}, {date}" + (f" ({self.reference})" if self.reference else "")
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    path: Path
+    editions: tuple[Edition, ...] = ()  # oldest first
+
+    def newest(self) -> Edition | None:
+        return self.editions[-1] if self.editions else None
+
+    def get(self, as_of: str) -> Edition:
+        for edition in self.editions:
+            if edition.key == as_of:
+                return edition
+        known = ", ".join(e.key for e in self.editions) or "none"
+        raise ParameterError(f"no edition as at {as_of!r} in {self.path}; its editions are: {known}")
+
+    def owning(self, item: str, path: Path) -> Edition | None:
+        """The edition whose `item` (savings, claims, …) is this file, by path or else by content."""
+        path = Path(path).resolve()
+        for edition in reversed(self.editions):
+            if getattr(edition, item) is not None and getattr(edition, item).resolve() == path:
+                return edition
+        digest = _sha256(path) if path.is_file() else None
+        for edition in reversed(self.editions):
+            mine = getattr(edition, item)
+            if digest and mine is not None and mine.is_file() and _sha256(mine) == digest:
+                return edition
+        return None
+
+    def before(self, as_of: dt.date) -> list[Edition]:
+        return [e for e in self.editions if e.as_of < as_of]
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What one run reads, resolved from the catalogue and explicit options."""
+
+    savings: Path
+    forecasts: Path
+    claims: Path | None
+    revisions: Path | None = None
+    sheet: str | None = None
+    as_of: dt.date | None = None
+    edition: Edition | None = None  # the catalogue entry these figures are, if any
+    claims_edition: Edition | None = None  # the entry the claims quote; None: about this run's figures
+    register_reviewed: dt.date | None = None
+    register_reviewed_where: str | None = None
+    catalogue: Catalogue = field(default_factory=lambda: Catalogue(paths.CATALOGUE))
+
+    @property
+    def claims_checked(self) -> bool:
+        """Quotes are checked only against the figures they describe."""
+        return self.claims_edition is None or (self.edition is not None and self.claims_edition == self.edition)
+
+    def files(self) -> list[Path]:
+        return [p for p in (self.savings, self.forecasts, self.revisions, self.claims) if p is not None]
+
+    def source_line(self) -> str:
+        """Where the figures come from, for chart captions and covers."""
+        if self.edition is not None:
+            return f"Source: {self.edition.provenance()}"
+        stated = f", figures as at {long_date(self.as_of)}" if self.as_of else ", as-of date not stated"
+        return f"Source: {self.savings.name}{stated}"
+
+
+def long_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _date(value, where: str) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InputError(f"{where} must be a date like 2018-07-19, not {value!r}")
+
+
+def load(path: str | Path = paths.CATALOGUE) -> Catalogue:
+    """The catalogue at `path` (an absent file is an empty catalogue); InputError naming a bad entry."""
+    path = Path(path).resolve()
+    if not path.exists():
+        return Catalogue(path)
+    if not path.is_file():
+        raise InputError(f"editions catalogue {path} is not a file")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"editions catalogue {path} is not valid TOML ({str(exc).splitlines()[0]})") from None
+    entries = data.get(TABLE, [])
+    if not isinstance(entries, list):
+        raise InputError(f"editions catalogue {path}: [[{TABLE}]] must be a list of tables")
+    editions = [_edition(entry, index, path) for index, entry in enumerate(entries, start=1)]
+    seen: set[dt.date] = set()
+    for edition in editions:
+        if edition.as_of in seen:
+            raise InputError(f"editions catalogue {path} lists the edition as at {edition.key} twice")
+        seen.add(edition.as_of)
+    return Catalogue(path, tuple(sorted(editions, key=lambda e: e.as_of)))
+
+
+def _edition(entry: dict, index: int, path: Path) -> Edition:
+    where = f"{path.name}, edition {index}"
+    if not isinstance(entry, dict):
+        raise InputError(f"{where} is not a table")
+    unknown = sorted(set(entry) - set(REQUIRED) - set(OPTIONAL))
+    if unknown:
+        raise InputError(f"{where} has unknown field(s) {', '.join(unknown)}; known: {', '.join(REQUIRED + OPTIONAL)}")
+    missing = [name for name in REQUIRED if name not in entry]
+    if missing:
+        raise InputError(f"{where} lacks {', '.join(missing)}")
+    values: dict = {}
+    for name, value in entry.items():
+        if name in _DATES:
+            values[name] = _date(value, f"{where}: {name}")
+        elif not isinstance(value, str):
+            raise InputError(f"{where}: {name} must be text, not {value!r}")
+        elif name in _FILES:
+            file = (path.parent / value).resolve()
+            if not file.is_file():
+                raise InputError(f"{where}: {name} file {file} does not exist")
+            values[name] = file
+        else:
+            values[name] = value.strip()
+    return Edition(**values)
+
+
+def resolve(
+    catalogue_path: str | Path = paths.CATALOGUE,
+    edition: str = "",
+    savings: str | Path = "",
+    sheet: str = "",
+    forecasts: str | Path = "",
+    revisions: str | Path = "",
+    claims: str | Path = "",
+    as_of: str = "",
+) -> Inputs:
+    """What a run reads: the named (or newest) edition's files, each overridden by an explicit one.
+
+    An explicit workbook that the catalogue lists is that edition; one it does not list takes the
+    newest edition's register, and needs an explicit `as_of` for any date to be stated.
+    """
+    catalogue = load(catalogue_path)
+    chosen: Edition | None
+    if edition:
+        chosen = catalogue.get(edition)
+    elif savings:
+        chosen = catalogue.owning("savings", Path(savings))
+    else:
+        chosen = catalogue.newest()
+        if chosen is None:
+            raise ParameterError(
+                f"the editions catalogue {catalogue.path} lists no edition; add one with `bch edition add` "
+                "or name a workbook with --savings"
+            )
+    basis = chosen or catalogue.newest()  # the register and claims an uncatalogued workbook is read with
+    savings_path = Path(savings) if savings else chosen.savings
+    if basis is None and not forecasts:
+        raise ParameterError(f"no business-case register: give --forecasts (the catalogue {catalogue.path} is empty)")
+    forecasts_path = Path(forecasts) if forecasts else basis.register
+    revisions_path = Path(revisions) if revisions else (basis.revisions if basis and not forecasts else None)
+    if claims:
+        claims_path, claims_edition = Path(claims), catalogue.owning("claims", Path(claims))
+    else:
+        claims_path, claims_edition = _default_claims(catalogue, chosen, basis)
+    stated = _as_of(as_of) if as_of else (chosen.as_of if chosen else None)
+    register_edition = catalogue.owning("register", forecasts_path) if forecasts else basis
+    reviewed = register_edition.register_reviewed if register_edition else None
+    return Inputs(
+        savings=savings_path.resolve(),
+        forecasts=forecasts_path.resolve(),
+        claims=claims_path.resolve() if claims_path else None,
+        revisions=revisions_path.resolve() if revisions_path else None,
+        sheet=sheet or (chosen.sheet if chosen else None) or None,
+        as_of=stated,
+        edition=chosen,
+        claims_edition=claims_edition,
+        register_reviewed=reviewed,
+        register_reviewed_where=register_edition.where("register_reviewed") if register_edition else None,
+        catalogue=catalogue,
+    )
+
+
+def _default_claims(catalogue: Catalogue, chosen: Edition | None, basis: Edition | None):
+    """An edition's own quotes; else the most recent earlier paper's, shown for information."""
+    if chosen is not None and chosen.claims is not None:
+        return chosen.claims, chosen
+    pool = catalogue.before(chosen.as_of) if chosen is not None else list(catalogue.editions)
+    quoted = [e for e in pool if e.claims is not None]
+    if not quoted:
+        return None, None
+    return quoted[-1].claims, quoted[-1]
+
+
+def _as_of(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ParameterError(f"parameter as_of must be an ISO date like 2019-07-18, not {text!r}") from None
+
+
+# -- adding an edition ----------------------------------------------------------------------------
+
+
+def add(
+    catalogue_path: str | Path,
+    *,
+    as_of: str,
+    title: str,
+    document_date: str,
+    savings: Path,
+    register: Path | None = None,
+    register_reviewed: str = "",
+    revisions: Path | None = None,
+    claims: Path | None = None,
+    reference: str = "",
+    sheet: str = "",
+) -> Edition:
+    """Copy the edition's files into the catalogue's folder (never over a different file) and append
+    one entry. A register or revisions file left out is the newest edition's (files are shared)."""
+    catalogue = load(catalogue_path)
+    when = _as_of(as_of)
+    if any(e.as_of == when for e in catalogue.editions):
+        raise ParameterError(f"{catalogue.path} already has an edition as at {as_of}; editions are never replaced")
+    folder = catalogue.path.parent
+    newest = catalogue.newest()
+    if register is None:
+        if newest is None:
+            raise ParameterError("the first edition needs --register (the business-case register)")
+        register = newest.register
+        register_reviewed = register_reviewed or (
+            newest.register_reviewed.isoformat() if newest.register_reviewed else ""
+        )
+        revisions = revisions or newest.revisions
+    entry = {
+        "as_of": when.isoformat(),
+        "title": title,
+        "document_date": _as_of(document_date).isoformat(),
+        "reference": reference,
+        "sheet": sheet,
+        "savings": _place(Path(savings), folder),
+        "register": _place(Path(register), folder),
+        "register_reviewed": _as_of(register_reviewed).isoformat() if register_reviewed else "",
+        "revisions": _place(Path(revisions), folder) if revisions else "",
+        "claims": _place(Path(claims), folder) if claims else "",
+    }
+    block = [f"\n[[{TABLE}]]"]
+    for name, value in entry.items():
+        if not value:
+            continue
+        block.append(f"{name} = {value}" if name in _DATES else f"{name} = {json.dumps(value, ensure_ascii=False)}")
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(catalogue.path, "a", encoding="utf-8") as handle:
+        handle.write("\n".join(block) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    return load(catalogue.path).get(when.isoformat())
+
+
+def _place(source: Path, folder: Path) -> str:
+    """The file's name in `folder`: copied there if absent; an identical file there is reused."""
+    source = source.resolve()
+    if not source.is_file():
+        raise InputError(f"no such file: {source}")
+    if source.parent == folder.resolve():
+        return source.name
+    target = folder / source.name
+    if target.exists():
+        if _sha256(target) != _sha256(source):
+            raise InputError(
+                f"{target} already exists with other content; raw files are never overwritten: rename the new file"
+            )
+        return target.name
+    shutil.copy2(source, target)
+    os.chmod(target, 0o444)
+    return target.name

@@ -1,0 +1,146 @@
+"""A pack's documents: notebooks executed in one kernel while this process renders the board pack
+(as soon as the charts exist) and each notebook's reviewer HTML (as it lands)."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import queue
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bch import boardpack, changes, execute, history, manifest, pipeline, tables
+from bch.errors import BchError
+
+
+class TablesDiffer(BchError):
+    exit_code = 1
+
+
+@dataclass
+class PackJob:
+    run: object  # bch.params.RunParameters
+    values: dict  # the notebooks' parameters
+    books: list[Path]
+    cell_timeout: int
+    building: Path
+    name: str
+    run_date: dt.date
+    previous: object | None  # bch.pack.PackRecord
+    parameters: dict
+    versions: dict = field(default_factory=manifest.versions)
+    git: dict = field(default_factory=manifest.git_state)
+
+
+def previous_tables(previous) -> tuple[dict | None, str | None]:
+    """The previous pack's tables, or None and why they could not be read (never a failed run)."""
+    if previous is None:
+        return None, None
+    try:
+        return {name: tables.read(previous.path, name) for name in tables.NAMES}, None
+    except Exception as exc:  # an unreadable old pack only means it can't be compared with
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return None, f"the pack {previous.path.name} could not be read ({reason[:120]})"
+
+
+def reviewer_html(notebook: Path) -> Path:
+    """The executed notebook as HTML with its code, for reviewers (no external requests)."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="lab",
+        extra_template_paths=[str(boardpack.TEMPLATE.parent)],
+        template_file="reviewer.html.j2",
+        embed_images=True,
+    )
+    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    target = notebook.with_suffix(".html")
+    target.write_text(body, encoding="utf-8")
+    return target
+
+
+def index_html(pack: Path, name: str) -> None:
+    import html
+
+    rows = []
+    for path in sorted(p for p in pack.rglob("*") if p.is_file()):
+        rel = path.relative_to(pack).as_posix()
+        rows.append(f'<li><a href="{html.escape(rel)}">{html.escape(rel)}</a> ({path.stat().st_size:,} bytes)</li>')
+    page = (
+        "<!DOCTYPE html><html lang='en-GB'><head><meta charset='utf-8'>"
+        "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+        f"<title>BCH board pack {html.escape(name)}</title>"
+        "<style>body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:50em;margin:2em auto}</style></head><body>"
+        f"<h1>BCH board pack {html.escape(name)}</h1>"
+        "<p>For the Board: <a href='board-pack.html'>board-pack.html</a> (and <a href='board-pack.pdf'>PDF</a>). "
+        "For reviewers: the executed notebooks with their code. manifest.json lists every file's SHA-256.</p>"
+        f"<ul>{''.join(rows)}</ul></body></html>"
+    )
+    (pack / "index.html").write_text(page, encoding="utf-8")
+
+
+def check_tables(analysis, building: Path) -> None:
+    """The notebooks' CSVs must equal bch's own computation, or nothing is published."""
+    for key, table in tables.pack_tables(analysis).items():
+        if not tables.read(building, key).equals(tables.as_text(table)):
+            raise TablesDiffer(
+                f"{key}.csv written by the notebooks differs from bch's own computation; nothing published"
+            )
+
+
+def _import_renderers() -> None:
+    """Import the renderers while the kernel works, not after it."""
+    import nbconvert  # noqa: F401
+    import weasyprint  # noqa: F401
+
+
+def execute_and_render(job: PackJob, progress=None):
+    """Run the notebooks (worker thread, mostly waiting on the kernel) while this thread computes the
+    same analysis and renders. Returns (notebook runs, analysis, changes)."""
+    finished: queue.Queue = queue.Queue()
+    rendered = False
+    analysis = context = None
+    found: list[dict] = []
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="bch-notebooks") as pool:
+        running = pool.submit(
+            execute.execute_all, job.books, job.building, job.values, job.cell_timeout, progress, finished
+        )
+        try:
+            analysis = pipeline.analyse_run(job.run)
+            old, unreadable = previous_tables(job.previous)
+            found = changes.compare(
+                old,
+                {key: tables.as_text(frame) for key, frame in tables.pack_tables(analysis).items()},
+                job.previous.manifest.get("parameters") if job.previous else None,
+                job.parameters,
+            )
+            context = {
+                "run_date": job.run_date,
+                "pack_name": job.name,
+                "changes": found,
+                "previous_pack": job.previous.path.name if job.previous else None,
+                "previous_as_of": job.previous.as_of if job.previous else None,
+                "previous_unreadable": unreadable,
+                "parameters": job.parameters,
+                "versions": job.versions,
+                "git": job.git,
+                "trend": history.trend(job.run, analysis),
+            }
+            _import_renderers()
+        finally:
+            while (executed := finished.get()) is not None:
+                if context is None or (running.done() and running.exception()):
+                    continue  # a notebook failed, or this thread did: render nothing more
+                if not rendered:
+                    _board_pack(analysis, context, job.building)
+                    rendered = True
+                reviewer_html(executed)
+        runs = running.result()
+    return runs, analysis, found
+
+
+def _board_pack(analysis, context: dict, building: Path) -> None:
+    page = boardpack.render_html(boardpack.build_context(analysis, figures_dir=building / "figures", **context))
+    (building / "board-pack.html").write_text(page, encoding="utf-8")
+    boardpack.render_pdf(page, building / "board-pack.pdf")
