@@ -1,0 +1,225 @@
+"""Editions: the catalogue, next year's workbook, claims of their own edition, revisions, freshness."""
+
+import datetime as dt
+import json
+
+import pytest
+
+from bch import cli, editions, history, params, pipeline
+from bch.errors import InputError, ParameterError
+from tests import next_editions
+
+
+def check_json(capsys, *argv):
+    code = cli.main(["check", "--json", *argv])
+    out, err = capsys.readouterr()
+    return code, (json.loads(out) if out else None), err
+
+
+def keys(findings):
+    return [(f["severity"], f["code"], f["cell"]) for f in findings]
+
+
+@pytest.fixture(scope="module")
+def raw3(tmp_path_factory):
+    return next_editions.raw_folder(tmp_path_factory.mktemp("editions"), 3)
+
+
+def test_the_shipped_catalogue_names_one_edition_with_its_paper():
+    catalogue = editions.load()
+    assert [e.key for e in catalogue.editions] == ["2018-07-19"]
+    shipped = catalogue.newest()
+    assert shipped.savings.name == "bch-savings-2018-07-19.xlsx"
+    assert shipped.claims.name == "paper-claims.csv"
+    assert shipped.register_reviewed == dt.date(2018, 7, 19)
+    assert shipped.provenance().endswith("19 July 2018 (table 5.2, §5–§6)")
+
+
+def test_the_shipped_edition_stays_figure_for_figure(capsys):
+    code, result, _ = check_json(capsys)
+    assert code == 0
+    assert (result["edition"], result["as_of"], result["claims_checked"]) == ("2018-07-19", "2018-07-19", True)
+    assert result["totals"] == {
+        "recurrent_gbp": 6_151_000,
+        "cumulative_to_date_gbp": 21_716_000,
+        "change_team_costs_gbp": 6_348_000,
+    }
+    assert [c["ok"] for c in result["claims"]] == [True] * 21
+    assert keys(result["findings"]) == [("warning", "blank-total", "Savings!B13")]
+
+
+def test_next_years_workbook_checks_clean_with_the_shipped_register_and_claims(capsys, raw3):
+    code, result, _ = check_json(capsys, "--catalogue", str(raw3 / "editions.toml"), "--edition", "2019-07-18")
+    assert code == 0
+    assert result["as_of"] == "2019-07-18"
+    assert result["source"]["years"][-1] == "2019/20"
+    assert result["totals"]["recurrent_gbp"] == 6_151_000 + 720_000
+    assert result["claims_checked"] is False  # the 2018 paper's quotes describe the 2018 edition
+    assert [f for f in result["findings"] if f["severity"] == "error"] == []
+    assert keys(result["findings"]) == [
+        ("warning", "register-stale", "editions.toml[2019-07-18].register_reviewed"),
+        ("warning", "possible-match", "Savings!A9"),
+    ]
+
+
+def test_a_line_named_like_a_case_without_one_is_proposed_never_shown_as_zero(capsys, raw3):
+    _, result, _ = check_json(capsys, "--catalogue", str(raw3 / "editions.toml"), "--edition", "2019-07-18")
+    proposal = next(f for f in result["findings"] if f["code"] == "possible-match")
+    assert proposal["message"].startswith(
+        "sheet line 'HR' matches no business case, and the case 'Human Resources' ('business-cases.csv'!A8) "
+        "has no sheet line: if they are one, add 'HR' to its sheet_labels"
+    )
+    variance = {row["function"]: row for row in result["variance"]}
+    assert variance["Human Resources"]["actual_gbp"] is None
+    assert variance["Human Resources"]["status"] == "actual unknown"
+    assert variance["HR"]["actual_gbp"] == 150_000
+
+
+def test_the_newest_edition_is_the_default(capsys, raw3):
+    _, result, _ = check_json(capsys, "--catalogue", str(raw3 / "editions.toml"))
+    assert result["edition"] == "2020-07-16"
+    assert result["source"]["years"][-1] == "2020/21"
+
+
+def test_an_uncatalogued_workbook_states_no_date(capsys, tmp_path):
+    workbook = next_editions.workbook(tmp_path, 1, "next.xlsx")
+    code = cli.main(["check", "--savings", str(workbook)])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert "As at: not stated (the workbook is in no catalogued edition; give --as-of YYYY-MM-DD)" in out
+    assert "Figures quoted about the edition as at 2018-07-19 (not checked against this one)" in out
+
+
+def test_a_year_that_starts_after_the_as_of_date_is_an_error_naming_its_header(capsys, tmp_path):
+    workbook = next_editions.workbook(tmp_path, 1, "next.xlsx")
+    code, result, _ = check_json(capsys, "--savings", str(workbook), "--as-of", "2019-03-31")
+    assert code == 1
+    assert keys(result["findings"])[0] == ("error", "year-after-as-of", "Savings!G2")
+    assert result["findings"][0]["message"].startswith(
+        "fiscal year 2019/20 starts on 2019-04-01, after the as-of date 2019-03-31"
+    )
+
+
+def test_claims_given_explicitly_are_checked_against_the_run(capsys, raw3, tmp_path):
+    claims = next_editions.copy_claims(tmp_path)
+    code, result, _ = check_json(
+        capsys, "--catalogue", str(raw3 / "editions.toml"), "--edition", "2019-07-18", "--claims", str(claims)
+    )
+    assert code == 1
+    assert result["claims_checked"] is True
+    mismatches = [f["cell"] for f in result["findings"] if f["code"] == "claim-mismatch"]
+    assert mismatches[:3] == ["'my-claims.csv'!D3", "'my-claims.csv'!D4", "'my-claims.csv'!D6"]
+
+
+def test_a_catalogued_claims_file_is_checked_only_against_its_own_edition(capsys, raw3):
+    catalogue = str(raw3 / "editions.toml")
+    code, result, _ = check_json(capsys, "--catalogue", catalogue, "--edition", "2018-07-19")
+    assert (code, result["claims_checked"]) == (0, True)
+    assert sum(c["ok"] for c in result["claims"]) == 21
+    claims = str(raw3 / "paper-claims.csv")
+    code, result, _ = check_json(capsys, "--catalogue", catalogue, "--edition", "2019-07-18", "--claims", claims)
+    assert (code, result["claims_checked"]) == (0, False)
+
+
+def test_variance_is_against_the_revision_in_force_at_the_as_of_date(raw3):
+    def ict(edition):
+        run = params.validate(catalogue_path=str(raw3 / "editions.toml"), edition=edition)
+        rows = pipeline.analyse_run(run).variance.set_index("function")
+        return rows.loc["ICT", ["forecast_gbp", "latest_forecast_gbp", "revised_on", "revision_reason"]].tolist()
+
+    assert ict("2019-07-18") == [2_202_000, 2_202_000, "", ""]
+    assert ict("2020-07-16") == [2_202_000, 1_800_000, "2020-01-01", "Two infrastructure projects were cancelled"]
+
+
+def test_firearms_keeps_its_undated_revision():
+    rows = pipeline.analyse().variance.set_index("function")
+    assert rows.loc["Firearms Licensing", ["forecast_gbp", "latest_forecast_gbp", "actual_gbp"]].tolist() == [
+        174_000,
+        112_000,
+        113_000,
+    ]
+
+
+def test_a_stale_register_is_a_warning_naming_the_catalogue_entry(raw3):
+    run = params.validate(catalogue_path=str(raw3 / "editions.toml"), edition="2020-07-16")
+    stale = [f for f in pipeline.analyse_run(run).findings if f.code == "register-stale"]
+    assert [(f.severity, f.cell) for f in stale] == [("warning", "editions.toml[2020-07-16].register_reviewed")]
+    assert "last reviewed on 2018-07-19, 728 days before these figures" in stale[0].message
+
+
+def test_the_trend_is_rebuilt_from_the_catalogue(raw3):
+    run = params.validate(catalogue_path=str(raw3 / "editions.toml"))
+    trend = history.trend(run, pipeline.analyse_run(run))
+    assert trend.editions == ["2018-07-19", "2019-07-18", "2020-07-16"]
+    ict = trend.cases[trend.cases["function"] == "ICT"]
+    assert ict["actual_gbp"].tolist() == [1_501_000, 1_701_000, 1_801_000]
+    assert history.headline_changes(trend) == {
+        "recurrent_gbp": 220_000,
+        "cumulative_to_date_gbp": 6_151_000 + 720_000 + 220_000,  # the 2020/21 annual cumulative
+        "change_team_costs_gbp": 300_000,
+        "since": "2019-07-18",
+    }
+
+
+def test_one_edition_has_no_trend():
+    run = params.validate()
+    assert history.trend(run, pipeline.analyse_run(run)).enough is False
+
+
+def test_adding_an_edition_never_replaces_one_or_overwrites_a_file(raw3, tmp_path):
+    catalogue = raw3 / "editions.toml"
+    before = catalogue.read_bytes()
+    with pytest.raises(ParameterError, match="already has an edition as at 2019-07-18; editions are never replaced"):
+        editions.add(catalogue, as_of="2019-07-18", title="t", document_date="2019-07-18", savings=raw3 / "x.xlsx")
+    impostor = tmp_path / "bch-savings-2019-07-18.xlsx"
+    impostor.write_bytes(b"other bytes")
+    with pytest.raises(InputError, match="already exists with other content; raw files are never overwritten"):
+        editions.add(catalogue, as_of="2021-07-15", title="t", document_date="2021-07-15", savings=impostor)
+    assert catalogue.read_bytes() == before
+
+
+def test_edition_add_and_list_through_the_cli(capsys, tmp_path):
+    raw = next_editions.raw_folder(tmp_path / "a", 1)
+    workbook = next_editions.workbook(tmp_path, 1, "bch-savings-2019-07-18.xlsx")
+    catalogue = str(raw / "editions.toml")
+    argv = ["edition", "--catalogue", catalogue, "add", "--as-of", "2019-07-18", "--savings", str(workbook)]
+    assert cli.main([*argv, "--title", "Second edition", "--document-date", "2019-07-18"]) == 0
+    assert (raw / "bch-savings-2019-07-18.xlsx").read_bytes() == workbook.read_bytes()
+    capsys.readouterr()
+    assert cli.main(["edition", "--catalogue", catalogue, "list"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert [line[:10] for line in listed] == ["2018-07-19", "2019-07-18"]
+    assert "register business-cases.csv  no quoted figures" in listed[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[[edition]]\nas_of = 2019-07-18\n", "editions.toml, edition 1 lacks title, document_date, savings, register"),
+        ("[[edition]\n", "is not valid TOML"),
+        (
+            '[[edition]]\nas_of = "July"\ntitle = "t"\ndocument_date = 2019-07-18\nsavings = "s"\nregister = "r"\n',
+            "editions.toml, edition 1: as_of must be a date like 2018-07-19, not 'July'",
+        ),
+        (
+            '[[edition]]\nas_of = 2019-07-18\ntitle = "t"\ndocument_date = 2019-07-18\nsavings = "gone.xlsx"\n'
+            'register = "r"\n',
+            "editions.toml, edition 1: savings file",
+        ),
+        ("[[edition]]\ncolour = 1\n", "has unknown field(s) colour"),
+    ],
+    ids=["missing", "not-toml", "bad-date", "missing-file", "unknown-field"],
+)
+def test_a_bad_catalogue_is_one_line_exit_2(capsys, tmp_path, text, message):
+    (tmp_path / "editions.toml").write_text(text)
+    code = cli.main(["check", "--catalogue", str(tmp_path / "editions.toml")])
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert message in err and err.count("\n") == 1
+
+
+def test_an_unknown_edition_names_the_known_ones(capsys):
+    code = cli.main(["check", "--edition", "2019-07-18"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "no edition as at '2019-07-18'" in err and "its editions are: 2018-07-19" in err
