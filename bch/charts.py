@@ -8,6 +8,7 @@ would otherwise start matplotlib's mathtext.
 
 from __future__ import annotations
 
+import datetime as dt
 from contextlib import contextmanager
 
 import pandas as pd
@@ -19,7 +20,6 @@ GOOD = "#009E73"  # bluish green: over-delivery
 NEUTRAL = "#999999"
 CUMULATIVE_SAVINGS = "#0072B2"
 CUMULATIVE_COSTS = "#E69F00"
-NEUTRALS = ["#1f1f1f", "#5a5a5a", "#0072B2", "#56B4E9", "#8c8c8c", "#CC79A7", "#2b4c7e", "#b0b0b0"]
 SERIES = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 A4_WIDTH_IN = 7.5  # the printable width of an A4 page with 2 cm margins
 
@@ -332,30 +332,36 @@ def save(fig, folder, name: str) -> list:
 
 
 def trend_chart(trend) -> object:
-    """Each business case's actual at each edition (one £ scale), and its delivery % (one % scale)."""
+    """Small multiples, one per business case on one £ scale: its actual at each edition, each point
+    labelled with the actual and the delivery % of the forecast then in force."""
     cases = trend.cases[trend.cases["actual_gbp"].notna()]
     editions = trend.editions
+    names = list(dict.fromkeys(cases["function"]))
+    columns = min(4, len(names)) or 1
+    rows_needed = -(-len(names) // columns) or 1
+    top = max([int(v) for v in cases["actual_gbp"]] + [1]) * 1.35
     with theme():
-        fig, (ax_gbp, ax_pct) = _figure(1, 2, height=3.8)
+        fig, axes = _figure(rows_needed, columns, height=1.75 * rows_needed + 0.8, sharey=True, squeeze=False)
         x = list(range(len(editions)))
-        for index, (function, rows) in enumerate(cases.groupby("function", sort=False)):
-            colour = NEUTRALS[index % len(NEUTRALS)]
+        for ax in axes.flat[len(names) :]:
+            ax.set_visible(False)
+        for ax, name in zip(axes.flat, names, strict=False):
+            rows = cases[cases["function"] == name]
             where = [editions.index(a) for a in rows["as_of"]]
-            ax_gbp.plot(where, list(rows["actual_gbp"]), marker="o", color=colour, label=label(function, 30))
-            pct = rows[rows["delivery_pct"].notna()]
-            if len(pct):
-                where = [editions.index(a) for a in pct["as_of"]]
-                ax_pct.plot(where, list(pct["delivery_pct"]), marker="o", color=colour)
-        for ax in (ax_gbp, ax_pct):
-            ax.set_xticks(x, editions)
-            ax.set_xlim(-0.3, len(editions) - 0.7)
-        _money_axis(ax_gbp.yaxis)
-        ax_gbp.set_title("Actual (recurrent savings removed from budget)", fontsize=9)
-        ax_pct.set_title("Delivered, % of the forecast in force", fontsize=9)
-        ax_pct.axhline(100, color=ACTUAL, linewidth=1)
-        fig.legend(loc="upper left", bbox_to_anchor=(0.0, -0.02), ncols=3, fontsize=7, frameon=False)
-        title = f"Business cases across {len(editions)} editions ({editions[0]} to {editions[-1]})"
-        return _finish(fig, title, None, "Source: every catalogued edition to this one (data/raw/editions.toml)")
+            values = [int(v) for v in rows["actual_gbp"]]
+            ax.plot(where, values, marker="o", color=ACTUAL, linewidth=1.5, zorder=3)
+            for i, value, pct in zip(where, values, rows["delivery_pct"], strict=True):
+                text = gbp_k(value) + ("" if pct is None or pd.isna(pct) else f"\n{float(pct):.0f}%")
+                ax.annotate(text, (i, value), xytext=(0, 4), textcoords="offset points", ha="center", fontsize=6)
+            ax.set_title(label(name, 26), fontsize=7.5)
+            ax.set_xticks(x, [f"{dt.date.fromisoformat(e):%b %Y}" for e in editions], fontsize=6.5)
+            ax.set_xlim(-0.5, len(editions) - 0.5)
+            ax.set_ylim(0, top)
+            _money_axis(ax.yaxis, 3)
+            ax.tick_params(axis="y", labelsize=7)
+        title = f"Business cases across {len(editions)} editions, as at {', '.join(editions)}"
+        caption = "Each point: the actual then, and the % of the forecast then in force. One £ scale for every panel."
+        return _finish(fig, title, caption, "Source: every catalogued edition to this one (data/raw/editions.toml)")
 
 
 def figures_for(analysis, trend=None) -> dict:

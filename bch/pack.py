@@ -76,11 +76,7 @@ def _run(options) -> params.RunParameters:
 
 def notebook_parameters(run: params.RunParameters) -> dict:
     """The values handed to every notebook: the run's resolved inputs, stated in full for reviewers."""
-    inputs = run.inputs
-    return {
-        "catalogue_path": str(inputs.catalogue.path),
-        **params.plain(run),
-    }
+    return params.plain(run)
 
 
 @contextmanager

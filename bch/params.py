@@ -201,6 +201,7 @@ def plain(run: RunParameters) -> dict:
     """The run's resolved parameters as plain JSON values (for a manifest, an appendix, a comparison)."""
     inputs = run.inputs
     return {
+        "catalogue_path": str(inputs.catalogue.path),
         "edition": inputs.edition.key if inputs.edition else "",
         "savings_path": str(inputs.savings),
         "sheet": inputs.sheet or "",
