@@ -86,6 +86,9 @@ def number_to_pounds(number: int | float | Decimal, factor: int = 1) -> int:
             str(number) if number.bit_length() < 128 else f"a {int(number.bit_length() * 0.30103) + 1}-digit number"
         )
         raise MoneyError(f"{written!r} comes to more than £{MAX_CREDIBLE_GBP:,}, which is not a credible amount")
+    if isinstance(number, int) and not isinstance(number, bool):  # exact already: kept off the Decimal path
+        pounds = number * factor
+        return int(pounds) if abs(pounds) <= MAX_CREDIBLE_GBP else _whole_pounds(Decimal(pounds), str(number))
     try:
         value = _scaled(str(number), factor)
     except DecimalException as exc:  # nan, inf, an exponent past Decimal's range

@@ -7,6 +7,7 @@ cells it could not read). The sheet's own arithmetic is checked in `bch.checks`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -173,9 +174,11 @@ class _SheetReader:
         self.path = path
         self.findings: list[Finding] = []
         self.name = title
+        self.prefix = cells.quote_sheet(title) + "!"
         found = labels.hostile_characters(title)
         if found:  # the name is in every cell reference: keep it from reversing or breaking them
             self.name = labels.neutralise(title)
+            self.prefix = cells.quote_sheet(self.name) + "!"
             self.findings.append(
                 warning(
                     "hostile-text",
@@ -191,7 +194,7 @@ class _SheetReader:
 
     # -- helpers ---------------------------------------------------------------------------
     def ref(self, row: int, column: int) -> str:
-        return cells.ref(self.name, row, column)
+        return f"{self.prefix}{_letter(column)}{row}"  # cells.ref, with the sheet's quoting worked out once
 
     def value(self, row: int, column: int):
         return self.grid.value(row, column)
@@ -633,6 +636,11 @@ class _SheetReader:
     def _unreadable(self, where: str, code: str, message: str) -> tuple[None, str]:
         self.findings.append(error(code, where, message))
         return None, "unreadable"
+
+
+@functools.lru_cache(maxsize=1024)
+def _letter(column: int) -> str:
+    return cells.column_letter(column)
 
 
 def _present(value) -> bool:

@@ -137,7 +137,8 @@ class SheetCells:
                     self.filled -= 1
 
 
-MERGE_CELL_TAG = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}mergeCell"
+SHEET_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+MERGE_CELL_TAG = f"{{{SHEET_MAIN_NS}}}mergeCell"
 
 
 def _true(flag: str | None) -> bool:
@@ -147,39 +148,14 @@ def _true(flag: str | None) -> bool:
 def read_cells(book, ws, path: Path, *, keep: bool = True) -> SheetCells:
     """Stream `ws` (a read-only openpyxl worksheet) once; InputError past MAX_FILLED_CELLS kept cells.
 
-    `keep=False` only counts the filled cells (a hidden sheet's warning needs no more)."""
+    Values are read as openpyxl reads them (its cell parser does shared strings, dates, booleans and
+    errors), with a fast path for the plain numbers and shared strings that make up nearly every cell, and
+    none at all for cells that hold only formatting. `keep=False` only counts the filled cells."""
     from openpyxl.utils.cell import range_boundaries
     from openpyxl.worksheet import _reader
-    from openpyxl.xml.functions import iterparse
 
     out = SheetCells()
-    masters: dict[str, tuple[str, str]] = {}  # shared formula index -> (formula, its cell)
-
-    class Parser(_reader.WorkSheetParser):
-        def parse_cell(self, element):
-            cell = super().parse_cell(element)
-            formula = element.find(_reader.FORMULA_TAG)
-            if formula is not None:
-                _note_formula(formula, element.get("r"), cell)
-            return cell
-
-    def _note_formula(formula, coordinate, cell):
-        text = "=" + (formula.text or "")
-        if formula.get("t") == "shared" and formula.get("si") is not None:
-            index = formula.get("si")
-            if formula.text:
-                masters.setdefault(index, (text, coordinate))
-            elif cell["value"] is None and index in masters and coordinate:
-                from openpyxl.formula.translate import Translator
-
-                master, origin = masters[index]
-                text = Translator(master, origin).translate_formula(coordinate)
-        if cell["value"] is None:
-            out.uncached[cell["row"], cell["column"]] = text
-
-    # the worksheet part is parsed with openpyxl's own cell parser (shared strings, dates, booleans, errors
-    # exactly as openpyxl reads them), but driven here so that parsed rows are freed as the stream moves on
-    parser = Parser(
+    parser = _reader.WorkSheetParser(
         None,
         ws._shared_strings,
         data_only=True,
@@ -187,58 +163,150 @@ def read_cells(book, ws, path: Path, *, keep: bool = True) -> SheetCells:
         date_formats=book._date_formats,
         timedelta_formats=book._timedelta_formats,
     )
+    reading = _RowReader(out, parser, keep)
     with book._archive.open(ws._worksheet_path) as source:
         sheet_data = None
-        for event, element in iterparse(source, events=("start", "end")):
+        for event, element in _events(source):
             tag = element.tag
             if event == "start":
                 if tag == _reader.DATA_TAG:
                     sheet_data = element
                 continue
             if tag == _reader.ROW_TAG:
-                number, cells = parser.parse_row(element)
-                if _true(element.get("hidden")):
-                    out.hidden_rows.append(number)
-                _keep(out, number, cells, keep, path, ws.title)
-                element.clear()
+                reading.row(element)
+                if keep and out.filled > MAX_FILLED_CELLS:
+                    raise InputError(
+                        f"{path}: sheet {ws.title!r} holds more than {MAX_FILLED_CELLS:,} filled cells; "
+                        "a savings table has a few hundred (bch.xlsxsafe.MAX_FILLED_CELLS)"
+                    )
                 if sheet_data is not None:
-                    sheet_data.clear()
+                    sheet_data.clear()  # rows already read are dropped, so memory does not grow with the sheet
             elif tag == _reader.COL_TAG:
                 first = int(element.get("min"))
                 if _true(element.get("hidden")):
                     out.hidden_columns.append((first, max(int(element.get("max") or first), first)))
-                element.clear()
             elif tag == MERGE_CELL_TAG:
-                ref = element.get("ref") or ""
-                min_col, min_row, max_col, max_row = range_boundaries(ref)
-                out.merged.append((min_row, min_col, max_row or min_row, max_col or min_col, ref))
-                element.clear()
+                min_col, min_row, max_col, max_row = range_boundaries(element.get("ref") or "")
+                out.merged.append((min_row, min_col, max_row or min_row, max_col or min_col, element.get("ref")))
     return out
 
 
-def _keep(out: SheetCells, number: int, cells: list[dict], keep: bool, path: Path, title: str) -> None:
-    if not cells:
-        return
-    if not out.has_cells and (number != 1 or any(cell["column"] != 1 for cell in cells)):
-        out.has_cells = True
-    row = out.rows.get(number)
-    for cell in cells:
-        value = cell["value"]
+def _events(source, chunk: int = 2**16):
+    """(event, element) of an XML stream, parsed in C; a document type declaration is refused.
+
+    A DTD is how entity-expansion bombs are declared and no worksheet has one, so none is parsed.
+    """
+    from xml.etree.ElementTree import XMLPullParser
+
+    pull = XMLPullParser(events=("start", "end"))
+    tail = b""
+    while data := source.read(chunk):
+        if b"<!DOCTYPE" in tail + data:
+            raise ValueError("the part declares a document type (<!DOCTYPE>), which no worksheet has")
+        tail = data[-16:]
+        pull.feed(data)
+        yield from pull.read_events()
+    pull.close()
+    yield from pull.read_events()
+
+
+_COORDINATE = re.compile(r"([A-Za-z]{1,3})(\d+)")
+
+
+class _RowReader:
+    """Turns <row> elements into SheetCells entries, as openpyxl's WorkSheetParser.parse_row would."""
+
+    def __init__(self, out: SheetCells, parser, keep: bool):
+        from openpyxl.utils.cell import column_index_from_string
+        from openpyxl.worksheet import _reader
+
+        self.out, self.parser, self.keep = out, parser, keep
+        self.strings = parser.shared_strings
+        self.dates = parser.date_formats
+        self.cast = _reader._cast_number
+        self.column_index = column_index_from_string
+        self.cell_tag, self.value_tag, self.formula_tag = _reader.CELL_TAG, _reader.VALUE_TAG, _reader.FORMULA_TAG
+        self.inline_tag, self.text_tag = _reader.INLINE_STRING, f"{{{SHEET_MAIN_NS}}}t"
+        self.masters: dict[str, tuple[str, str]] = {}  # shared formula index -> (formula, its cell)
+        self.number = 0
+
+    def row(self, element) -> None:
+        numbered = element.get("r")
+        self.number = int(float(numbered)) if numbered is not None else self.number + 1
+        if _true(element.get("hidden")):
+            self.out.hidden_rows.append(self.number)
+        column, last = 0, None  # a cell without r follows the last one; its column is worked out only then
+        for cell in element:
+            if cell.tag != self.cell_tag:
+                continue
+            coordinate = cell.get("r")
+            if coordinate is None:
+                if last is not None:
+                    column, last = self._place(last)[1], None
+                column += 1
+                row = self.number
+            elif len(cell) or not self.out.has_cells:
+                row, column = self._place(coordinate)
+                last = None
+            else:  # a cell with no child holds only formatting: nothing to place
+                last = coordinate
+                continue
+            if not self.out.has_cells and (row, column) != (1, 1):
+                self.out.has_cells = True
+            if len(cell):
+                self._cell(cell, row, column, coordinate)
+
+    def _place(self, coordinate: str) -> tuple[int, int]:
+        match = _COORDINATE.fullmatch(coordinate)
+        if match is None:
+            raise ValueError(f"{coordinate!r} is not a cell reference")
+        return int(match[2]), self.column_index(match[1].upper())
+
+    def _cell(self, cell, row: int, column: int, coordinate: str | None) -> None:
+        kind = cell.get("t", "n")
+        value = cell.findtext(self.value_tag) or None
+        style = cell.get("s")
+        if value is not None and kind == "s":
+            value = self.strings[int(value)]
+        elif value is not None and kind == "n" and (not style or int(style) not in self.dates):
+            value = self.cast(value)
+        elif kind == "inlineStr" and (plain := self._plain_inline(cell)) is not None:
+            value = plain
+        elif value is not None or kind == "inlineStr":
+            parsed = self.parser.parse_cell(cell)
+            value = ExcelError(parsed["value"]) if parsed["data_type"] == "e" else parsed["value"]
+        formula = cell.find(self.formula_tag)
+        if formula is not None:
+            self._formula(formula, row, column, coordinate, value)
         if value is None:
-            continue
-        out.filled += 1
-        if not keep:
-            continue
-        if cell["data_type"] == "e":
-            value = ExcelError(value)
-        if row is None:
-            row = out.rows[number] = {}
-        row[cell["column"]] = value
-    if keep and out.filled > MAX_FILLED_CELLS:
-        raise InputError(
-            f"{path}: sheet {title!r} holds more than {MAX_FILLED_CELLS:,} filled cells; a savings table has "
-            "a few hundred (bch.xlsxsafe.MAX_FILLED_CELLS)"
-        )
+            return
+        self.out.filled += 1
+        if self.keep:
+            found = self.out.rows.get(row)
+            if found is None:
+                found = self.out.rows[row] = {}
+            found[column] = value
+
+    def _plain_inline(self, cell) -> str | None:
+        """The text of <is><t>…</t></is>, the form nearly every inline string takes; None for any other."""
+        inline = cell.find(self.inline_tag)
+        if inline is None or len(inline) != 1 or inline[0].tag != self.text_tag or len(inline[0]):
+            return None
+        return (inline[0].text or "").replace("x005F_", "")  # as openpyxl's Text reads it
+
+    def _formula(self, formula, row: int, column: int, coordinate: str | None, value) -> None:
+        text = "=" + (formula.text or "")
+        index = formula.get("si")
+        if formula.get("t") == "shared" and index is not None:
+            if formula.text:
+                self.masters.setdefault(index, (text, coordinate))
+            elif value is None and index in self.masters and coordinate:
+                from openpyxl.formula.translate import Translator
+
+                master, origin = self.masters[index]
+                text = Translator(master, origin).translate_formula(coordinate)
+        if value is None:
+            self.out.uncached[row, column] = text
 
 
 def count_filled(book, ws) -> int:
