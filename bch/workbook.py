@@ -434,6 +434,7 @@ class _SheetReader:
             raw_label = self.value(row, layout.label_column)
             label_cell = self.ref(row, layout.label_column)
             if labels.is_notes_heading(raw_label):
+                self._stray_cells(row, {layout.label_column}, last_col)
                 rows.notes = self._notes_from(row + 1, last_col)
                 break
             if run > MAX_BLANK_RUN:
