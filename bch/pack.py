@@ -127,11 +127,17 @@ def previous_pack(packs: list[PackRecord], as_of: str) -> PackRecord | None:
 
 
 def _next_name(out: Path, day: dt.date) -> str:
+    """A free folder name: not on disk (a dangling link counts) and never recorded in the ledger."""
+    recorded = manifest.recorded_packs(out)
+
+    def taken(name: str) -> bool:
+        return os.path.lexists(out / name) or name in recorded
+
     base = day.isoformat()
-    if not os.path.lexists(out / base):
+    if not taken(base):
         return base
     n = 2
-    while os.path.lexists(out / f"{base}.{n}"):
+    while taken(f"{base}.{n}"):
         n += 1
     return f"{base}.{n}"
 
@@ -299,8 +305,7 @@ def _build_into(options, run, values, prints, packs, out, building, started, pro
         "changes": len(changes),
     }
     (building / manifest.MANIFEST).write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    if hasattr(manifest, "record_published"):
-        manifest.record_published(out, name, building / manifest.MANIFEST)
+    manifest.record_published(out, name, building / manifest.MANIFEST)
     target = out / name
     os.rename(building, target)  # atomic within one filesystem; `target` was free under the lock
     _point_latest(out)

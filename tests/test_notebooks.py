@@ -2,7 +2,6 @@
 
 import ast
 import json
-import os
 
 import nbformat
 import pandas as pd
@@ -11,6 +10,15 @@ import pytest
 from bch import findings, params, paths, pipeline
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
+
+
+def _project_files() -> dict[str, int]:
+    """Every file under data/, notebooks/ and outputs/ with its modification time."""
+    folders = (paths.DATA, paths.NOTEBOOKS, paths.OUTPUTS)
+    return {str(p): p.stat().st_mtime_ns for folder in folders for p in folder.rglob("*") if p.is_file()}
+
+
+BEFORE = _project_files()
 NAMES = [nb.name for nb in NOTEBOOKS]
 
 
@@ -24,11 +32,13 @@ def test_committed_thin_and_clean(path):
     nbformat.validate(nb)
     assert nb.metadata.kernelspec.name == "python3"
     code = [c for c in nb.cells if c.cell_type == "code"]
-    assert nb.cells[0] is code[0], "the parameters cell comes first"
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# "), "a title and purpose first"
+    assert nb.cells[1] is code[0], "then the parameters cell, the first code cell"
     assert all(not c.outputs and c.execution_count is None for c in code), "committed without outputs"
     assert code[0].metadata.get("tags") == ["parameters"]
+    assert code[0].source == params.notebook_cell(), "exactly the declared parameters, typed and commented"
     tree = ast.parse(code[0].source)
-    assigned = {t.targets[0].id: ast.literal_eval(t.value) for t in tree.body if isinstance(t, ast.Assign)}
+    assigned = {t.target.id: ast.literal_eval(t.value) for t in tree.body if isinstance(t, ast.AnnAssign)}
     assert assigned == params.defaults(), "plain values, exactly the parameters bch validates"
     imports = [c for c in code if any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in ast.parse(c.source).body)]
     assert imports == [code[1]], "one import cell, right after the parameters"
@@ -140,7 +150,7 @@ def test_charts_follow_materiality(tmp_path):
     ("parameters", "message"),
     [
         ({"materiality_pct": 150.0}, "parameter materiality_pct must be from 0 to under 100, not 150.0"),
-        ({"as_of": "19/07/2018"}, "parameter as_of must be an ISO date like 2018-07-19, not '19/07/2018'"),
+        ({"as_of": "19/07/2018"}, "parameter as_of must be an ISO date like 2019-07-18, not '19/07/2018'"),
         ({"savings_path": "nope.xlsx"}, "parameter savings_path: no such file"),
         ({"strict": "yes"}, "parameter strict must be bool, not str ('yes')"),
     ],
@@ -155,7 +165,6 @@ def test_a_bad_parameter_stops_with_the_validation_message(tmp_path, parameters,
 
 
 def test_notebook_runs_never_write_into_the_project():
-    assert os.environ.get("MPLBACKEND") == "agg"
-    tracked = sorted(p.name for p in paths.OUTPUTS.iterdir())
-    assert tracked == ["README.md"] or "latest" in tracked  # a local `make report` may have published
-    assert json.loads((paths.NOTEBOOKS / NAMES[0]).read_text())["cells"][0]["outputs"] == []
+    """Runs last in this module: every notebook above ran, and data/, notebooks/ and outputs/ are as they were."""
+    assert _project_files() == BEFORE
+    assert all(not c.get("outputs") for c in json.loads((paths.NOTEBOOKS / NAMES[0]).read_text())["cells"])

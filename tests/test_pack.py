@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from bch import manifest, pack, paths
+from bch import editions, manifest, pack, paths
 from bch.errors import BchError, ParameterError
 from tests import builders
 
@@ -23,7 +23,7 @@ DOLLAR = "CJ $phase$ 1"
 
 
 def run_pack(out: Path, **options) -> Path:
-    return pack.build_pack(pack.PackOptions(out=out, **options))
+    return pack.build_pack(pack.PackOptions(out=out, **options)).path
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
@@ -62,7 +62,7 @@ def test_every_manifest_hash_matches_its_file(published):
         assert hashlib.sha256(data).hexdigest() == entry["sha256"]
         assert len(data) == entry["bytes"]
     inputs = {Path(i["path"]).name: i for i in record["inputs"]}
-    assert inputs["bch-savings-2018-07-19.xlsx"]["sha256"] == manifest.sha256(paths.SAVINGS_WORKBOOK)
+    assert inputs["bch-savings-2018-07-19.xlsx"]["sha256"] == manifest.sha256(editions.load().newest().savings)
     assert set(inputs) == {"bch-savings-2018-07-19.xlsx", "business-cases.csv", "paper-claims.csv"}
 
 
@@ -141,7 +141,7 @@ def edited(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("edited")
     out = tmp / "packs"
     run_pack(out)
-    return run_pack(out, savings=edited_workbook(tmp))
+    return run_pack(out, savings_path=str(edited_workbook(tmp)), as_of="2018-07-19")
 
 
 def test_headlines_follow_the_data(edited):
@@ -198,7 +198,7 @@ def with_a_pack(tmp_path, published):
 def assert_nothing_published(out: Path, first: Path, digest: dict) -> Path:
     """No new pack, `latest` and the old pack untouched, the failed notebook and message kept."""
     packs = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
-    assert packs == sorted([first.name, "failed", "latest"])
+    assert packs == sorted([first.name, "failed", "latest", "ledger.jsonl"])
     assert (out / "latest").resolve() == first
     assert tree_digest(first) == digest
     assert not [p for p in out.iterdir() if p.name.startswith(".building")]
@@ -215,7 +215,7 @@ def test_strict_with_a_junk_cell_fails(with_a_pack, tmp_path, shipped):
     ws["C3"] = "tbc"
     junk = builders.save(book, tmp_path, "junk.xlsx")
     with pytest.raises(pack.PackError) as failure:
-        run_pack(out, savings=junk, strict=True)
+        run_pack(out, savings_path=str(junk), as_of="2018-07-19", strict=True)
     message = str(failure.value)
     assert "failed at cell" in message and "DataError: strict run: 1 error finding(s)" in message
     assert "Savings!C3" in message
@@ -255,8 +255,8 @@ def test_a_cell_that_times_out(with_a_pack, tmp_path):
 @pytest.mark.parametrize(
     ("declared", "changed_to", "message"),
     [
-        ("strict = False", "", r"1.0-old.ipynb has no parameter 'strict'"),
-        ("materiality_pct = 10.0", "materiality_pct = '10'", r"parameter materiality_pct is str; got float"),
+        ("strict: bool = False", "", r"1.0-old.ipynb has no parameter 'strict'"),
+        ("materiality_pct: float = 10.0", "materiality_pct: str = '10'", r"materiality_pct is str; got float"),
     ],
     ids=["missing", "ill-typed"],
 )
@@ -290,9 +290,10 @@ def test_an_output_folder_that_cannot_be_written(tmp_path):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--materiality", "150"], "parameter materiality_pct must be from 0 to under 100"),
-        (["--as-of", "19/07/2018"], "parameter as_of must be an ISO date"),
-        (["--savings", "nope.xlsx"], "parameter savings_path: no such file"),
+        (["--materiality", "150"], "--materiality must be from 0 to under 100"),
+        (["--as-of", "19/07/2018"], "--as-of must be an ISO date"),
+        (["--savings", "nope.xlsx"], "--savings: no such file"),
+        (["--cell-timeout", "0"], "--cell-timeout must be at least 1, not 0"),
         (["--unknown", "1"], "unrecognized arguments: --unknown"),
     ],
 )
@@ -324,7 +325,7 @@ def test_cli_publishes_with_progress_and_quiet(tmp_path):
     )
     assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
     variance = (tmp_path / dt.date.today().isoformat() / "variance.csv").read_text()
-    assert "ICT,ICT,2015-10,2202000,,2202000,1501000,-701000,-701000,68.2,68.2,delivered" in variance
+    assert "ICT,ICT,2015-10,2202000,,2202000,,,1501000,-701000,-701000,68.2,68.2,delivered" in variance
 
 
 def test_verify_command_finds_a_changed_file(with_a_pack, capsys):
