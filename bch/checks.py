@@ -27,7 +27,7 @@ def check_sheet(sheet: SavingsSheet) -> list[Finding]:
     ]
 
 
-def _compare(stated_cell: pd.Series, computed, code: str, what: str, blank_ok: bool = False) -> Finding | None:
+def _compare(stated_cell, computed, code: str, what: str, blank_ok: bool = False) -> Finding | None:
     """One stated cell against the figure computed for it (None when either can't be read).
 
     `blank_ok`: the table leaves this cell blank by design (the costs row has no Total).
@@ -62,11 +62,11 @@ def _compare_row(
 def check_function_totals(sheet: SavingsSheet) -> list[Finding]:
     """Each function's stated Total = the sum of its years."""
     found = []
-    computed = summary.totals_by_function(sheet)
+    computed = summary.totals_by_function(sheet).to_dict()
     for fn in sheet.functions.to_dict("records"):
         if fn["total_status"] == "absent":
             continue
-        stated_cell = pd.Series({"status": fn["total_status"], "amount_gbp": fn["total_gbp"], "cell": fn["total_cell"]})
+        stated_cell = {"status": fn["total_status"], "amount_gbp": fn["total_gbp"], "cell": fn["total_cell"]}
         finding = _compare(stated_cell, computed[fn["function"]], "row-total", f"the years of {fn['function']!r}")
         if finding:
             found.append(finding)
@@ -123,7 +123,7 @@ def check_change_team_costs(sheet: SavingsSheet) -> list[Finding]:
         "cost-cumulative",
         "the running sum of costs to {year}",
     )
-    total = pd.NA if costs.isna().any() else int(costs.sum())
+    total = pd.NA if costs.isna().any() else sum(int(v) for v in costs)
     found += _compare_row(
         sheet,
         labels.CHANGE_TEAM_COSTS,

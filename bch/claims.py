@@ -27,8 +27,10 @@ def empty() -> pd.DataFrame:
 
 def read_claims(path: str | Path) -> tuple[pd.DataFrame, list[Finding]]:
     """paragraph, quote, metric, amount (as written), claimed_gbp, cell; findings for unreadable amounts."""
-    frame = csvfiles.read_text_table(path, COLUMNS, "paper claims")
-    findings, claimed = [], []
+    frame, findings = csvfiles.neutralise_frame(
+        csvfiles.read_text_table(path, COLUMNS, "paper claims"), path, "paper claims"
+    )
+    claimed = []
     for index, row in enumerate(frame.to_dict("records")):
         try:
             claimed.append(money.parse_amount(row["amount"], 1).pounds)
@@ -41,13 +43,21 @@ def read_claims(path: str | Path) -> tuple[pd.DataFrame, list[Finding]]:
     return frame, findings
 
 
-def computed_figures(totals: dict, lines: pd.DataFrame, reconciliation: pd.DataFrame) -> dict[str, int | None]:
-    """Every metric a claim may name, keyed by its normalised metric text."""
+def computed_figures(
+    totals: dict, lines: pd.DataFrame, reconciliation: pd.DataFrame, wanted: set[str] | None = None
+) -> dict[str, int | None]:
+    """Every metric a claim may name (or only the `wanted` ones), keyed by its normalised metric text.
+
+    Line metrics are computed only when asked for: a sheet has a line figure per cell, a paper a few.
+    """
     figures: dict[str, int | None] = {f"total:{k.removesuffix('_gbp')}": v for k, v in totals.items()}
-    for line in lines.to_dict("records"):
-        figures[labels.normalise(f"line:{line['function']}:{line['fiscal_year']}")] = money.as_pounds(
-            line["saving_gbp"]
-        )
+    asked = {k for k in wanted if k.startswith("line:")} if wanted is not None else None
+    if asked is None or asked:
+        names = {name: labels.normalise(name) for name in lines["function"].unique()}
+        for function, year, saving in lines[["function", "fiscal_year", "saving_gbp"]].itertuples(index=False):
+            key = f"line:{names[function]}:{labels.normalise(year)}"
+            if asked is None or key in asked:
+                figures[key] = money.as_pounds(saving)
     for row in reconciliation.to_dict("records"):
         for metric, column in (
             ("actual", "actual_gbp"),
@@ -56,6 +66,11 @@ def computed_figures(totals: dict, lines: pd.DataFrame, reconciliation: pd.DataF
         ):
             figures[labels.normalise(f"{metric}:{row['function']}")] = money.as_pounds(row[column])
     return figures
+
+
+def wanted(claims: pd.DataFrame) -> set[str]:
+    """The normalised metrics the claims name."""
+    return {labels.normalise(m) for m in claims["metric"]}
 
 
 def verify(claims: pd.DataFrame, figures: dict[str, int | None]) -> tuple[pd.DataFrame, list[Finding]]:

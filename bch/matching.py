@@ -7,6 +7,7 @@ Used only to *propose* a match (a warning naming both cells), never to make one:
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 
 from bch import labels
@@ -37,8 +38,9 @@ def _words(name: str) -> list[str]:
     return words
 
 
-def _key_words(name: str) -> set[str]:
-    return {w for w in _words(name) if w not in _IGNORED and not w.isdigit()}
+@functools.lru_cache(maxsize=4096)
+def _key_words(name: str) -> frozenset[str]:
+    return frozenset(w for w in _words(name) if w not in _IGNORED and not w.isdigit())
 
 
 def _initials(name: str) -> str:

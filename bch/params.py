@@ -175,12 +175,20 @@ def validate(base: Path = paths.NOTEBOOKS, **values) -> RunParameters:
     """Check every parameter and resolve the edition; relative paths are taken from `base`."""
     merged = {**defaults(NOTEBOOK), **values}
     checked = {name: check_value(name, value) for name, value in merged.items()}
-    for name in ("savings_path", "forecasts_path", "revisions_path", "claims_path"):
+    for name in ("catalogue_path", "savings_path", "forecasts_path", "revisions_path", "claims_path", "output_dir"):
         checked[name] = _path(checked[name], base)
-        if checked[name] and not Path(checked[name]).is_file():
-            raise ParameterError(f"parameter {name}: no such file {checked[name]}")
+        try:
+            checked[name].encode("utf-8")
+        except UnicodeEncodeError:
+            raise ParameterError(f"parameter {name}: the file name {checked[name]!r} is not valid UTF-8") from None
+    for name in ("savings_path", "forecasts_path", "revisions_path", "claims_path"):
+        path = Path(checked[name])
+        if checked[name] and not path.exists():
+            raise ParameterError(f"parameter {name}: no such file {path}")
+        if checked[name] and not path.is_file():  # a folder, a pipe or a device: never opened
+            raise ParameterError(f"parameter {name}: {path} is not a regular file")
     inputs = editions.resolve(
-        _path(checked["catalogue_path"], base),
+        checked["catalogue_path"],
         checked["edition"],
         checked["savings_path"],
         checked["sheet"],
@@ -189,7 +197,7 @@ def validate(base: Path = paths.NOTEBOOKS, **values) -> RunParameters:
         checked["claims_path"],
         checked["as_of"],
     )
-    output_dir = Path(_path(checked["output_dir"], base))
+    output_dir = Path(checked["output_dir"])
     if output_dir.exists() and not output_dir.is_dir():
         raise ParameterError(f"parameter output_dir: {output_dir} exists and is not a folder")
     if output_dir == paths.RAW or paths.RAW in output_dir.parents:

@@ -91,7 +91,11 @@ def analyse(
         findings += matching
     else:
         variance = pd.DataFrame(columns=reconcile.COLUMNS)
-    figures = claims.computed_figures(summary.headline_totals(loaded), loaded.lines, variance) if loaded.usable else {}
+    figures = {}
+    if loaded.usable:
+        figures = claims.computed_figures(
+            summary.headline_totals(loaded), loaded.lines, variance, claims.wanted(quoted)
+        )
     verified, mismatches = claims.verify(quoted, figures)
     if loaded.usable and inputs.claims_checked:
         findings += mismatches

@@ -200,10 +200,14 @@ def _row(
 def totals(table: pd.DataFrame) -> dict[str, int]:
     """Original, latest forecast and actual summed over the cases with a variance figure."""
     measured = table[table["variance_gbp"].notna()]
+
+    def total(column: str) -> int:
+        return sum(int(v) for v in measured[column] if not pd.isna(v))  # Python ints: never wraps
+
     return {
-        "forecast_gbp": int(measured["forecast_gbp"].sum()),
-        "latest_forecast_gbp": int(measured["latest_forecast_gbp"].sum()),
-        "actual_gbp": int(measured["actual_gbp"].sum()),
-        "variance_gbp": int(measured["variance_gbp"].sum()),
+        "forecast_gbp": total("forecast_gbp"),
+        "latest_forecast_gbp": total("latest_forecast_gbp"),
+        "actual_gbp": total("actual_gbp"),
+        "variance_gbp": total("variance_gbp"),
         "cases": len(measured),
     }

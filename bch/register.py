@@ -55,8 +55,9 @@ def parse_month(text: str) -> str | None:
 
 
 def read_register(path: str | Path, revisions: str | Path | None = None) -> Register:
-    frame = csvfiles.read_text_table(path, COLUMNS, "business-case register")
-    findings: list[Finding] = []
+    frame, findings = csvfiles.neutralise_frame(
+        csvfiles.read_text_table(path, COLUMNS, "business-case register"), path, "business-case register"
+    )
     records = []
     seen: dict[str, str] = {}
     claimed: dict[str, str] = {}  # normalised sheet label -> function claiming it
@@ -143,8 +144,9 @@ def read_register(path: str | Path, revisions: str | Path | None = None) -> Regi
 
 def read_revisions(path: str | Path, known: set[str]) -> tuple[pd.DataFrame, list[Finding]]:
     """Dated re-forecasts: one row per revision (a case may be re-forecast many times)."""
-    frame = csvfiles.read_text_table(path, REVISION_COLUMNS, "forecast revisions")
-    findings: list[Finding] = []
+    frame, findings = csvfiles.neutralise_frame(
+        csvfiles.read_text_table(path, REVISION_COLUMNS, "forecast revisions"), path, "forecast revisions"
+    )
     records = []
     for index, row in enumerate(frame.to_dict("records")):
 

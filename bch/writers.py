@@ -33,12 +33,16 @@ def _umask() -> int:
 
 # A spreadsheet opening a CSV runs a cell that starts with one of these as a formula (=HYPERLINK(…),
 # +cmd|…, @SUM(…)); a tab or CR lead lets one slip past a check of the first visible character.
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def _defuse(value):
-    """Text a spreadsheet would run as a formula, prefixed with ' (OWASP); anything else as it is."""
-    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_LEADS) else value
+    """Text a spreadsheet would run as a formula, prefixed with ' (OWASP); a bare CR, which the CSV
+    writer leaves unquoted and a reader takes for a row break, made LF (which it quotes)."""
+    if not isinstance(value, str):
+        return value
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return "'" + value if value.startswith(FORMULA_LEADS) else value
 
 
 def csv_text(frame: pd.DataFrame) -> str:

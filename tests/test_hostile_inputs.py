@@ -343,8 +343,8 @@ def test_formula_like_text_is_defused_and_numbers_stay_numbers():
     assert writers.csv_text(frame) == (
         "label,saving_gbp\n"
         '"\'=HYPERLINK(""http://x"")",-795000\n'
-        "'+1,1\n'-2,2\n'@SUM(A1),3\n'\tTAB,4\n'\rCR,5\nICT,6\n,\n"
-    )
+        "'+1,1\n'-2,2\n'@SUM(A1),3\n'\tTAB,4\n\"'\nCR\",5\nICT,6\n,\n"
+    )  # a CR becomes a quoted LF: unquoted, a reader would take it for a row break
 
 
 def test_a_formula_label_lands_defused_in_the_tidy_csv(tmp_path):

@@ -262,7 +262,9 @@ def test_a_cell_that_times_out(with_a_pack, tmp_path):
 )
 def test_a_parameter_the_notebook_cannot_take_is_refused_before_any_kernel(tmp_path, declared, changed_to, message):
     nb = nbformat.read(paths.NOTEBOOKS / "1.0-load-and-check.ipynb", as_version=4)
-    nb.cells[0].source = nb.cells[0].source.replace(declared, changed_to)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    assert declared in cell.source
+    cell.source = cell.source.replace(declared, changed_to)
     path = tmp_path / "1.0-old.ipynb"
     nbformat.write(nb, path)
     with pytest.raises(ParameterError, match=message):
