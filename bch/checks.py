@@ -11,7 +11,7 @@ import pandas as pd
 from bch import fiscal, labels, summary
 from bch.findings import Finding, error, warning
 from bch.money import format_gbp
-from bch.workbook import TOTAL, SavingsSheet
+from bch.sheet import TOTAL, SavingsSheet
 
 
 def check_sheet(sheet: SavingsSheet) -> list[Finding]:

@@ -11,54 +11,26 @@ import pandas as pd
 
 from bch import labels
 from bch.money import as_pounds
-from bch.workbook import SavingsSheet
+from bch.sheet import TOTAL, SavingsSheet, exact_sum, money_series, sums_by
 
-
-def _exact_sum(amounts) -> int:
-    """Python-int sum of amounts (missing ones count 0): exact, where a numpy int64 sum would wrap."""
-    return sum(pounds for pounds in map(as_pounds, amounts) if pounds is not None)
+_sums_by = sums_by  # tests/test_hostile_inputs.py checks exactness past int64 through this name
 
 
 def sum_savings(frame: pd.DataFrame, column: str = "saving_gbp"):
     """The column summed as int pounds (blank = no saving); <NA> if any cell was unreadable."""
     if (frame["status"] == "unreadable").any():
         return pd.NA
-    return _exact_sum(frame[column])
-
-
-def _sums_by(lines: pd.DataFrame, key: str, order: list[str], name: str) -> pd.Series:
-    """Savings summed per `key` in `order`, in Python ints; <NA> for a group holding an unreadable cell."""
-    sums: dict[str, int] = {}
-    unreadable: set[str] = set()
-    for group, status, amount in zip(lines[key], lines["status"], lines["saving_gbp"], strict=True):
-        if status == "unreadable":
-            unreadable.add(group)
-        elif (pounds := as_pounds(amount)) is not None:
-            sums[group] = sums.get(group, 0) + pounds
-    values = [pd.NA if group in unreadable else sums.get(group, 0) for group in order]
-    return _money_series(values, pd.Index(order, name=name))
-
-
-def _money_series(values: list, index: pd.Index) -> pd.Series:
-    """Int64 for the tables; a sum past int64 (impossible under money.MAX_CREDIBLE_GBP) stays an exact object."""
-    try:
-        return pd.Series(values, index=index, dtype="Int64")
-    except (OverflowError, TypeError, ValueError):
-        return pd.Series(values, index=index, dtype=object)
+    return exact_sum(frame[column])
 
 
 def totals_by_year(sheet: SavingsSheet) -> pd.Series:
     """Sum of every function's saving per fiscal year, in the sheet's year order."""
-    if "by_year" not in sheet.memo:
-        sheet.memo["by_year"] = _sums_by(sheet.lines, "fiscal_year", list(sheet.years), "fiscal_year")
-    return sheet.memo["by_year"].copy()
+    return sheet.by_year.copy()
 
 
 def totals_by_function(sheet: SavingsSheet) -> pd.Series:
     """Sum of each function's savings over the years, in the sheet's row order."""
-    if "by_function" not in sheet.memo:
-        sheet.memo["by_function"] = _sums_by(sheet.lines, "function", list(sheet.functions["function"]), "function")
-    return sheet.memo["by_function"].copy()
+    return sheet.by_function.copy()
 
 
 def running_sum(series: pd.Series) -> pd.Series:
@@ -67,7 +39,7 @@ def running_sum(series: pd.Series) -> pd.Series:
     for value in series:
         total = pd.NA if total is pd.NA or value is pd.NA else total + int(value)
         out.append(total)
-    return _money_series(out, series.index)
+    return money_series(out, series.index)
 
 
 def change_team_costs(sheet: SavingsSheet) -> pd.Series:
@@ -96,7 +68,7 @@ def headline_totals(sheet: SavingsSheet) -> dict[str, int | None]:
     return {
         "recurrent_gbp": as_pounds(sum_savings(sheet.lines)),
         "cumulative_to_date_gbp": as_pounds(to_date.iloc[-1]) if len(to_date) else None,
-        "change_team_costs_gbp": None if costs.empty or costs.isna().any() else -_exact_sum(costs),
+        "change_team_costs_gbp": None if costs.empty or costs.isna().any() else -exact_sum(costs),
     }
 
 
@@ -144,7 +116,5 @@ def lines_span(sheet: SavingsSheet) -> str:
 
 
 def costs_span(sheet: SavingsSheet) -> str:
-    rows = sheet.stated[
-        (sheet.stated["measure"] == labels.CHANGE_TEAM_COSTS) & (sheet.stated["fiscal_year"] != "Total")
-    ]
+    rows = sheet.stated[(sheet.stated["measure"] == labels.CHANGE_TEAM_COSTS) & (sheet.stated["fiscal_year"] != TOTAL)]
     return _span(list(rows["cell"]))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -18,6 +17,7 @@ import pandas as pd
 from bch import cells, fiscal, labels, money, xlsxsafe
 from bch.errors import InputError
 from bch.findings import Finding, error, warning
+from bch.sheet import FUNCTION_COLUMNS, LINE_COLUMNS, STATED_COLUMNS, TOTAL, SavingsSheet
 
 EXCEL_ERRORS = {
     "#NULL!",
@@ -31,45 +31,6 @@ EXCEL_ERRORS = {
     "#SPILL!",
     "#CALC!",
 }
-TOTAL = "Total"  # the fiscal_year of a row's Total column
-
-LINE_COLUMNS = ["function", "fiscal_year", "saving_gbp", "cell", "status"]
-STATED_COLUMNS = ["measure", "label", "fiscal_year", "amount_gbp", "cell", "status"]
-FUNCTION_COLUMNS = ["function", "key", "row", "label_cell", "total_gbp", "total_cell", "total_status"]
-
-
-@dataclass(frozen=True)
-class SavingsSheet:
-    """The savings table as the sheet presents it.
-
-    `lines`: one row per function and year cell (status value|blank|unreadable; saving_gbp is
-    <NA> unless status is value). `stated`: the summary rows the sheet states (totals, cumulative
-    rows, change-team costs), the same way. `functions`: one row per function line.
-    `usable` is False when the layout can't be interpreted; the findings then say why.
-    """
-
-    path: Path
-    sheet: str
-    unit: str | None
-    factor: int | None
-    years: tuple[str, ...]
-    lines: pd.DataFrame
-    stated: pd.DataFrame
-    functions: pd.DataFrame
-    notes: tuple[str, ...] = ()
-    findings: tuple[Finding, ...] = ()
-    year_cells: tuple[str, ...] = ()  # the header cell of each fiscal year, e.g. Savings!B2
-    usable: bool = True
-    # sums computed from the (never modified) frames, kept by bch.summary so checks share them
-    memo: dict = field(default_factory=dict, compare=False, repr=False)
-
-    def ref(self, row: int, column: int) -> str:
-        return cells.ref(self.sheet, row, column)
-
-    def tidy(self) -> pd.DataFrame:
-        """The line items as a tidy table: function, fiscal_year, saving_gbp, cell (blanks left out)."""
-        kept = self.lines[self.lines["status"] != "blank"]
-        return kept[["function", "fiscal_year", "saving_gbp", "cell"]].reset_index(drop=True)
 
 
 def read_savings(path: str | Path, sheet: str | None = None) -> SavingsSheet:

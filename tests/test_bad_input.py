@@ -9,7 +9,7 @@ import pytest
 from bch import pipeline, summary
 from bch.errors import InputError
 from bch.findings import Finding
-from bch.workbook import SavingsSheet
+from bch.sheet import SavingsSheet
 from tests import builders
 
 SHIPPED_WARNING = ("warning", "blank-total", "Savings!B13")

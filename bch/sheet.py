@@ -1,0 +1,84 @@
+"""The savings table as the sheet presents it: amounts with their cells, and the sums every check shares.
+
+No I/O: `bch.workbook` builds a `SavingsSheet`; `bch.summary` and `bch.checks` read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from bch.findings import Finding
+from bch.money import as_pounds
+
+TOTAL = "Total"  # the fiscal_year of a row's Total column
+
+LINE_COLUMNS = ["function", "fiscal_year", "saving_gbp", "cell", "status"]
+STATED_COLUMNS = ["measure", "label", "fiscal_year", "amount_gbp", "cell", "status"]
+FUNCTION_COLUMNS = ["function", "key", "row", "label_cell", "total_gbp", "total_cell", "total_status"]
+
+
+@dataclass(frozen=True)
+class SavingsSheet:
+    """The savings table as the sheet presents it.
+
+    `lines`: one row per function and year cell (status value|blank|unreadable; saving_gbp is
+    <NA> unless status is value). `stated`: the summary rows the sheet states (totals, cumulative
+    rows, change-team costs), the same way. `functions`: one row per function line.
+    `usable` is False when the layout can't be interpreted; the findings then say why.
+    `by_year`, `by_function`: the line items summed once, when the sheet is built (copy before changing).
+    """
+
+    path: Path
+    sheet: str
+    unit: str | None
+    factor: int | None
+    years: tuple[str, ...]
+    lines: pd.DataFrame
+    stated: pd.DataFrame
+    functions: pd.DataFrame
+    notes: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    year_cells: tuple[str, ...] = ()  # the header cell of each fiscal year, e.g. Savings!B2
+    usable: bool = True
+    by_year: pd.Series = field(init=False, repr=False, compare=False)
+    by_function: pd.Series = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        # derived from the frames, which nothing changes: set once here, as a frozen dataclass allows
+        order = list(self.functions["function"])
+        object.__setattr__(self, "by_year", sums_by(self.lines, "fiscal_year", list(self.years), "fiscal_year"))
+        object.__setattr__(self, "by_function", sums_by(self.lines, "function", order, "function"))
+
+    def tidy(self) -> pd.DataFrame:
+        """The line items as a tidy table: function, fiscal_year, saving_gbp, cell (blanks left out)."""
+        kept = self.lines[self.lines["status"] != "blank"]
+        return kept[["function", "fiscal_year", "saving_gbp", "cell"]].reset_index(drop=True)
+
+
+def exact_sum(amounts) -> int:
+    """Python-int sum of amounts (missing ones count 0): exact, where a numpy int64 sum would wrap."""
+    return sum(pounds for pounds in map(as_pounds, amounts) if pounds is not None)
+
+
+def sums_by(lines: pd.DataFrame, key: str, order: list[str], name: str) -> pd.Series:
+    """Savings summed per `key` in `order`, in Python ints; <NA> for a group holding an unreadable cell."""
+    sums: dict[str, int] = {}
+    unreadable: set[str] = set()
+    for group, status, amount in zip(lines[key], lines["status"], lines["saving_gbp"], strict=True):
+        if status == "unreadable":
+            unreadable.add(group)
+        elif (pounds := as_pounds(amount)) is not None:
+            sums[group] = sums.get(group, 0) + pounds
+    values = [pd.NA if group in unreadable else sums.get(group, 0) for group in order]
+    return money_series(values, pd.Index(order, name=name))
+
+
+def money_series(values: list, index: pd.Index) -> pd.Series:
+    """Int64 for the tables; a sum past int64 (impossible under money.MAX_CREDIBLE_GBP) stays an exact object."""
+    try:
+        return pd.Series(values, index=index, dtype="Int64")
+    except (OverflowError, TypeError, ValueError):
+        return pd.Series(values, index=index, dtype=object)
