@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import os
 import queue
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from pathlib import Path
 from bch import paths
 from bch.errors import BchError, ParameterError
 
-DEFAULT_CELL_TIMEOUT = 300  # seconds for any one cell
+KERNEL_FOLDER_PREFIX = "bch-kernel-"
 KERNEL_START_TIMEOUT = 60
 WARM_UP = "import pandas, matplotlib, seaborn, bch.pipeline, bch.charts, bch.views"
 
@@ -39,6 +40,29 @@ class NotebookRun:
     name: str
     status: str  # ok | failed | not run
     seconds: float
+
+
+def remove_stale_kernel_folders() -> None:
+    """Socket folders left by runs that were killed (their process is gone)."""
+    import re
+    import shutil
+    import tempfile
+
+    pattern = re.compile(rf"^{KERNEL_FOLDER_PREFIX}(\d+)-")
+    for folder in Path(tempfile.gettempdir()).glob(f"{KERNEL_FOLDER_PREFIX}*"):
+        match = pattern.match(folder.name)
+        if match and int(match[1]) != os.getpid() and not _alive(int(match[1])):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def notebooks() -> list[Path]:
@@ -136,10 +160,24 @@ class SharedKernel:
         # An async manager, as nbclient expects: with a blocking one its output poll blocks the
         # event loop, and a kernel that dies mid-cell is never noticed.
         # Local sockets rather than TCP: nothing listens on a port, and ipykernel has nothing to warn of.
-        self._sockets = tempfile.mkdtemp(prefix="bch-kernel-")
+        # The folder names this process, so a later run can remove it if this one is killed.
+        remove_stale_kernel_folders()
+        self._sockets = tempfile.mkdtemp(prefix=f"{KERNEL_FOLDER_PREFIX}{os.getpid()}-")
         self.km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(self._sockets, "k"))
         env = {**os.environ, "MPLBACKEND": "agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-        run_sync(self.km.start_kernel)(cwd=str(cwd), env=env)
+        # No IPython history: the count is reset between notebooks, and a history database then
+        # prints "Session/line number was not unique" into the published notebooks.
+        run_sync(self.km.start_kernel)(cwd=str(cwd), env=env, extra_arguments=["--HistoryManager.enabled=False"])
+
+    def alive(self) -> bool:
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        return process is None or process.poll() is None
+
+    def kill(self) -> None:
+        """End the kernel process at once (from any thread): a waiting notebook then fails within seconds."""
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        if process is not None and process.poll() is None:
+            process.kill()
 
     def send(self, code: str, first: bool = False):
         """Start running `code` without waiting; `wait` collects it. Lets the caller work meanwhile.
@@ -159,10 +197,19 @@ class SharedKernel:
 
     def wait(self, sent) -> None:
         client, msg_id = sent
+        import queue as queues
+
         try:
             deadline = time.monotonic() + KERNEL_START_TIMEOUT
             while True:
-                reply = client.get_shell_msg(timeout=max(deadline - time.monotonic(), 0.01))
+                if not self.alive():
+                    raise BchError("the kernel died while starting")
+                if time.monotonic() > deadline:
+                    raise BchError(f"the kernel did not answer within {KERNEL_START_TIMEOUT}s")
+                try:
+                    reply = client.get_shell_msg(timeout=0.5)  # short waits: a killed kernel is noticed
+                except queues.Empty:
+                    continue
                 if reply["parent_header"].get("msg_id") == msg_id:
                     break
         finally:
@@ -202,9 +249,11 @@ def execute_all(
     books: list[Path],
     out_dir: Path,
     parameters: dict,
-    cell_timeout: int = DEFAULT_CELL_TIMEOUT,
+    cell_timeout: int,
     progress: Callable[[str], None] | None = None,
     finished: queue.Queue | None = None,
+    started: list | None = None,
+    cancelled: threading.Event | None = None,
 ) -> list[NotebookRun]:
     """Run each notebook into `out_dir` with `parameters`; NotebookFailed names the first failure.
 
@@ -215,6 +264,8 @@ def execute_all(
     try:
         try:
             kernel = SharedKernel()
+            if started is not None:
+                started.append(kernel)  # so the caller can kill it on an interrupt
             warming = kernel.send(WARM_UP, first=True)
             import papermill  # imported here while the kernel imports the stack
 
@@ -222,7 +273,7 @@ def execute_all(
         except Exception as exc:
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise BchError(f"could not start a python3 kernel with bch's stack: {reason}") from None
-        return _run_each(papermill, kernel, books, out_dir, parameters, cell_timeout, progress, finished)
+        return _run_each(papermill, kernel, books, out_dir, parameters, cell_timeout, progress, finished, cancelled)
     finally:
         if kernel is not None:
             kernel.close()
@@ -230,9 +281,11 @@ def execute_all(
             finished.put(None)
 
 
-def _run_each(pm, kernel, books, out_dir, parameters, cell_timeout, progress, finished) -> list[NotebookRun]:
+def _run_each(pm, kernel, books, out_dir, parameters, cell_timeout, progress, finished, cancelled):
     runs: list[NotebookRun] = []
     for index, notebook in enumerate(books):
+        if cancelled is not None and cancelled.is_set():
+            raise BchError("the run was interrupted")
         start = time.perf_counter()
         output = out_dir / notebook.name
         try:

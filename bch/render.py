@@ -6,14 +6,21 @@ from __future__ import annotations
 import concurrent.futures
 import datetime as dt
 import queue
+import signal
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bch import boardpack, changes, execute, history, manifest, pipeline, tables
+from bch import boardpack, changes, excel, execute, history, manifest, pipeline, tables
 from bch.errors import BchError
 
 
 class TablesDiffer(BchError):
+    exit_code = 1
+
+
+class AnalysisTimeout(BchError):
     exit_code = 1
 
 
@@ -97,47 +104,102 @@ def _import_renderers() -> None:
 
 def execute_and_render(job: PackJob, progress=None):
     """Run the notebooks (worker thread, mostly waiting on the kernel) while this thread computes the
-    same analysis and renders. Returns (notebook runs, analysis, changes)."""
+    same analysis and renders. Returns (notebook runs, analysis, changes).
+
+    An interrupt or error here kills the kernel, so the worker ends within seconds rather than
+    running every notebook to the end while the output folder stays locked.
+    """
     finished: queue.Queue = queue.Queue()
+    kernels: list = []
+    cancelled = threading.Event()
+    pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="bch-notebooks")
+
+    def stop() -> None:
+        cancelled.set()
+        for kernel in kernels:
+            kernel.kill()
+
+    try:
+        running = pool.submit(
+            execute.execute_all,
+            job.books,
+            job.building,
+            job.values,
+            job.cell_timeout,
+            progress,
+            finished,
+            kernels,
+            cancelled,
+        )
+        analysis, found = _render_while_running(job, running, finished, stop)
+        return running.result(), analysis, found
+    except BaseException:
+        stop()
+        raise
+    finally:
+        pool.shutdown(wait=True)
+
+
+def _render_while_running(job: PackJob, running, finished: queue.Queue, stop):
     rendered = False
     analysis = context = None
     found: list[dict] = []
-    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="bch-notebooks") as pool:
-        running = pool.submit(
-            execute.execute_all, job.books, job.building, job.values, job.cell_timeout, progress, finished
-        )
-        try:
+    try:
+        with deadline(job.cell_timeout, "bch's own analysis of the inputs"):
             analysis = pipeline.analyse_run(job.run)
-            old, unreadable = previous_tables(job.previous)
-            found = changes.compare(
-                old,
-                {key: tables.as_text(frame) for key, frame in tables.pack_tables(analysis).items()},
-                job.previous.manifest.get("parameters") if job.previous else None,
-                job.parameters,
-            )
-            context = {
-                "run_date": job.run_date,
-                "pack_name": job.name,
-                "changes": found,
-                "previous_pack": job.previous.path.name if job.previous else None,
-                "previous_as_of": job.previous.as_of if job.previous else None,
-                "previous_unreadable": unreadable,
-                "parameters": job.parameters,
-                "versions": job.versions,
-                "git": job.git,
-                "trend": history.trend(job.run, analysis),
-            }
-            _import_renderers()
-        finally:
-            while (executed := finished.get()) is not None:
-                if context is None or (running.done() and running.exception()):
-                    continue  # a notebook failed, or this thread did: render nothing more
-                if not rendered:
-                    _board_pack(analysis, context, job.building)
-                    rendered = True
-                reviewer_html(executed)
-        runs = running.result()
-    return runs, analysis, found
+            trend = history.trend(job.run, analysis)
+        old, unreadable = previous_tables(job.previous)
+        found = changes.compare(
+            old,
+            {key: tables.as_text(frame) for key, frame in tables.pack_tables(analysis).items()},
+            job.previous.manifest.get("parameters") if job.previous else None,
+            job.parameters,
+        )
+        context = {
+            "run_date": job.run_date,
+            "pack_name": job.name,
+            "changes": found,
+            "previous_pack": job.previous.path.name if job.previous else None,
+            "previous_as_of": job.previous.as_of if job.previous else None,
+            "previous_unreadable": unreadable,
+            "parameters": job.parameters,
+            "versions": job.versions,
+            "git": job.git,
+            "trend": trend,
+        }
+        _import_renderers()
+    except BaseException:
+        stop()  # before waiting for the worker below: it then ends within seconds
+        raise
+    finally:
+        while (executed := finished.get()) is not None:
+            if context is None or (running.done() and running.exception()):
+                continue  # a notebook failed, or this thread did: render nothing more
+            if not rendered:
+                _board_pack(analysis, context, job.building)
+                excel.write_workbook(analysis, job.building / "bch-pack.xlsx")
+                rendered = True
+            reviewer_html(executed)
+    return analysis, found
+
+
+@contextmanager
+def deadline(seconds: int, what: str):
+    """Bound this thread's own work by the per-cell limit (main thread, where POSIX timers exist)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expired(signum, frame):
+        raise AnalysisTimeout(f"{what} ran longer than the per-cell limit of {seconds}s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _board_pack(analysis, context: dict, building: Path) -> None:

@@ -1,0 +1,92 @@
+"""Faults while publishing: interrupts at any point, odd output folders, stale leftovers."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from filelock import FileLock
+
+from bch import pack, render
+from bch.errors import BchError
+
+pytestmark = pytest.mark.notebook
+
+
+@pytest.mark.parametrize("after", [0.4, 2.5, 6.0], ids=["starting", "kernel", "notebooks"])
+def test_an_interrupt_at_any_point_ends_promptly_and_frees_the_folder(tmp_path, after):
+    out = tmp_path / "packs"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bch", "pack", "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    time.sleep(after)
+    proc.send_signal(signal.SIGINT)
+    sent = time.monotonic()
+    _, err = proc.communicate(timeout=60)
+    took = time.monotonic() - sent
+    assert took < 20, f"took {took:.1f}s to stop"
+    if proc.returncode == 0:
+        pytest.skip("the pack finished before the interrupt")  # a fast machine; nothing to test
+    assert proc.returncode == 130
+    assert err.decode().splitlines()[-1] == "bch: interrupted"
+    leftovers = [p.name for p in out.iterdir() if p.name.startswith((".building", ".latest"))] if out.exists() else []
+    assert leftovers == []
+    if out.exists():
+        FileLock(out / pack.LOCK, timeout=0).acquire()  # free again: a later scheduled run is not "busy"
+
+
+def test_a_real_latest_folder_is_refused_before_anything_runs(tmp_path):
+    (tmp_path / "latest").mkdir()
+    with pytest.raises(pack.PackError, match="latest is a real file or folder, not the link bch keeps"):
+        pack.build_pack(pack.PackOptions(out=tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["latest"]
+
+
+def test_an_output_folder_inside_a_published_pack_is_refused(tmp_path):
+    inside = tmp_path / "2026-01-02" / "figures"
+    inside.mkdir(parents=True)
+    (tmp_path / "2026-01-02" / "manifest.json").write_text("{}")
+    with pytest.raises(pack.PackError, match="is inside the published pack"):
+        pack.build_pack(pack.PackOptions(out=inside))
+
+
+def test_a_lock_path_that_is_a_folder_is_one_line(tmp_path):
+    (tmp_path / pack.LOCK).mkdir()
+    with pytest.raises(pack.PackError, match="cannot take the lock"):
+        pack.build_pack(pack.PackOptions(out=tmp_path))
+
+
+def test_leftovers_of_killed_runs_are_removed_and_live_ones_kept(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    gone = int(dead.stdout)
+    (tmp_path / f".building-20260101T000000Z-{gone}").mkdir()
+    (tmp_path / f".latest-{gone}").symlink_to("nowhere")
+    (tmp_path / f".building-20260101T000000Z-{os.getpid()}").mkdir()
+    pack._remove_stale(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f".building-20260101T000000Z-{os.getpid()}"]
+
+
+def test_a_dangling_link_with_todays_name_is_skipped(tmp_path):
+    import datetime as dt
+
+    day = dt.date(2026, 1, 2)
+    (tmp_path / "2026-01-02").symlink_to("nowhere")
+    assert pack._next_name(tmp_path, day) == "2026-01-02.2"
+
+
+def test_an_unreadable_previous_pack_only_stops_the_comparison(tmp_path):
+    broken = tmp_path / "2026-01-02"
+    broken.mkdir()
+    (broken / "savings-tidy.csv").write_bytes(b"\xff\xfe not utf-8 \x00")
+    record = pack.PackRecord(broken, "2018-07-19", {})
+    tables, why = render.previous_tables(record)
+    assert tables is None
+    assert why.startswith("the pack 2026-01-02 could not be read (")
+
+
+def test_the_analysis_in_this_process_is_bounded_by_the_cell_limit():
+    limit = pytest.raises(BchError, match="the test's work ran longer than the per-cell limit of 1s")
+    with limit, render.deadline(1, "the test's work"):
+        time.sleep(3)
