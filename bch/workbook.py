@@ -1,22 +1,22 @@
 """Read the savings workbook as presented into exact amounts, keeping every value's cell.
 
-I/O only: this module turns cells into a `SavingsSheet` (amounts, cells, findings about
-cells it could not read). The sheet's own arithmetic is checked in `bch.checks`.
+I/O only: this module chooses the sheet, finds its layout (`bch.layout`) and reads the values under
+the header into a `SavingsSheet` (amounts, cells, findings about cells it could not read). The
+sheet's own arithmetic is checked in `bch.checks`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import warnings
 from pathlib import Path
-from typing import NamedTuple
 
 import pandas as pd
 
-from bch import cells, fiscal, labels, money, xlsxsafe
+from bch import cells, labels, money, xlsxsafe
 from bch.errors import InputError
 from bch.findings import Finding, error, warning
+from bch.layout import Grid, Layout, find_layout
 from bch.sheet import FUNCTION_COLUMNS, LINE_COLUMNS, STATED_COLUMNS, TOTAL, SavingsSheet
 
 EXCEL_ERRORS = {
@@ -103,13 +103,6 @@ def _choose_sheet(book, name: str | None, path: Path):
     return chosen, findings
 
 
-class _Layout(NamedTuple):
-    header_row: int
-    label_column: int
-    year_columns: list[tuple[int, str]]
-    total_column: int | None
-
-
 class _Rows:
     """Records collected while reading (plain class: `bch check` pays for every dataclass it builds)."""
 
@@ -126,63 +119,46 @@ MAX_BLANK_RUN = 10
 MAX_STRAY_FINDINGS = 50
 
 
-class _SheetReader:
-    """Reads the table from the sheet's filled cells only: every loop runs over cells that hold a value."""
+class _SheetReader(Grid):
+    """Reads the values under the header into the sheet's records, from its filled cells only."""
 
-    def __init__(self, grid: xlsxsafe.SheetCells, title: str, path: Path):
-        self.grid = grid
-        self.numbers = sorted(grid.rows)  # the rows holding a value, in order
+    def __init__(self, sheet_cells: xlsxsafe.SheetCells, title: str, path: Path):
+        super().__init__(sheet_cells, title)
         self.path = path
-        self.findings: list[Finding] = []
-        self.name = title
-        self.prefix = cells.quote_sheet(title) + "!"
-        found = labels.hostile_characters(title)
-        if found:  # the name is in every cell reference: keep it from reversing or breaking them
-            self.name = labels.neutralise(title)
-            self.prefix = cells.quote_sheet(self.name) + "!"
-            self.findings.append(
-                warning(
-                    "hostile-text",
-                    self.ref(1, 1),
-                    f"the sheet's name holds {', '.join(found)}, which can reverse, hide or forge text; "
-                    f"its cells are named as {self.name!r}",
-                )
-            )
         self.factor: int | None = None
         self.unit: str | None = None
         self.strays = 0
         self.more_strays: tuple[str, int] | None = None  # (first cell, count) past MAX_STRAY_FINDINGS
 
-    # -- helpers ---------------------------------------------------------------------------
-    def ref(self, row: int, column: int) -> str:
-        return f"{self.prefix}{_letter(column)}{row}"  # cells.ref, with the sheet's quoting worked out once
-
-    def value(self, row: int, column: int):
-        return self.grid.value(row, column)
-
-    def row_cells(self, row: int) -> list[tuple[int, object]]:
-        """(column, value) of the row's filled cells, left to right."""
-        return sorted(self.grid.rows.get(row, {}).items())
-
-    def rows_from(self, first: int) -> list[int]:
-        from bisect import bisect_left
-
-        return self.numbers[bisect_left(self.numbers, first) :]
-
-    def _unusable(self, findings: list[Finding]) -> SavingsSheet:
+    # -- reading ---------------------------------------------------------------------------
+    def read(self, findings: list[Finding]) -> SavingsSheet:
+        """The sheet: `findings` (about the workbook) first, then the layout's and the cells'."""
+        if not self.cells.has_cells and self.value(1, 1) is None:
+            findings.append(error("empty-workbook", None, f"sheet {self.name!r} of {self.path.name} is empty"))
+            layout = None
+        else:
+            layout = find_layout(self)
+        rows = _Rows()
+        if layout is not None:
+            self.factor, self.unit = layout.factor, layout.unit
+            rows = self._read_rows(layout)
+        header = layout.year_columns if layout else []
         return SavingsSheet(
             path=self.path,
             sheet=self.name,
             unit=self.unit,
             factor=self.factor,
-            years=(),
-            lines=pd.DataFrame(columns=LINE_COLUMNS),
-            stated=pd.DataFrame(columns=STATED_COLUMNS),
-            functions=pd.DataFrame(columns=FUNCTION_COLUMNS),
+            years=tuple(year for _, year in header),
+            year_cells=tuple(self.ref(layout.header_row, col) for col, _ in header),
+            lines=_frame(rows.lines, LINE_COLUMNS, "saving_gbp"),
+            stated=_frame(rows.stated, STATED_COLUMNS, "amount_gbp"),
+            functions=_frame(rows.functions, FUNCTION_COLUMNS, "total_gbp"),
+            notes=tuple(rows.notes),
             findings=tuple(findings + self.findings),
-            usable=False,
+            usable=layout is not None,
         )
 
+    # -- helpers ---------------------------------------------------------------------------
     def _safe_text(self, text: str, cell: str, what: str) -> str:
         """`text` with any character that could reverse, hide or forge text made visible, and a finding."""
         found = labels.hostile_characters(text)
@@ -215,174 +191,12 @@ class _SheetReader:
                 if _present(value):
                     self._stray(row, col, value, where)
 
-    # -- reading ---------------------------------------------------------------------------
-    def read(self, findings: list[Finding]) -> SavingsSheet:
-        if not self.grid.has_cells and self.value(1, 1) is None:
-            findings.append(error("empty-workbook", None, f"sheet {self.name!r} of {self.path.name} is empty"))
-            return self._unusable(findings)
-        layout = self._find_layout()
-        if layout is None:
-            return self._unusable(findings)
-        self._read_unit(layout)
-        if self.factor is None:
-            return self._unusable(findings)
-        self._note_merged_and_hidden(layout)
-        rows = self._read_rows(layout)
-        if self.more_strays:
-            first, count = self.more_strays
-            self.findings.append(
-                error(
-                    "value-outside-table",
-                    first,
-                    f"{count:,} more cells from here on hold values outside the table; none is counted",
-                )
-            )
-        return SavingsSheet(
-            path=self.path,
-            sheet=self.name,
-            unit=self.unit,
-            factor=self.factor,
-            years=tuple(year for _, year in layout.year_columns),
-            year_cells=tuple(self.ref(layout.header_row, col) for col, _ in layout.year_columns),
-            lines=_frame(rows.lines, LINE_COLUMNS, "saving_gbp"),
-            stated=_frame(rows.stated, STATED_COLUMNS, "amount_gbp"),
-            functions=_frame(rows.functions, FUNCTION_COLUMNS, "total_gbp"),
-            notes=tuple(rows.notes),
-            findings=tuple(findings + self.findings),
-        )
-
-    def _find_layout(self) -> _Layout | None:
-        for row in self.numbers:
-            year_cells = [(col, fiscal.parse_fiscal_year(value)) for col, value in self.row_cells(row)]
-            year_cells = [(col, start) for col, start in year_cells if start is not None]
-            if year_cells:
-                return self._layout_from_header(row, year_cells)
-        self.findings.append(
-            error("no-header", None, f"sheet {self.name!r} has no header row of fiscal years (2014/15, 2015/16, …)")
-        )
-        return None
-
-    def _layout_from_header(self, row: int, year_cells: list[tuple[int, int]]) -> _Layout | None:
-        ok = True
-        seen: dict[int, int] = {}
-        previous: tuple[int, int] | None = None  # (column, start) of the last year accepted
-        for col, start in year_cells:
-            label = fiscal.label(start)
-            if start in seen:
-                self.findings.append(
-                    error(
-                        "duplicate-year",
-                        self.ref(row, col),
-                        f"fiscal year {label} appears twice in the header ({self.ref(row, seen[start])} and here)",
-                    )
-                )
-                ok = False
-                continue
-            seen[start] = col
-            if previous:
-                prev_col, prev_start = previous
-                if not fiscal.follows(prev_start, start) or col != prev_col + 1:
-                    expected = fiscal.label(prev_start + 1)
-                    self.findings.append(
-                        error(
-                            "year-sequence",
-                            self.ref(row, col),
-                            f"header year {label} does not follow {fiscal.label(prev_start)} "
-                            f"in the next column (expected {expected}); years must be consecutive",
-                        )
-                    )
-                    ok = False
-            previous = (col, start)
-        if not ok:
-            return None
-        first_year_col = year_cells[0][0]
-        last_year_col = year_cells[-1][0]
-        total_column = None
-        for col, value in self.row_cells(row):
-            if col > last_year_col and labels.normalise(value).startswith("total"):
-                total_column = col
-                break
-        label_column = 1 if first_year_col > 1 else None
-        if label_column is None:
-            self.findings.append(
-                error(
-                    "no-label-column",
-                    self.ref(row, first_year_col),
-                    "the header's first year has no label column to its left",
-                )
-            )
-            return None
-        return _Layout(row, label_column, [(c, fiscal.label(s)) for c, s in year_cells], total_column)
-
-    def _read_unit(self, layout: _Layout) -> None:
-        candidates = []
-        if layout.total_column:
-            candidates.append((layout.header_row, layout.total_column))
-        candidates += [(layout.header_row, col) for col, _ in self.row_cells(layout.header_row)]
-        candidates += [(row, col) for row in self.numbers if row < layout.header_row for col, _ in self.row_cells(row)]
-        for row, col in candidates:
-            text = self.value(row, col)
-            if not isinstance(text, str):
-                continue
-            found = money.header_unit(text)
-            if found is None:
-                continue
-            written, factor = found
-            if factor is None:
-                self.findings.append(
-                    error(
-                        "unknown-unit",
-                        self.ref(row, col),
-                        f"the header's unit {written!r} (in {text.strip()!r}) is not one of £, £'000, £k, £m",
-                    )
-                )
-                return
-            self.factor, self.unit = factor, money.UNIT_NAMES[factor]
-            return
-        where = layout.total_column or layout.year_columns[-1][0]
-        self.findings.append(
-            error("no-unit", self.ref(layout.header_row, where), 'the header states no unit (such as "Total £\'000")')
-        )
-
-    def _note_merged_and_hidden(self, layout: _Layout) -> None:
-        last_col = layout.total_column or layout.year_columns[-1][0]
-        for min_row, min_col, max_row, max_col, _ in sorted(self.grid.merged, key=lambda m: (m[0], m[1])):
-            if max_row < layout.header_row or min_col > last_col:
-                continue
-            coord = f"{cells.column_letter(min_col)}{min_row}"
-            if (min_row, min_col) != (max_row, max_col):
-                coord += f":{cells.column_letter(max_col)}{max_row}"
-            self.findings.append(
-                warning(
-                    "merged-cells",
-                    self.ref(min_row, min_col),
-                    f"cells {coord} are merged; only {self.ref(min_row, min_col)} holds a value, "
-                    "the others read as blank",
-                )
-            )
-        # a hidden row below the last filled one hides nothing: only rows that can hold figures are named
-        last_row = self.numbers[-1] if self.numbers else 0
-        for row in sorted(set(self.grid.hidden_rows)):
-            if layout.header_row <= row <= last_row:
-                self.findings.append(
-                    warning("hidden-row", self.ref(row, layout.label_column), f"row {row} is hidden; it is still read")
-                )
-        for first, last in sorted(self.grid.hidden_columns, key=lambda span: cells.column_letter(span[0])):
-            for col in range(first, min(last, last_col) + 1):
-                self.findings.append(
-                    warning(
-                        "hidden-column",
-                        self.ref(layout.header_row, col),
-                        f"column {cells.column_letter(col)} is hidden; it is still read",
-                    )
-                )
-
-    def _read_rows(self, layout: _Layout) -> _Rows:
+    def _read_rows(self, layout: Layout) -> _Rows:
         rows = _Rows()
         seen: dict[str, tuple[str, str]] = {}  # normalised label -> (label, cell)
         measures_seen = False
         blank_rows: list[int] = []
-        value_columns = [col for col, _ in layout.year_columns] + ([layout.total_column] if layout.total_column else [])
+        value_columns = layout.value_columns
         known_columns = {layout.label_column, *value_columns}
         last_col = max(known_columns)
         last = layout.header_row  # the last row looked at
@@ -472,6 +286,15 @@ class _SheetReader:
                     )
                 )
                 rows.notes.append(label)
+        if self.more_strays:
+            first, count = self.more_strays
+            self.findings.append(
+                error(
+                    "value-outside-table",
+                    first,
+                    f"{count:,} more cells from here on hold values outside the table; none is counted",
+                )
+            )
         return rows
 
     def _stray_cells(self, row: int, known_columns: set[int], last_col: int) -> None:
@@ -501,7 +324,7 @@ class _SheetReader:
             run = 0 if texts else run + 1
         return notes
 
-    def _read_function_row(self, rows: _Rows, row: int, layout: _Layout, label: str, key: str, label_cell: str) -> None:
+    def _read_function_row(self, rows: _Rows, row: int, layout: Layout, label: str, key: str, label_cell: str) -> None:
         for col, year in layout.year_columns:
             amount, status = self._amount(row, col)
             if status == "value" and amount < 0:
@@ -537,7 +360,7 @@ class _SheetReader:
             }
         )
 
-    def _read_measure_row(self, rows: _Rows, row: int, layout: _Layout, measure: str, label: str) -> None:
+    def _read_measure_row(self, rows: _Rows, row: int, layout: Layout, measure: str, label: str) -> None:
         columns = list(layout.year_columns) + ([(layout.total_column, TOTAL)] if layout.total_column else [])
         for col, year in columns:
             amount, status = self._amount(row, col)
@@ -557,7 +380,7 @@ class _SheetReader:
         value = self.value(row, col)
         where = self.ref(row, col)
         if value is None:
-            formula = self.grid.uncached.get((row, col))
+            formula = self.cells.uncached.get((row, col))
             if formula is not None:
                 self.findings.append(
                     error(
@@ -598,11 +421,6 @@ class _SheetReader:
     def _unreadable(self, where: str, code: str, message: str) -> tuple[None, str]:
         self.findings.append(error(code, where, message))
         return None, "unreadable"
-
-
-@functools.lru_cache(maxsize=1024)
-def _letter(column: int) -> str:
-    return cells.column_letter(column)
 
 
 def _present(value) -> bool:
