@@ -1,0 +1,128 @@
+"""`bch-pack.xlsx`: a pack's tables as one workbook for analysts who filter and pivot.
+
+Money stays exact int pounds shown with a £ format, so a sum in Excel is a sum of the figures bch
+checked; each figure's source cell stays in its own column. Text is always stored as text: a label
+that starts like a formula is shown as typed and never runs. The Headlines sheet is what the pack
+index (bch.packindex) reads back, so both show the board pack's figures without recomputing them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bch.writers import FORMULA_LEADS
+
+GBP_FORMAT = '"£"#,##0;-"£"#,##0'
+PCT_FORMAT = "0.0"
+HEADLINES = "Headlines"
+HEADLINE_COLUMNS = ["measure", "label", "amount_gbp", "cells"]
+MAX_WIDTH = 60
+MAX_CELL_TEXT = 32_767  # Excel's limit: a longer cell makes it "repair" the file and drop the text
+
+
+def write_workbook(analysis, path: Path) -> Path:
+    """Write the analysis's tables to `path` (atomically) and return it."""
+    import io
+
+    import openpyxl
+    from openpyxl.styles import Font
+
+    from bch import reconcile
+    from bch.tables import pack_tables
+    from bch.writers import write_atomic
+
+    tables = pack_tables(analysis)
+    sheets = {
+        "Variance": tables["variance"][reconcile.COLUMNS],
+        "Savings": tables["savings-tidy"],
+        "Findings": tables["findings"],
+        "Claims": tables["claims"],
+        HEADLINES: _headlines(analysis),
+    }
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    bold = Font(bold=True)
+    for title, frame in sheets.items():
+        _write_sheet(book.create_sheet(title), frame, bold)
+    book.properties.creator = "bch"
+    if analysis.as_of:
+        book.properties.title = f"BCH collaboration savings as at {analysis.as_of.isoformat()}"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return write_atomic(Path(path), buffer.getvalue())
+
+
+def _headlines(analysis):
+    """The board pack's three headline figures with the cells they are computed from."""
+    import pandas as pd
+
+    from bch import summary
+
+    totals = analysis.totals
+    lines, costs = summary.lines_span(analysis.sheet), summary.costs_span(analysis.sheet)
+    first_year = analysis.sheet.years[0] if analysis.sheet.years else "the first year"
+    rows = [
+        ("recurrent_gbp", "recurrent savings a year (all functions)", lines),
+        ("cumulative_to_date_gbp", f"cumulative savings since {first_year}", lines),
+        ("change_team_costs_gbp", "change-team costs over the same years (not netted)", costs),
+    ]
+    records = [(key, label, totals[key], cells) for key, label, cells in rows]
+    return pd.DataFrame.from_records(records, columns=HEADLINE_COLUMNS).astype({"amount_gbp": object})
+
+
+def _write_sheet(ws, frame, bold) -> None:
+    columns = [str(c) for c in frame.columns]
+    ws.append(columns)
+    for cell in ws[1]:
+        cell.font = bold
+    widths = [len(c) for c in columns]
+    for values in frame.itertuples(index=False, name=None):
+        row = [_value(column, value) for column, value in zip(columns, values, strict=True)]
+        ws.append(row)
+        for i, (cell, value) in enumerate(zip(ws[ws.max_row], row, strict=True)):
+            widths[i] = max(widths[i], _style(cell, columns[i], value))
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{ws.cell(row=max(ws.max_row, 1), column=len(columns)).coordinate}"
+    for i, width in enumerate(widths, 1):
+        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = min(width + 2, MAX_WIDTH)
+
+
+def _value(column: str, value):
+    """What goes into the cell: int pounds, a plain number, bool or text; None for a missing value."""
+    import pandas as pd
+
+    from bch.labels import neutralise
+    from bch.money import as_pounds
+
+    if column.endswith("_gbp"):
+        if isinstance(value, float) and value == value:  # NaN is a missing figure, any other float a bug upstream
+            raise TypeError(f"{column} holds the float {value!r}; money is int pounds")
+        return as_pounds(value)  # int (numpy or pandas integers included) or None
+    if value is None or (value == "" if isinstance(value, str) else pd.isna(value)):
+        return None
+    if hasattr(value, "item"):  # numpy scalars: openpyxl writes plain Python values
+        value = value.item()
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        if ILLEGAL_CHARACTERS_RE.search(value):  # openpyxl refuses them; shown as ⟨ESC⟩ like everywhere else
+            value = neutralise(value)
+        if len(value) > MAX_CELL_TEXT:
+            value = value[: MAX_CELL_TEXT - 1] + "…"
+    return value
+
+
+def _style(cell, column: str, value) -> int:
+    """Format the cell; returns the width its text needs."""
+    if isinstance(value, str):
+        cell.data_type = "s"  # openpyxl takes "=…" for a formula; it is the sheet's text, kept as typed
+        if value.startswith(FORMULA_LEADS):
+            cell.quotePrefix = True  # Excel shows it as typed and never re-reads it as a formula on editing
+        return max((len(line) for line in value.splitlines()), default=0)
+    if column.endswith("_gbp") and value is not None:
+        cell.number_format = GBP_FORMAT
+        return len(f"-£{abs(value):,}")
+    if column.endswith("_pct") and value is not None:
+        cell.number_format = PCT_FORMAT
+        return 6
+    return len(str(value)) if value is not None else 0
