@@ -261,7 +261,7 @@ def _keep_failure(out: Path, stamp: str, failure: execute.NotebookFailed) -> Pat
 
 
 def _build_into(options, run, values, prints, packs, out, building, started, progress, run_date) -> Path:
-    from bch import render
+    from bch import packindex, render
 
     day = run_date or dt.date.today()
     name = _next_name(out, day)
@@ -309,6 +309,7 @@ def _build_into(options, run, values, prints, packs, out, building, started, pro
     target = out / name
     os.rename(building, target)  # atomic within one filesystem; `target` was free under the lock
     _point_latest(out)
+    packindex.rebuild(out)
     return target
 
 
