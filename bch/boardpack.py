@@ -1,7 +1,9 @@
 """The board pack: one self-contained, code-free HTML document (and its PDF) built from an analysis.
 
 Rendered with Jinja2 with autoescaping on, so every label from the data is shown as text; a
-Content-Security-Policy forbids scripts and any request leaving the file.
+Content-Security-Policy forbids scripts and any request leaving the file. Every figure, percentage,
+date and sentence comes from `bch.present` (the template formats through its filters), so the pack
+says what the notebooks, charts and `bch check` say.
 """
 
 from __future__ import annotations
@@ -10,16 +12,10 @@ import base64
 import datetime as dt
 from pathlib import Path
 
-from bch import editions, history, manifest, summary
+from bch import history, manifest, present, summary
 from bch.findings import count_by_severity
-from bch.money import as_pounds, format_gbp_k
 
 TEMPLATE = Path(__file__).with_name("templates") / "board-pack.html.j2"
-CAVEAT = (
-    "Change-team costs are shown beside the savings, not netted off them: the change team worked on many "
-    "more projects than these collaborations (e.g. Athena, Mobile/Digital, ERP), so a net figure would "
-    "misrepresent the programme (the paper's note to table 5.2, §5.4)."
-)
 CHART_ALT = {
     "variance": "Variance per business case: forecast outlined, actual solid, variance bars and % pins",
     "delivery": "Delivery as a percentage of the latest forecast, by business case, with the materiality band",
@@ -27,30 +23,162 @@ CHART_ALT = {
     "cumulative": "Cumulative savings and cumulative change-team costs by fiscal year, side by side",
     "trend": "Each business case's actual savings and delivery % at each edition, on one scale",
 }
-long_date = editions.long_date
+STALE_REGISTER_DAYS = 183  # a register reviewed more than six months before the figures may be out of date
+FILTERS = {
+    "gbp_k": present.gbp_k,
+    "pct": present.pct,
+    "impact": present.impact,
+    "rag": present.rag_word,
+    "refs": lambda cells: [ref for ref in str(cells or "").split("; ") if ref],
+}
 
 
-def _k(value) -> str:
-    return format_gbp_k(as_pounds(value))
+def cover(analysis, run_date: dt.date, pack_name: str) -> dict:
+    """Dates, the data sources with their hashes, and how current the register and the claims are."""
+    inputs = analysis.inputs
+    claims_about = None
+    if not inputs.claims_checked and inputs.claims_edition is not None:
+        claims_about = {
+            "paper": inputs.claims_edition.provenance(),
+            "as_of": present.long_date(inputs.claims_edition.as_of),
+        }
+    reviewed = inputs.register_reviewed
+    return {
+        "as_of_long": present.long_date(inputs.as_of),
+        "run_date_long": present.long_date(run_date),
+        "pack_name": pack_name,
+        "provenance": inputs.edition.provenance() if inputs.edition else None,
+        "catalogue": inputs.catalogue.path.name,
+        "inputs": [{**manifest.file_entry(p), "name": p.name} for p in inputs.files()],
+        "register_reviewed": present.long_date(reviewed) if reviewed else None,
+        "register_stale": reviewed is not None and (inputs.as_of - reviewed).days > STALE_REGISTER_DAYS,
+        "claims_about": claims_about,
+    }
 
 
-def _impact(value) -> str:
-    pounds = as_pounds(value)
-    return "" if not pounds else ("bad" if pounds < 0 else "good")
+def headline(analysis, trend) -> dict:
+    """The headline cards, the delivered sentence and the caveat."""
+    sheet = analysis.sheet
+    moved = history.headline_changes(trend) if trend else None
+    cards = [
+        {"figure": h.figure, "label": h.label, "cells": h.cells, "change": h.change}
+        for h in present.headlines(
+            analysis.totals,
+            sheet.years[0] if sheet.years else None,
+            summary.lines_span(sheet),
+            summary.costs_span(sheet),
+            moved,
+        )
+    ]
+    delivered = _delivery(analysis)
+    if delivered:
+        cards.append(
+            {
+                "figure": present.gbp_k(delivered.actual),
+                "label": f"delivered by the {delivered.cases} business cases with forecasts",
+                "cells": "",
+                "change": None,
+            }
+        )
+    return {
+        "cards": cards,
+        "headline_sentence": present.headline_sentence(delivered),
+        "caveat": present.CAVEAT,
+        "trend_editions": [present.long_date_of(day) for day in trend.editions] if trend else [],
+    }
 
 
-def _data_uri(png: Path) -> str:
-    return "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
+def _delivery(analysis) -> present.Delivery | None:
+    if not len(analysis.variance):
+        return None
+    return present.delivery(analysis.variance_totals, analysis.variance["status"], analysis.materiality_pct)
 
 
-def _change_value(value, money: bool) -> str:
-    if value is None:
-        return "–"
-    return format_gbp_k(int(value)) if money else value
+def reconciliation(analysis) -> dict:
+    """One row per business case (raw values: the template formats them) and the totals row."""
+    rows = [
+        {
+            **{key: r[key] for key in ("function", "status", "rag", "source")},
+            "approved": r["approved"] if isinstance(r["approved"], str) and r["approved"] else present.MISSING,
+            "forecast": r["forecast_gbp"],
+            "latest": r["latest_forecast_gbp"],
+            "actual": r["actual_gbp"],
+            "variance": r["variance_gbp"],
+            "delivery": r["delivery_pct"],
+            "revised_on": r["revised_on"] or "",
+            "revision_reason": r["revision_reason"] or "",
+            "causes": r["variance_causes"],
+            "commentary": r["commentary"],
+            "cells": r["actual_cells"],
+        }
+        for r in analysis.variance.to_dict("records")
+    ]
+    delivered = _delivery(analysis)
+    return {
+        "variance": rows,
+        "variance_totals": {
+            "cases": delivered.cases if delivered else 0,
+            "forecast": delivered.original if delivered else None,
+            "latest": delivered.forecast if delivered else None,
+            "actual": delivered.actual if delivered else None,
+            "variance": delivered.variance if delivered else None,
+        },
+        "materiality": f"{analysis.materiality_pct:g}",
+    }
 
 
-def _since(day: str) -> str:
-    return long_date(dt.date.fromisoformat(day))
+def findings(analysis) -> dict:
+    return {
+        "findings": [f.to_dict() for f in analysis.findings],
+        "finding_counts": count_by_severity(analysis.findings),
+    }
+
+
+def claims(analysis) -> dict:
+    rows = [
+        {
+            "paragraph": c["paragraph"],
+            "quote": c["quote"],
+            "claimed": c["claimed_gbp"],
+            "computed": c["computed_gbp"],
+            "ok": bool(c["ok"]),
+        }
+        for c in analysis.claims.to_dict("records")
+    ]
+    return {"claims": rows, "claims_ok": sum(1 for c in rows if c["ok"])}
+
+
+def charts(figures_dir: Path) -> dict:
+    """Each chart the notebooks saved, embedded as a data: URI (the CSP allows nothing else)."""
+
+    def data_uri(png: Path) -> str:
+        return "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
+
+    return {
+        "charts": [
+            {"src": data_uri(figures_dir / f"{name}.png"), "alt": alt}
+            for name, alt in CHART_ALT.items()
+            if (figures_dir / f"{name}.png").is_file()
+        ]
+    }
+
+
+def since_last_pack(
+    changes: list[dict], previous_pack: str | None, previous_as_of: str | None, previous_unreadable: str | None
+) -> dict:
+    return {
+        "changes": [
+            {
+                **c,
+                "before": present.change_value(c["before"], c["money"]),
+                "after": present.change_value(c["after"], c["money"]),
+            }
+            for c in changes
+        ],
+        "previous_pack": previous_pack,
+        "previous_as_of": present.long_date_of(previous_as_of) if previous_as_of else None,
+        "previous_unreadable": previous_unreadable,
+    }
 
 
 def build_context(
@@ -68,137 +196,33 @@ def build_context(
     git: dict,
     trend,
 ) -> dict:
-    inputs = analysis.inputs
-    as_of = inputs.as_of
-    totals = analysis.totals
-    vt = analysis.variance_totals if len(analysis.variance) else None
-    variance = []
-    for r in analysis.variance.to_dict("records"):
-        pct = r["delivery_pct"]
-        variance.append(
-            {
-                "function": r["function"],
-                "approved": r["approved"] if isinstance(r["approved"], str) and r["approved"] else "–",
-                "forecast": _k(r["forecast_gbp"]),
-                "latest": _k(r["latest_forecast_gbp"]),
-                "actual": _k(r["actual_gbp"]),
-                "variance": format_gbp_k(as_pounds(r["variance_gbp"]), signed=True),
-                "impact": _impact(r["variance_gbp"]),
-                "delivery": "–" if pct is None or pct != pct else f"{float(pct):.1f}%",
-                "status": r["status"],
-                "revised_on": r["revised_on"] or "",
-                "revision_reason": r["revision_reason"] or "",
-                "causes": r["variance_causes"],
-                "commentary": r["commentary"],
-                "source": r["source"],
-                "cells": r["actual_cells"],
-            }
-        )
-    first_year = analysis.sheet.years[0] if analysis.sheet.years else "–"
-    lines = summary.lines_span(analysis.sheet)
-    costs = summary.costs_span(analysis.sheet)
-    cards = [
-        {"figure": _k(totals["recurrent_gbp"]), "label": "recurrent savings a year (all functions)", "cells": lines},
-        {
-            "figure": _k(totals["cumulative_to_date_gbp"]),
-            "label": f"cumulative savings since {first_year}",
-            "cells": lines,
-        },
-        {
-            "figure": _k(totals["change_team_costs_gbp"]),
-            "label": "change-team costs over the same years (not netted)",
-            "cells": costs,
-        },
-    ]
-    moved = history.headline_changes(trend) if trend else None
-    for card, key in zip(cards, history.HEADLINES, strict=True):
-        if moved and moved[key] is not None:
-            card["change"] = f"{format_gbp_k(moved[key], signed=True)} since {_since(moved['since'])}"
-    sentence = "The savings sheet's figures could not all be read; see the findings."
-    if vt:
-        cards.append(
-            {
-                "figure": _k(vt["actual_gbp"]),
-                "label": f"delivered by the {vt['cases']} business cases with forecasts",
-                "cells": "",
-            }
-        )
-        short = vt["latest_forecast_gbp"] - vt["actual_gbp"]
-        sentence = (
-            f"The {vt['cases']} business cases with forecasts delivered {_k(vt['actual_gbp'])} of the "
-            f"{_k(vt['latest_forecast_gbp'])} forecast ({_k(abs(short))} {'short' if short > 0 else 'above'}); "
-            f"{sum(1 for r in variance if r['status'] in ('under-delivered', 'no savings delivered'))} of them "
-            f"fell short by more than the {analysis.materiality_pct:g}% materiality threshold."
-        )
-    claims = [
-        {
-            "paragraph": c["paragraph"],
-            "quote": c["quote"],
-            "claimed": _k(c["claimed_gbp"]),
-            "computed": _k(c["computed_gbp"]),
-            "ok": bool(c["ok"]),
-        }
-        for c in analysis.claims.to_dict("records")
-    ]
-    charts = [
-        {"src": _data_uri(figures_dir / f"{name}.png"), "alt": alt}
-        for name, alt in CHART_ALT.items()
-        if (figures_dir / f"{name}.png").is_file()
-    ]
-    claims_about = None
-    if not inputs.claims_checked and inputs.claims_edition is not None:
-        claims_about = {
-            "paper": inputs.claims_edition.provenance(),
-            "as_of": long_date(inputs.claims_edition.as_of),
-        }
-    stale = inputs.register_reviewed is not None and (as_of - inputs.register_reviewed).days > 183
+    """Everything the template shows, section by section (the keywords are what bch.render passes)."""
     return {
-        "as_of_long": long_date(as_of),
-        "run_date_long": long_date(run_date),
-        "pack_name": pack_name,
-        "provenance": inputs.edition.provenance() if inputs.edition else None,
-        "catalogue": inputs.catalogue.path.name,
-        "inputs": [{**manifest.file_entry(p), "name": p.name} for p in inputs.files()],
-        "register_reviewed": long_date(inputs.register_reviewed) if inputs.register_reviewed else None,
-        "register_stale": stale,
-        "claims_about": claims_about,
-        "trend_editions": [_since(day) for day in trend.editions] if trend else [],
-        "cards": cards,
-        "headline_sentence": sentence,
-        "caveat": CAVEAT,
-        "findings": [f.to_dict() for f in analysis.findings],
-        "finding_counts": count_by_severity(analysis.findings),
-        "variance": variance,
-        "variance_totals": {
-            "cases": vt["cases"] if vt else 0,
-            "forecast": _k(vt["forecast_gbp"]) if vt else "–",
-            "latest": _k(vt["latest_forecast_gbp"]) if vt else "–",
-            "actual": _k(vt["actual_gbp"]) if vt else "–",
-            "variance": format_gbp_k(vt["variance_gbp"], signed=True) if vt else "–",
-            "impact": _impact(vt["variance_gbp"]) if vt else "",
-        },
-        "materiality": f"{analysis.materiality_pct:g}",
-        "charts": charts,
-        "claims": claims,
-        "claims_ok": sum(1 for c in claims if c["ok"]),
-        "changes": [
-            {**c, "before": _change_value(c["before"], c["money"]), "after": _change_value(c["after"], c["money"])}
-            for c in changes
-        ],
-        "previous_pack": previous_pack,
-        "previous_as_of": _since(previous_as_of) if previous_as_of else None,
-        "previous_unreadable": previous_unreadable,
+        **cover(analysis, run_date, pack_name),
+        **headline(analysis, trend),
+        **findings(analysis),
+        **reconciliation(analysis),
+        **charts(figures_dir),
+        **claims(analysis),
+        **since_last_pack(changes, previous_pack, previous_as_of, previous_unreadable),
+        "palette": present.PALETTE,
         "parameters": parameters,
         "versions": versions,
         "git": git,
     }
 
 
-def render_html(context: dict) -> str:
+def environment():
+    """Jinja with autoescaping, strict undefined names, and bch.present's formats as filters."""
     import jinja2
 
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    return env.from_string(TEMPLATE.read_text(encoding="utf-8")).render(**context)
+    env.filters.update(FILTERS)
+    return env
+
+
+def render_html(context: dict) -> str:
+    return environment().from_string(TEMPLATE.read_text(encoding="utf-8")).render(**context)
 
 
 def render_pdf(html: str, target: Path) -> Path:

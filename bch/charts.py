@@ -1,9 +1,10 @@
 """Charts: each function takes tables and returns a matplotlib Figure, in one theme.
 
 IBCS-style notation: actuals solid dark grey, forecasts outlined; variances coloured by impact
-(under-delivery red, over-delivery green). Colours come from the Okabe–Ito palette, which stays
-distinguishable for colour-blind readers. Every label from the data is shown literally: a `$`
-would otherwise start matplotlib's mathtext.
+(under-delivery red, over-delivery green). Red and green mean that and nothing else: categories
+(functions, savings against costs) are told apart in greys and blues. Every figure, percentage and
+sentence is `bch.present`'s, so a chart says what the tables say. Every label from the data is shown
+literally: a `$` would otherwise start matplotlib's mathtext.
 """
 
 from __future__ import annotations
@@ -13,14 +14,17 @@ from contextlib import contextmanager
 
 import pandas as pd
 
+from bch import present, reconcile
+
 ACTUAL = "#404040"
 FORECAST_EDGE = "#404040"
-BAD = "#D55E00"  # vermillion: under-delivery
+BAD = "#D55E00"  # vermillion (Okabe–Ito, safe for colour-blind readers): under-delivery
 GOOD = "#009E73"  # bluish green: over-delivery
 NEUTRAL = "#999999"
-CUMULATIVE_SAVINGS = "#0072B2"
-CUMULATIVE_COSTS = "#E69F00"
-SERIES = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+CUMULATIVE_SAVINGS = "#1F4E79"
+CUMULATIVE_COSTS = "#A6A6A6"
+# categories: blues and greys alternating dark and light, so neighbours in a stack stay apart
+SERIES = ["#1F4E79", "#9DC3E6", "#595959", "#2E75B6", "#D0D0D0", "#7F9DB9", "#BDD7EE", "#8C8C8C"]
 A4_WIDTH_IN = 7.5  # the printable width of an A4 page with 2 cm margins
 
 
@@ -34,12 +38,6 @@ def label(text: object, width: int = 24) -> str:
     import textwrap
 
     return "\n".join(textwrap.wrap(literal(text), width)) or literal(text)
-
-
-def gbp_k(value: float, _pos=None) -> str:
-    """Axis formatter: pounds shown as £ thousands with separators."""
-    sign = "-" if value < 0 else ""
-    return f"{sign}£{abs(value) / 1000:,.0f}k"
 
 
 @contextmanager
@@ -89,8 +87,9 @@ def _finish(fig, title: str, caption: str | None = None, source: str = "", title
 def _money_axis(axis, ticks: int = 5):
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    axis.set_major_formatter(FuncFormatter(gbp_k))
-    axis.set_major_locator(MaxNLocator(ticks))
+    # ticks at whole pounds, labelled exactly: two ticks never share a label
+    axis.set_major_formatter(FuncFormatter(present.gbp_k_tick))
+    axis.set_major_locator(MaxNLocator(ticks, integer=True))
 
 
 def _label_ends(ax, y: list[int], values: list, text, gap: float) -> None:
@@ -159,7 +158,7 @@ def variance_chart(variance: pd.DataFrame, source: str = ""):
         colours = [BAD if d < 0 else GOOD for d in deltas]
         ax_var.barh(y, deltas, height=0.5, color=colours, zorder=3)
         ax_var.axvline(0, color=ACTUAL, linewidth=1)
-        _label_ends(ax_var, y, list(deltas), lambda d: gbp_k(d) if d < 0 else "+" + gbp_k(d), 3)
+        _label_ends(ax_var, y, list(deltas), lambda d: present.gbp_k(d, signed=True), 3)
         ax_var.set_title("ΔF (actual − forecast)", fontsize=9)
         _money_axis(ax_var.xaxis, 3)
         low, high = min(deltas.min(), 0), max(deltas.max(), 0)
@@ -171,19 +170,14 @@ def variance_chart(variance: pd.DataFrame, source: str = ""):
         ax_pct.hlines(y, 0, pct, color=pin_colours, linewidth=2, zorder=3)
         ax_pct.scatter(pct, y, color=pin_colours, s=30, zorder=4)
         ax_pct.axvline(0, color=ACTUAL, linewidth=1)
-        _label_ends(ax_pct, y, pct, lambda p: f"{p:+.0f}%", 5)
+        _label_ends(ax_pct, y, pct, present.pct_change, 5)
         lo, hi = min(min(pct, default=0), 0), max(max(pct, default=0), 0)
         pad = (hi - lo) * 0.4 or 10
         ax_pct.set_xlim(lo - pad, hi + pad)
         ax_pct.set_title("ΔF %", fontsize=9)
 
-        total_actual, total_latest = int(actual.sum()), int(latest.sum())
-        short = total_latest - total_actual
-        verb = "short of" if short > 0 else "above"
-        title = (
-            f"Business cases delivered {gbp_k(total_actual)} of {gbp_k(total_latest)} forecast: "
-            f"{gbp_k(abs(short))} {verb} forecast"
-        )
+        delivered = present.delivery(reconcile.totals(variance))
+        title = present.delivered_sentence(delivered) if delivered else present.NO_COMPARISON
         caption = None
         if len(unshown):
             caption = "Not shown (no variance figure): " + "; ".join(
@@ -219,13 +213,15 @@ def recurrent_by_year_chart(tidy: pd.DataFrame, years: list[str], source: str = 
                 values,
                 bottom=bottom,
                 color=SERIES[index % len(SERIES)],
+                edgecolor="white",
+                linewidth=0.6,
                 label=literal(function),
                 width=0.65,
                 zorder=3,
             )
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
         for x, total in zip(years, bottom, strict=True):
-            text = "total unknown" if x in incomplete else gbp_k(total)
+            text = "total unknown" if x in incomplete else present.gbp_k(total)
             ax.annotate(text, (x, total), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=7)
         _money_axis(ax.yaxis)
         ax.set_ylabel("Recurrent savings added")
@@ -237,7 +233,10 @@ def recurrent_by_year_chart(tidy: pd.DataFrame, years: list[str], source: str = 
         else:
             peak = max(bottom) if bottom else 0
             peak_year = years[bottom.index(peak)] if bottom else ""
-            title = f"Recurrent savings reached {gbp_k(sum(bottom))} a year; {peak_year} added the most ({gbp_k(peak)})"
+            title = (
+                f"Recurrent savings reached {present.gbp_k(sum(bottom))} a year; "
+                f"{peak_year} added the most ({present.gbp_k(peak)})"
+            )
         return _finish(fig, title, caption, source)
 
 
@@ -276,25 +275,26 @@ def cumulative_chart(cumulative_savings: pd.Series, cumulative_costs: pd.Series,
         ax.legend(fontsize=7, loc="upper left", frameon=True)
         if savings and savings[-1] is not None and costs and costs[-1] is not None:
             title = (
-                f"{gbp_k(savings[-1])} saved since {years[0]}; "
-                f"the change team cost {gbp_k(costs[-1])} over the same years"
+                f"{present.gbp_k(savings[-1])} saved since {years[0]}; "
+                f"the change team cost {present.gbp_k(costs[-1])} over the same years"
             )
         else:
             title = "Cumulative savings and change-team costs (some years unknown: unreadable cells)"
-        caption = (
-            "Not netted: the change team worked on many more projects than these collaborations "
-            "(e.g. Athena, Mobile/Digital, ERP), so its costs are shown to inform, not as a cost:benefit."
-        )
-        return _finish(fig, title, caption, source)
+        return _finish(fig, title, present.CAVEAT, source)
 
 
 def delivery_chart(variance: pd.DataFrame, materiality_pct: float, source: str = ""):
-    """Delivery % of the latest forecast by function, sorted, with the materiality band around 100%."""
+    """Delivery % of the latest forecast by function, sorted, with the materiality band around 100%.
+
+    Colours and the count in the title follow each case's status, never its rounded percentage (89.96%
+    shows as 90.0% but is short of a 10% threshold)."""
     rows = measured(variance).sort_values("delivery_pct", ascending=True, kind="stable")
     with theme():
         fig, ax = _figure(height=0.4 * max(len(rows), 3) + 1.4)
         pct = [float(p) for p in rows["delivery_pct"]]
-        colours = [BAD if p < 100 - materiality_pct else (GOOD if p > 100 + materiality_pct else NEUTRAL) for p in pct]
+        colours = [
+            BAD if s in present.SHORTFALL else (GOOD if s == "over-delivered" else NEUTRAL) for s in rows["status"]
+        ]
         y = list(range(len(rows)))
         ax.axvspan(
             100 - materiality_pct,
@@ -306,13 +306,13 @@ def delivery_chart(variance: pd.DataFrame, materiality_pct: float, source: str =
         ax.axvline(100, color=ACTUAL, linewidth=1, zorder=2)
         ax.barh(y, pct, height=0.55, color=colours, zorder=3)
         for i, p in zip(y, pct, strict=True):
-            ax.annotate(f"{p:.1f}%", (p, i), xytext=(3, 0), textcoords="offset points", va="center", fontsize=7)
+            ax.annotate(present.pct(p), (p, i), xytext=(3, 0), textcoords="offset points", va="center", fontsize=7)
         ax.set_yticks(y, [label(f) for f in rows["function"]])
         ax.set_xlabel("Delivered, % of latest forecast")
         ax.set_xlim(0, max([*pct, 100 + materiality_pct]) * 1.15)
         ax.legend(fontsize=7, loc="lower right", frameon=True)
-        below = sum(1 for p in pct if p < 100 - materiality_pct)
-        title = f"{below} of {len(pct)} business cases delivered less than {100 - materiality_pct:g}% of forecast"
+        delivered = present.delivery(reconcile.totals(variance), variance["status"], materiality_pct)
+        title = present.shortfall_sentence(delivered) if delivered else present.NO_COMPARISON
         return _finish(fig, title, None, source)
 
 
@@ -351,7 +351,7 @@ def trend_chart(trend) -> object:
             values = [int(v) for v in rows["actual_gbp"]]
             ax.plot(where, values, marker="o", color=ACTUAL, linewidth=1.5, zorder=3)
             for i, value, pct in zip(where, values, rows["delivery_pct"], strict=True):
-                text = gbp_k(value) + ("" if pct is None or pd.isna(pct) else f"\n{float(pct):.0f}%")
+                text = present.gbp_k(value) + ("" if present.is_missing(pct) else "\n" + present.pct(pct))
                 ax.annotate(text, (i, value), xytext=(0, 4), textcoords="offset points", ha="center", fontsize=6)
             ax.set_title(label(name, 26), fontsize=7.5)
             ax.set_xticks(x, [f"{dt.date.fromisoformat(e):%b %Y}" for e in editions], fontsize=6.5)

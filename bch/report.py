@@ -1,12 +1,12 @@
-"""The `bch check` report: a JSON-ready dict and its plain-text rendering."""
+"""The `bch check` report: a JSON-ready dict and its plain-text rendering (formats and sentences from
+`bch.present`, as in the board pack and the notebooks)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from bch import summary
+from bch import present, summary
 from bch.findings import count_by_severity
-from bch.money import format_gbp, format_gbp_k
 from bch.pipeline import Analysis
 
 VARIANCE_FIELDS = [
@@ -75,17 +75,22 @@ def render_text(analysis: Analysis) -> str:
         lines += ["", "Totals (computed from the line items):"]
         lines += _table(
             [
-                ("Recurrent savings", format_gbp(totals["recurrent_gbp"])),
-                ("Cumulative savings to date", format_gbp(totals["cumulative_to_date_gbp"])),
-                ("Change-team costs", format_gbp(totals["change_team_costs_gbp"])),
+                ("Recurrent savings", present.gbp(totals["recurrent_gbp"])),
+                ("Cumulative savings to date", present.gbp(totals["cumulative_to_date_gbp"])),
+                ("Change-team costs", present.gbp(totals["change_team_costs_gbp"])),
             ]
         )
         lines += ["", "By function:"]
-        lines += _table([(row["function"], format_gbp(row["actual_gbp"])) for row in summary.by_function(sheet)])
+        lines += _table([(row["function"], present.gbp(row["actual_gbp"])) for row in summary.by_function(sheet)])
         lines += ["", "By year:"]
-        lines += _table([(row["fiscal_year"], format_gbp(row["recurrent_gbp"])) for row in summary.by_year(sheet)])
+        lines += _table([(row["fiscal_year"], present.gbp(row["recurrent_gbp"])) for row in summary.by_year(sheet)])
         lines += ["", f"Forecast against delivered (£k; materiality {analysis.materiality_pct:g}%):"]
         lines += render_variance(analysis)
+        if len(analysis.variance):
+            delivered = present.delivery(
+                analysis.variance_totals, analysis.variance["status"], analysis.materiality_pct
+            )
+            lines += ["", present.headline_sentence(delivered)]
         claims = analysis.claims
         if analysis.inputs and not analysis.inputs.claims_checked:
             about = analysis.inputs.claims_edition
@@ -98,7 +103,7 @@ def render_text(analysis: Analysis) -> str:
             lines += ["", f"The paper's figures: {int(claims['ok'].sum())} of {len(claims)} agree"]
         lines += [
             f"  {'✓' if row['ok'] else '✗'} {row['paragraph']} {row['metric']}: "
-            f"paper {format_gbp(_plain(row['claimed_gbp']))}, computed {format_gbp(_plain(row['computed_gbp']))}"
+            f"paper {present.gbp(row['claimed_gbp'])}, computed {present.gbp(row['computed_gbp'])}"
             for row in claims.to_dict("records")
             if not row["ok"]
         ]
@@ -118,20 +123,20 @@ def _stated(inputs) -> str:
 
 
 def render_variance(analysis: Analysis) -> list[str]:
-    """The reconciliation as a fixed-width text table (£ thousands)."""
-    header = ("Function", "Forecast", "Revised", "Actual", "Variance", "Delivery", "Status")
+    """The reconciliation as a fixed-width text table (£ thousands), with each case's RAG."""
+    header = ("Function", "Forecast", "Revised", "Actual", "Variance", "Delivery", "Status", "RAG")
     rows = [header]
     for row in analysis.variance.to_dict("records"):
-        pct = _plain(row["delivery_pct"])
         rows.append(
             (
                 str(row["function"]),
-                format_gbp_k(_plain(row["forecast_gbp"])),
-                format_gbp_k(_plain(row["revised_forecast_gbp"])),
-                format_gbp_k(_plain(row["actual_gbp"])),
-                format_gbp_k(_plain(row["variance_gbp"]), signed=True),
-                "–" if pct is None else f"{pct:.1f}%",
+                present.gbp_k(row["forecast_gbp"]),
+                present.gbp_k(row["revised_forecast_gbp"]),
+                present.gbp_k(row["actual_gbp"]),
+                present.gbp_k(row["variance_gbp"], signed=True),
+                present.pct(row["delivery_pct"]),
                 str(row["status"]),
+                present.rag_word(row["rag"]),
             )
         )
     if len(analysis.variance):
@@ -139,10 +144,11 @@ def render_variance(analysis: Analysis) -> list[str]:
         rows.append(
             (
                 f"Total ({t['cases']} cases with figures)",
-                format_gbp_k(t["forecast_gbp"]),
-                format_gbp_k(t["latest_forecast_gbp"]) + " latest",
-                format_gbp_k(t["actual_gbp"]),
-                format_gbp_k(t["variance_gbp"], signed=True),
+                present.gbp_k(t["forecast_gbp"]),
+                present.gbp_k(t["latest_forecast_gbp"]) + " latest",
+                present.gbp_k(t["actual_gbp"]),
+                present.gbp_k(t["variance_gbp"], signed=True),
+                "",
                 "",
                 "",
             )
@@ -150,6 +156,10 @@ def render_variance(analysis: Analysis) -> list[str]:
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     out = []
     for r in rows:
-        cells = [r[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(r[1:6], widths[1:6], strict=True)] + [r[6]]
+        cells = (
+            [r[0].ljust(widths[0])]
+            + [c.rjust(w) for c, w in zip(r[1:6], widths[1:6], strict=True)]
+            + [r[6].ljust(widths[6]), r[7]]
+        )
         out.append("  " + "  ".join(cells).rstrip())
     return out

@@ -1,7 +1,8 @@
 """What notebooks display: escaped, £-formatted tables and computed prose.
 
 Every label from the data is HTML-escaped before it is shown (pandas' Styler does not escape by
-default). Numbers in prose are computed here, never typed into a notebook.
+default). Formats, colours and sentences are `bch.present`'s, so a notebook says what the board pack
+says; numbers in prose are computed, never typed into a notebook.
 """
 
 from __future__ import annotations
@@ -10,30 +11,34 @@ import html
 
 import pandas as pd
 
-from bch.findings import findings_frame
-from bch.money import as_pounds, format_gbp, format_gbp_k
+from bch import present
+from bch.findings import count_by_severity, findings_frame
 
-BAD = "#B34700"  # darker than the charts' vermillion, for text contrast
-GOOD = "#00795A"
+BAD = present.BAD
+GOOD = present.GOOD
 
 
 def _money(value) -> str:
-    return format_gbp(as_pounds(value))
+    return present.gbp(value)
 
 
 def _signed(value) -> str:
-    return format_gbp(as_pounds(value), signed=True)
-
-
-def _pct(value) -> str:
-    return "–" if value is None or pd.isna(value) else f"{float(value):.1f}%"
+    return present.gbp(value, signed=True)
 
 
 def _impact(value) -> str:
-    pounds = as_pounds(value)
-    if pounds is None or pounds == 0:
-        return ""
-    return f"color: {BAD if pounds < 0 else GOOD}; font-weight: bold"
+    impact = present.impact(value)
+    return f"color: {BAD if impact == 'bad' else GOOD}; font-weight: bold" if impact else ""
+
+
+def _rag(rag) -> str:
+    """The RAG word in its colour, with a swatch beside it: never colour alone."""
+    colour = present.rag_colour(rag)
+    weight = "normal" if rag == "none" else "bold"
+    return (
+        f"text-align: left; color: {colour}; font-weight: {weight}; border-left: 0.8em solid {colour}; "
+        "padding-left: 0.3em"
+    )
 
 
 def _styled(frame: pd.DataFrame, formats: dict | None = None):
@@ -72,13 +77,15 @@ VARIANCE_VIEW = {
     "variance_vs_original_gbp": "vs original",
     "delivery_pct": "Delivery",
     "status": "Status",
+    "rag": "RAG",
     "variance_causes": "Cause",
     "actual_cells": "Actual from",
 }
 
 
 def variance_table(variance: pd.DataFrame):
-    """The reconciliation, £ with separators, variance coloured by impact (IBCS: red bad, green good)."""
+    """The reconciliation, £ with separators, variance coloured by impact (IBCS: red bad, green good),
+    and each case's RAG as a word in its colour."""
     frame = variance[list(VARIANCE_VIEW)].rename(columns=VARIANCE_VIEW)
     styler = _styled(
         frame,
@@ -88,10 +95,11 @@ def variance_table(variance: pd.DataFrame):
             "Actual": _money,
             "Variance": _signed,
             "vs original": _signed,
-            "Delivery": _pct,
+            "Delivery": present.pct,
+            "RAG": present.rag_word,
         },
     )
-    return styler.map(_impact, subset=["Variance", "vs original"])
+    return styler.map(_impact, subset=["Variance", "vs original"]).map(_rag, subset=["RAG"])
 
 
 def claims_table(claims: pd.DataFrame):
@@ -103,31 +111,23 @@ def claims_table(claims: pd.DataFrame):
 
 
 def headline(analysis, as_of=None) -> str:
-    """A paragraph of the headline figures, every number computed, as escaped HTML."""
-    totals = analysis.totals
-    counts = {"error": 0, "warning": 0}
-    for f in analysis.findings:
-        counts[f.severity] += 1
-    parts = [
-        f"Recurrent savings <b>{html.escape(format_gbp_k(totals['recurrent_gbp']))}</b> a year",
-        f"<b>{html.escape(format_gbp_k(totals['cumulative_to_date_gbp']))}</b> cumulative since "
-        f"{html.escape(analysis.sheet.years[0] if analysis.sheet.years else '–')}",
-        f"change-team costs <b>{html.escape(format_gbp_k(totals['change_team_costs_gbp']))}</b> (not netted)",
-    ]
-    stated = f"As at {as_of.day} {as_of:%B %Y}: " if as_of else "As-of date not stated: "
+    """A paragraph of the headline figures and the delivered sentence, every number computed, as escaped HTML."""
+    sheet = analysis.sheet
+    recurrent, cumulative, costs = (
+        f"<b>{html.escape(h.figure)}</b>"
+        for h in present.headlines(analysis.totals, sheet.years[0] if sheet.years else None)
+    )
+    since = html.escape(sheet.years[0] if sheet.years else present.MISSING)
+    counts = count_by_severity(analysis.findings)
+    stated = f"As at {present.long_date(as_of)}: " if as_of else "As-of date not stated: "
     text = (
-        stated
-        + "; ".join(parts)
-        + f". Data-quality findings: {counts['error']} error(s), {counts['warning']} warning(s)."
+        f"{stated}Recurrent savings {recurrent} a year; {cumulative} cumulative since {since}; "
+        f"change-team costs {costs} (not netted). "
+        f"Data-quality findings: {counts['error']} error(s), {counts['warning']} warning(s)."
     )
     if len(analysis.variance):
-        t = analysis.variance_totals
-        text += (
-            f" The {t['cases']} business cases with figures delivered "
-            f"<b>{html.escape(format_gbp_k(t['actual_gbp']))}</b> against "
-            f"{html.escape(format_gbp_k(t['latest_forecast_gbp']))} forecast "
-            f"({html.escape(format_gbp_k(t['variance_gbp'], signed=True))})."
-        )
+        delivered = present.delivery(analysis.variance_totals, analysis.variance["status"], analysis.materiality_pct)
+        text += " " + html.escape(present.headline_sentence(delivered))
     return f"<p>{text}</p>"
 
 

@@ -56,7 +56,7 @@ def test_variance_colours_follow_impact(analysis):
 def test_variance_chart_title_is_the_finding(analysis):
     fig = charts.variance_chart(analysis.variance)
     texts = [t.get_text() for t in fig.texts]
-    assert "Business cases delivered £1,798k of £3,916k forecast: £2,118k short of forecast" in texts
+    assert "The 6 business cases with forecasts delivered £1,798k of the £3,916k forecast, £2,118k short" in texts
     assert any("Public Contact (not implemented)" in t and "ERSOU/JPS etc (no business case)" in t for t in texts)
 
 
@@ -146,8 +146,74 @@ def test_an_unreadable_cell_is_marked_not_drawn_as_complete(shipped, tmp_path):
     assert "ICT" not in shown
     assert len(shown) == 5
     texts = [t.get_text() for t in fig.texts]
-    assert texts[0] == "Business cases delivered £297k of £1,714k forecast: £1,417k short of forecast"
+    assert texts[0] == "The 5 business cases with forecasts delivered £297k of the £1,714k forecast, £1,417k short"
     assert texts[1].startswith("Not shown (no variance figure): ICT (actual unknown); Public Contact (not implemented)")
     fig = _render(charts.delivery_chart(analysis.variance, 10))
     assert "ICT" not in [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert fig.texts[0].get_text() == "3 of 5 business cases delivered less than 90% of forecast"
+
+
+def small_cases(deltas: list[int], forecast: int = 10_000) -> pd.DataFrame:
+    """Cases with a £10,000 forecast each, over-delivered by `deltas` pounds."""
+    n = len(deltas)
+    return pd.DataFrame(
+        {
+            "function": [f"Case {i + 1}" for i in range(n)],
+            "forecast_gbp": pd.array([forecast] * n, dtype="Int64"),
+            "revised_forecast_gbp": pd.array([None] * n, dtype="Int64"),
+            "latest_forecast_gbp": pd.array([forecast] * n, dtype="Int64"),
+            "actual_gbp": pd.array([forecast + d for d in deltas], dtype="Int64"),
+            "variance_gbp": pd.array(deltas, dtype="Int64"),
+            "delivery_pct": [(forecast + d) * 100 / forecast for d in deltas],
+            "status": ["over-delivered" if d * 100 > forecast * 10 else "delivered" for d in deltas],
+        }
+    )
+
+
+def _tick_labels(axis) -> list[str]:
+    return [t.get_text() for t in axis.get_majorticklabels() if t.get_text()]
+
+
+def test_variance_labels_and_ticks_keep_every_pound():
+    fig = _render(charts.variance_chart(small_cases([1_500, 500])))
+    ax_abs, ax_var, _ = fig.axes
+    assert [t.get_text() for t in ax_var.texts] == ["+£1.5k", "+£0.5k"]  # as the table says, not "+£2k"/"+£0k"
+    for axis in (ax_abs.xaxis, ax_var.xaxis):
+        labels = _tick_labels(axis)
+        assert len(labels) >= 2 and len(labels) == len(set(labels)), labels
+    assert fig.texts[0].get_text() == (
+        "The 2 business cases with forecasts delivered £22k of the £20k forecast, £2k above"
+    )
+
+
+def test_tick_labels_are_unique_on_every_shipped_chart(analysis):
+    for name, fig in charts.figures_for(analysis).items():
+        _render(fig)
+        for ax in fig.axes:
+            for axis in (ax.xaxis, ax.yaxis):
+                labels = _tick_labels(axis)
+                assert len(labels) == len(set(labels)), (name, labels)
+    fig = _render(charts.recurrent_by_year_chart(analysis.sheet.tidy(), list(analysis.sheet.years)))
+    assert _tick_labels(fig.axes[0].yaxis)[:3] == ["£0k", "£600k", "£1,200k"]
+
+
+def test_categories_wear_no_variance_colour(analysis):
+    sheet = analysis.sheet
+    fig = charts.recurrent_by_year_chart(sheet.tidy(), list(sheet.years))
+    fills = {to_hex(b.get_facecolor()).upper() for b in _bars(fig.axes[0])}
+    assert fills <= {c.upper() for c in charts.SERIES}
+    assert len(fills) == 6  # one per function
+    fig = charts.cumulative_chart(summary.cumulative_savings(sheet), summary.cumulative_costs(sheet))
+    fills |= {to_hex(b.get_facecolor()).upper() for b in _bars(fig.axes[0])}
+    assert not fills & {charts.BAD, charts.GOOD, "#D55E00", "#009E73", "#E69F00"}
+
+
+def test_delivery_colours_and_count_follow_status_not_rounding():
+    frame = small_cases([0])
+    frame.loc[0, ["actual_gbp", "variance_gbp"]] = [8_996, -1_004]  # 89.96%: shown as 90.0%, short of 10%
+    frame.loc[0, ["delivery_pct", "status"]] = [90.0, "under-delivered"]
+    fig = _render(charts.delivery_chart(frame, 10))
+    bar = next(b for b in _bars(fig.axes[0]) if b.get_height() == pytest.approx(0.55))
+    assert to_hex(bar.get_facecolor()).upper() == charts.BAD
+    assert [t.get_text() for t in fig.axes[0].texts] == ["90.0%"]
+    assert fig.texts[0].get_text() == "1 of 1 business case delivered less than 90% of forecast"

@@ -41,4 +41,23 @@ def test_headline_is_computed_and_escaped():
 
     text = views.headline(pipeline.analyse(), dt.date(2018, 7, 19))
     assert text.startswith("<p>As at 19 July 2018: Recurrent savings <b>£6,151k</b> a year")
-    assert "delivered <b>£1,798k</b> against £3,916k forecast (-£2,118k)" in text
+    assert text.endswith(
+        "The 6 business cases with forecasts delivered £1,798k of the £3,916k forecast, £2,118k short; "
+        "4 of 6 business cases delivered less than 90% of forecast (materiality 10%).</p>"
+    )
+
+
+def test_variance_table_shows_rag_as_word_and_colour():
+    import re
+
+    html = views.variance_table(pipeline.analyse().variance).to_html()
+    assert ">RAG</th>" in html
+    words = dict(re.findall(r'<td id="T_\w+?_(row\d+)_col9" class="[^"]*" >([^<]*)</td>', html))
+    assert list(words.values()) == ["Green", "Red", "Red", "Red", "Green", "none", "Red", "none"]
+    styles = {}
+    for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", html):
+        for cell in re.findall(r"_(row\d+)_col9\b", selectors):
+            styles[cell] = styles.get(cell, "") + " ".join(body.split())
+    assert "color: #B34700; font-weight: bold; border-left: 0.8em solid #B34700" in styles["row2"]  # ICT: red
+    assert "color: #00795A; font-weight: bold; border-left: 0.8em solid #00795A" in styles["row0"]  # Firearms
+    assert "color: #5a5a5a; font-weight: normal" in styles["row5"]  # Public Contact: no RAG, said in words

@@ -1,0 +1,206 @@
+"""One presentation layer: formats, counts and sentences computed once, rendered alike everywhere."""
+
+import datetime as dt
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bch import boardpack, editions, pipeline, present, reconcile, register, report, views
+
+
+@pytest.fixture(scope="module")
+def analysis():
+    return pipeline.analyse()
+
+
+def ict_at(actual_gbp: int, materiality_pct: float = 10) -> pd.DataFrame:
+    """The shipped register's ICT case (latest forecast £2,202,000) reconciled against `actual_gbp`."""
+    actuals = pd.DataFrame(
+        {
+            "function": ["ICT"],
+            "actual_gbp": pd.array([actual_gbp], dtype="Int64"),
+            "label_cell": ["Savings!A5"],
+            "cells": ["Savings!B5:F5"],
+        }
+    )
+    cases = register.read_register(editions.load().newest().register).cases
+    table, findings = reconcile.reconcile(actuals, cases[cases["function"] == "ICT"], materiality_pct)
+    assert findings == []
+    return table
+
+
+def test_money_in_thousands_keeps_every_pound():
+    assert present.gbp_k(1_500, signed=True) == "+£1.5k"
+    assert present.gbp_k(500, signed=True) == "+£0.5k"
+    assert present.gbp_k(-701_000, signed=True) == "-£701k"
+    assert present.gbp_k(1_234_567) == "£1,234.567k"
+    assert present.gbp_k(0, signed=True) == "£0k"
+    assert present.gbp_k(np.int64(6_151_000)) == "£6,151k"
+    assert present.gbp(-795_000) == "-£795,000"
+    for missing in (None, pd.NA, float("nan")):
+        assert present.gbp_k(missing) == "–"
+        assert present.gbp(missing) == "–"
+    with pytest.raises(ValueError, match="not a whole number of pounds"):
+        present.gbp_k(1_500.5)
+
+
+def test_axis_ticks_are_exact_so_never_alike():
+    assert [present.gbp_k_tick(v) for v in (1_600.0, 2_400.0, 2_000.0)] == ["£1.6k", "£2.4k", "£2k"]
+    assert present.gbp_k_tick(-1_200_000.0) == "-£1,200k"
+    assert present.gbp_k_tick(1_599.9999999999998) == "£1.6k"  # locator float noise is not a pound
+    assert present.gbp_k_tick(0.5) == "£0.0005k"  # a sub-pound tick still gets its own label
+
+
+def test_percentages_and_missing_ones_one_way():
+    assert present.pct(68.2) == "68.2%"
+    assert present.pct(100) == "100.0%"
+    for missing in (None, pd.NA, float("nan"), np.float64("nan")):
+        assert present.pct(missing) == "–"
+        assert present.pct_change(missing) == "–"
+    assert present.pct_change(0.9000000000000057) == "+0.9%"
+    assert present.pct_change(-77.8) == "-77.8%"
+
+
+def test_dates_impact_rag_and_changes():
+    assert present.long_date(dt.date(2018, 7, 9)) == "9 July 2018"
+    assert present.long_date_of("2019-07-18") == "18 July 2019"
+    assert present.long_date_of(None) == "–"
+    assert [present.impact(v) for v in (-1, 0, 1, None, pd.NA)] == ["bad", "", "good", "", ""]
+    assert [present.rag_word(r) for r in ("green", "amber", "red", "none", None)] == [
+        "Green",
+        "Amber",
+        "Red",
+        "none",
+        "–",
+    ]
+    assert present.rag_colour("red") == present.BAD and present.rag_colour("green") == present.GOOD
+    assert present.change_value(150_000, money=True) == "£150k"
+    assert present.change_value(None, money=True) == "–"
+    assert present.change_value("10.0", money=False) == "10.0"
+
+
+def test_the_headline_sentence_on_the_shipped_data(analysis):
+    delivered = present.delivery(analysis.variance_totals, analysis.variance["status"], analysis.materiality_pct)
+    assert delivered == present.Delivery(6, 3_916_000, 3_978_000, 1_798_000, 4, 10.0)
+    assert present.headline_sentence(delivered) == (
+        "The 6 business cases with forecasts delivered £1,798k of the £3,916k forecast, £2,118k short; "
+        "4 of 6 business cases delivered less than 90% of forecast (materiality 10%)."
+    )
+
+
+def test_sentences_for_one_case_above_on_and_none():
+    one = present.Delivery(1, 1_000, 1_000, 1_500, 0, 15.0)
+    assert present.delivered_sentence(one) == (
+        "The 1 business case with a forecast delivered £1.5k of the £1k forecast, £0.5k above"
+    )
+    assert present.shortfall_sentence(one) == "0 of 1 business case delivered less than 85% of forecast"
+    on = present.Delivery(2, 3_000, 3_000, 3_000, 0, 10.0)
+    assert present.delivered_sentence(on) == "The 2 business cases with forecasts delivered £3k, exactly the forecast"
+    assert present.delivery(None, []) is None
+    assert present.delivery({"cases": 0, "latest_forecast_gbp": 0, "forecast_gbp": 0, "actual_gbp": 0}) is None
+    assert present.headline_sentence(None) == present.NO_COMPARISON
+
+
+def test_a_case_at_89_96_percent_is_short_everywhere():
+    table = ict_at(1_981_000)  # 89.96% of £2,202,000: shown as 90.0%, yet short of a 10% threshold
+    assert (table.loc[0, "delivery_pct"], table.loc[0, "status"], table.loc[0, "rag"]) == (
+        90.0,
+        "under-delivered",
+        "amber",
+    )
+    assert present.shortfall_count(table["status"]) == 1
+    delivered = present.delivery(reconcile.totals(table), table["status"], 10)
+    assert present.shortfall_sentence(delivered) == "1 of 1 business case delivered less than 90% of forecast"
+    within = ict_at(1_982_000)  # 90.01%
+    assert present.shortfall_count(within["status"]) == 0
+
+
+def test_the_caveat_is_written_once(analysis):
+    from bch import charts, summary
+
+    assert present.CAVEAT.startswith("Not netted: change-team costs are shown beside the savings")
+    fig = charts.cumulative_chart(summary.cumulative_savings(analysis.sheet), summary.cumulative_costs(analysis.sheet))
+    caption = next(t.get_text() for t in fig.texts if "Not netted" in t.get_text())
+    assert " ".join(caption.split("\n")[:3]).startswith(present.CAVEAT[:200])
+
+
+def test_report_views_and_pack_say_the_same(analysis, tmp_path):
+    sentence = (
+        "The 6 business cases with forecasts delivered £1,798k of the £3,916k forecast, £2,118k short; "
+        "4 of 6 business cases delivered less than 90% of forecast (materiality 10%)."
+    )
+    assert sentence in report.render_text(analysis)
+    assert sentence in views.headline(analysis, dt.date(2018, 7, 19))
+    context = pack_context(analysis, tmp_path)
+    assert context["headline_sentence"] == sentence
+    assert sentence in boardpack.render_html(context)
+
+
+def pack_context(analysis, figures_dir, trend=None):
+    return boardpack.build_context(
+        analysis,
+        run_date=dt.date(2026, 11, 27),
+        pack_name="2026-11-27",
+        figures_dir=figures_dir,
+        changes=[
+            {"kind": "actual added", "item": "HR 2019/20", "before": None, "after": 150_000, "money": True},
+            {"kind": "parameter changed", "item": "materiality_pct", "before": "10.0", "after": "15.0", "money": False},
+        ],
+        previous_pack="2026-11-26",
+        previous_as_of="2018-07-19",
+        previous_unreadable=None,
+        parameters={"savings_path": "/work/main/data/raw/bch-savings-2018-07-19.xlsx", "materiality_pct": 10.0},
+        versions={"bch": "0", "python": "3", "pandas": "2", "openpyxl": "3", "matplotlib": "3", "papermill": "2"},
+        git={"commit": "0" * 40, "dirty": False},
+        trend=trend,
+    )
+
+
+def test_the_pack_formats_through_the_jinja_filters(analysis, tmp_path):
+    env = boardpack.environment()
+    assert env.filters["gbp_k"] is present.gbp_k and env.filters["pct"] is present.pct
+    assert env.from_string("{{ v|gbp_k(signed=True) }} {{ p|pct }} {{ n|pct }}").render(v=1_500, p=89.96, n=None) == (
+        "+£1.5k 90.0% –"
+    )
+    page = boardpack.render_html(pack_context(analysis, tmp_path))
+    row = re.search(r"<tr><td>ICT</td>.*?</tr>", page).group(0)
+    assert '<td class="num bad">-£701k</td><td class="num">68.2%</td><td>under-delivered</td>' in row
+    assert '<span class="rag rag-red">Red</span>' in row  # the word, in its colour
+    firearms = re.search(r"<tr><td>Firearms Licensing</td>.*?</tr>", page).group(0)
+    assert '<td class="num good">+£1k</td>' in firearms and '<span class="rag rag-green">Green</span>' in firearms
+    assert '<span class="rag rag-none">none</span>' in page  # Public Contact, ERSOU/JPS: no RAG, said so
+    assert '<th class="num bad">-£2,118k</th>' in page
+    assert '<td>actual added</td><td>HR 2019/20</td><td class="num">–</td><td class="num">£150k</td>' in page
+    assert "Against the pack 2026-11-26 (figures as at 19 July 2018): what this run restates." in page
+    assert "--bad: #B34700; --good: #00795A; --amber: #8A5A00" in page
+
+
+def test_cell_references_are_single_tokens_in_the_pack(analysis, tmp_path):
+    page = boardpack.render_html(pack_context(analysis, tmp_path))
+    assert "break-all" not in page
+    assert '<span class="ref">Savings!B13</span>' in page  # the finding's cell
+    assert '<span class="ref">Savings!B5:F5</span>' in page  # ICT's actual, in the reasons table
+    assert "from Savings!B3:F8" in page and "from Savings!B12:F12" in page
+    cover_page = page.split('id="reconciliation"')[0].rsplit("<h2", 1)[0]
+    assert 'class="page"' not in cover_page  # headlines and findings share page 1 with the cover
+
+
+@pytest.fixture(scope="module")
+def pdf_pages(analysis, tmp_path_factory):
+    from pypdf import PdfReader
+
+    folder = tmp_path_factory.mktemp("pdf")
+    target = boardpack.render_pdf(boardpack.render_html(pack_context(analysis, folder)), folder / "board-pack.pdf")
+    return [page.extract_text() for page in PdfReader(target).pages]
+
+
+def test_the_pdf_keeps_references_whole_and_fills_page_one(pdf_pages):
+    text = "\n".join(pdf_pages)
+    for ref in ("Savings!B13", "Savings!B3:F3", "Savings!B4:F4", "Savings!B5:F5", "Savings!B3:F8", "Savings!B12:F12"):
+        assert ref in text, ref
+    assert not re.search(r"Savings!\s*\n", text)  # never "Savings!" at a line's end
+    assert "Headline figures" in pdf_pages[0] and "Data-quality findings" in pdf_pages[0]
+    assert "The 6 business cases with forecasts delivered £1,798k" in pdf_pages[0]
+    assert "Red" in text and "Green" in text
