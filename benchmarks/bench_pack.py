@@ -4,6 +4,9 @@ The floor (issue 5): papermill executing one notebook that only imports pandas, 
 seaborn and draws one bar chart, plus one `jupyter nbconvert --to html` of it: one kernel start,
 one import of the stack, one render. Goal: `bch pack` on the shipped data within 1.5x the floor.
 
+Also `bch pack --if-changed` when nothing changed (issue 8): it must decide without starting a
+kernel, within 2x the wall time of `bch check --json` on the same data.
+
 Run: .venv/bin/python benchmarks/bench_pack.py [--runs N]
 """
 
@@ -65,6 +68,18 @@ def main() -> None:
             floors.append(timed(floor, tmp))
             totals.append(timed(pack, tmp))
         manifest = json.loads((packs / "latest" / "manifest.json").read_text())
+        unchanged = [[str(BIN / "bch"), "pack", "--out", str(packs), "--quiet", "--if-changed"]]
+        check = [[str(BIN / "bch"), "check", "--json"]]
+        published = len(list(packs.iterdir()))
+        ifs, checks = [], []
+        for _ in range(args.runs * 2):
+            ifs.append(timed(unchanged, tmp))
+            checks.append(timed(check, tmp))
+        assert len(list(packs.iterdir())) == published, "--if-changed published a pack"
+    i, c = statistics.median(ifs), statistics.median(checks)
+    print(f"bch check --json             : median {c:5.2f} s  runs {', '.join(f'{x:.2f}' for x in checks)}")
+    print(f"bch pack --if-changed        : median {i:5.2f} s  runs {', '.join(f'{x:.2f}' for x in ifs)}")
+    print(f"ratio                        : {i / c:.2f}x (goal <= 2.00x; nothing published)")
     f, p = statistics.median(floors), statistics.median(totals)
     print(f"floor (papermill + nbconvert): median {f:5.2f} s  runs {', '.join(f'{x:.2f}' for x in floors)}")
     print(f"bch pack                     : median {p:5.2f} s  runs {', '.join(f'{x:.2f}' for x in totals)}")
