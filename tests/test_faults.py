@@ -90,3 +90,38 @@ def test_the_analysis_in_this_process_is_bounded_by_the_cell_limit():
     limit = pytest.raises(BchError, match="the test's work ran longer than the per-cell limit of 1s")
     with limit, render.deadline(1, "the test's work"):
         time.sleep(3)
+
+
+def test_processed_into_a_file_is_one_line_exit_2(tmp_path, capsys):
+    from bch import cli
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    assert cli.main(["check", "--processed", str(blocker)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"bch: error: --processed {blocker}: cannot write there") and err.count("\n") == 1
+
+
+def test_a_pipe_given_as_the_workbook_is_refused_not_waited_on(tmp_path, capsys):
+    from bch import cli
+
+    fifo = tmp_path / "savings.xlsx"
+    os.mkfifo(fifo)
+    assert cli.main(["check", "--savings", str(fifo)]) == 2
+    assert capsys.readouterr().err == f"bch: error: --savings: {fifo} is not a regular file\n"
+
+
+def test_a_file_name_that_is_not_utf8_is_refused_before_any_kernel(tmp_path, capsys):
+    from bch import cli
+
+    name = os.fsdecode(bytes(tmp_path) + b"/\xff.xlsx")
+    assert cli.main(["pack", "--savings", name, "--as-of", "2018-07-19", "--out", str(tmp_path / "o")]) == 2
+    assert "is not valid UTF-8" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_minus_zero_materiality_is_zero(capsys):
+    from bch import cli
+
+    assert cli.main(["check", "--materiality=-0"]) == 0
+    assert "materiality 0%" in capsys.readouterr().out

@@ -124,3 +124,15 @@ def test_a_workbook_in_no_edition_without_as_of_is_refused(tmp_path):
         "(the date its figures are stated at), or add it with `bch edition add`\n"
     )
     assert not (tmp_path / "packs").exists()
+
+
+def test_next_years_workbook_publishes_strictly_with_an_as_of_date(tmp_path):
+    """The issue's own words: a next-year workbook, the shipped register and claims, --strict --as-of."""
+    workbook = next_editions.workbook(tmp_path, 1, "next.xlsx")
+    out = tmp_path / "packs"
+    argv = ["pack", "--strict", "--quiet", "--savings", str(workbook), "--as-of", "2019-07-18", "--out", str(out)]
+    assert cli.main(argv) == 0
+    record = manifest(out / "latest")
+    assert (record["as_of"], record["edition"], record["findings"]["error"]) == ("2019-07-18", None, 0)
+    page = (out / "latest" / "board-pack.html").read_text()
+    assert "Inputs given explicitly, in no catalogued edition; figures stated as at 18 July 2019" in page

@@ -108,6 +108,12 @@ def test_the_pdf_opens_and_holds_the_same_figures(published):
     assert "Page 1 of" in text
 
 
+def test_published_notebooks_carry_no_kernel_noise(published):
+    for path in [*published.glob("*.ipynb"), *published.glob("*.html")]:
+        text = path.read_text()
+        assert "Session/line number was not unique" not in text, path.name
+
+
 def test_no_html_file_loads_anything_from_outside(published):
     loads = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|url\(\s*["']?(?:https?:)?//|@import""", re.I)
     for page in published.glob("*.html"):
