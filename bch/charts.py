@@ -160,7 +160,7 @@ def variance_chart(variance: pd.DataFrame, source: str = ""):
         ax_var.axvline(0, color=ACTUAL, linewidth=1)
         _label_ends(ax_var, y, list(deltas), lambda d: present.gbp_k(d, signed=True), 3)
         ax_var.set_title("ΔF (actual − forecast)", fontsize=9)
-        _money_axis(ax_var.xaxis, 3)
+        _money_axis(ax_var.xaxis, 2)  # a narrow panel: two ticks leave room for wide labels
         low, high = min(deltas.min(), 0), max(deltas.max(), 0)
         pad = (high - low) * 0.35 or 1000
         ax_var.set_xlim(low - pad, high + pad)
@@ -359,7 +359,8 @@ def trend_chart(trend) -> object:
             ax.set_ylim(0, top)
             _money_axis(ax.yaxis, 3)
             ax.tick_params(axis="y", labelsize=7)
-        title = f"Business cases across {len(editions)} editions, as at {', '.join(editions)}"
+        dates = [present.long_date_of(e) for e in editions]
+        title = f"Business cases across {len(editions)} editions, as at {', '.join(dates[:-1])} and {dates[-1]}"
         caption = "Each point: the actual then, and the % of the forecast then in force. One £ scale for every panel."
         return _finish(fig, title, caption, "Source: every catalogued edition to this one (data/raw/editions.toml)")
 

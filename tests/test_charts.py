@@ -217,3 +217,21 @@ def test_delivery_colours_and_count_follow_status_not_rounding():
     assert to_hex(bar.get_facecolor()).upper() == charts.BAD
     assert [t.get_text() for t in fig.axes[0].texts] == ["90.0%"]
     assert fig.texts[0].get_text() == "1 of 1 business case delivered less than 90% of forecast"
+
+
+def test_trend_labels_and_title_use_the_shared_formats():
+    from bch import history
+
+    cases = pd.DataFrame.from_records(
+        [
+            ("2018-07-19", "ICT", 1_500, 2_000, 75.0, "under-delivered"),
+            ("2019-07-18", "ICT", 1_999, 2_000, 99.95, "delivered"),
+        ],
+        columns=history.COLUMNS,
+    )
+    headlines = [{"as_of": day, **dict.fromkeys(history.HEADLINES, 0)} for day in ("2018-07-19", "2019-07-18")]
+    fig = _render(charts.trend_chart(history.Trend(cases, headlines)))
+    assert [t.get_text() for t in fig.axes[0].texts] == ["£1.5k\n75.0%", "£1.999k\n100.0%"]
+    labels = _tick_labels(fig.axes[0].yaxis)
+    assert len(labels) == len(set(labels))
+    assert fig.texts[0].get_text() == "Business cases across 2 editions, as at 19 July 2018 and 18 July 2019"
