@@ -65,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=_check)
 
     pack = commands.add_parser("pack", help="execute the notebooks and publish a dated board pack")
+    pack.add_argument(
+        "-f", "--parameters-file", type=Path, metavar="YAML", help="parameters as papermill takes them (options win)"
+    )
     _options(pack, params.PACK)
     pack.add_argument(
         "--out", type=Path, default=paths.OUTPUTS, metavar="DIR", help=f"where packs go (default: {paths.OUTPUTS})"
@@ -76,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     pack.add_argument("--quiet", action="store_true", help="print nothing unless the run fails")
     pack.set_defaults(handler=_pack)
+    parser.pack_parser = pack  # for a parameters file's defaults
 
     verify = commands.add_parser("verify", help="check a published pack against its manifest and the ledger")
     verify.add_argument("pack_dir", type=Path, metavar="PACK", help="a pack folder, e.g. outputs/latest")
@@ -214,10 +218,20 @@ def _edition_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _with_parameters_file(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """Parse `argv`; a pack's -f file sets the declared parameters' defaults, so options still win."""
+    args = parser.parse_args(argv)
+    path = getattr(args, "parameters_file", None)
+    if path is None:
+        return args
+    parser.pack_parser.set_defaults(**params.read_file(path, params.PACK))
+    return parser.parse_args(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     try:
-        args = parser.parse_args(argv)
+        args = _with_parameters_file(parser, argv)
         if not getattr(args, "handler", None):
             parser.print_usage(sys.stderr)
             return 2

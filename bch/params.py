@@ -124,6 +124,31 @@ def notebook_cell() -> str:
     return "\n".join(lines)
 
 
+def read_file(path: Path, command: str) -> dict:
+    """A papermill-style YAML parameters file: declared names of `command` only, each value checked."""
+    import yaml
+
+    try:
+        values = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ParameterError(f"parameters file {path} can't be read ({reason})") from None
+    if not isinstance(values, dict):
+        raise ParameterError(f"parameters file {path} must map parameter names to values")
+    allowed = {p.name for p in of(command)}
+    unknown = sorted(str(k) for k in values if k not in allowed)
+    if unknown:
+        takes = ", ".join(sorted(allowed))
+        raise ParameterError(
+            f"parameters file {path}: unknown parameter(s) {', '.join(unknown)}; {command} takes: {takes}"
+        )
+    # YAML reads 2019-07-18 as a date: the parameter is its ISO text
+    try:
+        return {k: check_value(k, v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()}
+    except ParameterError as exc:
+        raise ParameterError(f"parameters file {path}: {exc}") from None
+
+
 @dataclass(frozen=True)
 class RunParameters:
     inputs: Inputs

@@ -194,3 +194,31 @@ def test_text_summary_shows_the_reconciliation(capsys):
     _, out, _ = run(capsys, "check")
     assert "ICT                                       £2,202k               –  £1,501k    -£701k     68.2%" in out
     assert "The paper's figures: 21 of 21 agree" in out
+
+
+def test_a_parameters_file_sets_pack_parameters_and_options_win(tmp_path):
+    file = tmp_path / "params.yaml"
+    file.write_text("materiality_pct: 15\nedition: 2018-07-19\nstrict: true\n")
+    parser = cli._parser()
+    args = cli._with_parameters_file(parser, ["pack", "-f", str(file), "--materiality", "20"])
+    assert (args.materiality_pct, args.edition, args.strict) == (20.0, "2018-07-19", True)
+    args = cli._with_parameters_file(cli._parser(), ["pack", "-f", str(file)])
+    assert args.materiality_pct == 15.0
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("bogus: 1\n", "unknown parameter(s) bogus; pack takes: as_of, catalogue_path, cell_timeout,"),
+        ("materiality_pct: lots\n", "params.yaml: parameter materiality_pct must be float, not str ('lots')"),
+        ("- a list\n", "must map parameter names to values"),
+        ("materiality_pct: [\n", "can't be read"),
+    ],
+)
+def test_a_bad_parameters_file_is_one_line_exit_2(capsys, tmp_path, text, message):
+    file = tmp_path / "params.yaml"
+    file.write_text(text)
+    assert cli.main(["pack", "-f", str(file), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert not (tmp_path / "out").exists()
