@@ -75,7 +75,7 @@ def headline(analysis, trend) -> dict:
         cards.append(
             {
                 "figure": present.gbp_k(delivered.actual),
-                "label": f"delivered by the {delivered.cases} business cases with forecasts",
+                "label": present.delivered_label(delivered),
                 "cells": "",
                 "change": None,
             }

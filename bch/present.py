@@ -210,6 +210,11 @@ def delivered_sentence(d: Delivery) -> str:
     return f"{who} delivered {gbp_k(d.actual)} of the {gbp_k(d.forecast)} forecast, {gap}"
 
 
+def delivered_label(d: Delivery) -> str:
+    """The headline card's label under the delivered figure."""
+    return f"delivered by the {_cases(d.cases)} with {'a forecast' if d.cases == 1 else 'forecasts'}"
+
+
 def shortfall_sentence(d: Delivery) -> str:
     """'4 of 6 business cases delivered less than 90% of forecast'."""
     return f"{d.shortfall} of {_cases(d.cases)} delivered less than {100 - d.materiality_pct:g}% of forecast"

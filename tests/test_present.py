@@ -96,6 +96,7 @@ def test_sentences_for_one_case_above_on_and_none():
         "The 1 business case with a forecast delivered £1.5k of the £1k forecast, £0.5k above"
     )
     assert present.shortfall_sentence(one) == "0 of 1 business case delivered less than 85% of forecast"
+    assert present.delivered_label(one) == "delivered by the 1 business case with a forecast"
     on = present.Delivery(2, 3_000, 3_000, 3_000, 0, 10.0)
     assert present.delivered_sentence(on) == "The 2 business cases with forecasts delivered £3k, exactly the forecast"
     assert present.delivery(None, []) is None
@@ -136,6 +137,12 @@ def test_report_views_and_pack_say_the_same(analysis, tmp_path):
     context = pack_context(analysis, tmp_path)
     assert context["headline_sentence"] == sentence
     assert sentence in boardpack.render_html(context)
+    assert context["cards"][3] == {
+        "figure": "£1,798k",
+        "label": "delivered by the 6 business cases with forecasts",
+        "cells": "",
+        "change": None,
+    }
 
 
 def pack_context(analysis, figures_dir, trend=None):
@@ -204,3 +211,19 @@ def test_the_pdf_keeps_references_whole_and_fills_page_one(pdf_pages):
     assert "Headline figures" in pdf_pages[0] and "Data-quality findings" in pdf_pages[0]
     assert "The 6 business cases with forecasts delivered £1,798k" in pdf_pages[0]
     assert "Red" in text and "Green" in text
+
+
+def test_headlines_carry_their_cells_and_change_since_the_last_edition(analysis):
+    moved = {"recurrent_gbp": 720_000, "cumulative_to_date_gbp": None, "change_team_costs_gbp": -500}
+    moved["since"] = "2018-07-19"
+    cards = present.headlines(analysis.totals, "2014/15", "Savings!B3:F8", "Savings!B12:F12", moved)
+    recurrent, cumulative, costs = cards
+    assert (recurrent.figure, recurrent.label, recurrent.cells) == (
+        "£6,151k",
+        "recurrent savings a year (all functions)",
+        "Savings!B3:F8",
+    )
+    assert recurrent.change == "+£720k since 19 July 2018"
+    assert (cumulative.figure, cumulative.label) == ("£21,716k", "cumulative savings since 2014/15")
+    assert cumulative.change is None
+    assert (costs.figure, costs.cells, costs.change) == ("£6,348k", "Savings!B12:F12", "-£0.5k since 19 July 2018")
