@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bch import fiscal, labels, summary
-from bch.findings import Finding, error, warning
+from bch import codes, fiscal, labels, summary
+from bch.findings import Finding, finding
 from bch.money import format_gbp
 from bch.sheet import TOTAL, SavingsSheet
 
@@ -38,9 +38,9 @@ def _compare(stated_cell, computed, code: str, what: str, blank_ok: bool = False
     if stated_cell["status"] == "blank":
         if computed == 0 or blank_ok:
             return None
-        return warning("blank-total", cell, f"blank, but {what} gives {format_gbp(computed)}")
+        return finding(codes.BLANK_TOTAL, cell, f"blank, but {what} gives {format_gbp(computed)}")
     if int(stated_cell["amount_gbp"]) != int(computed):
-        return error(
+        return finding(
             code, cell, f"states {format_gbp(stated_cell['amount_gbp'])} but {what} gives {format_gbp(computed)}"
         )
     return None
@@ -53,9 +53,9 @@ def _compare_row(
     found = []
     for year, expected in computed.items():
         if year in rows.index:
-            finding = _compare(rows.loc[year], expected, code, what.format(year=year), blank_ok)
-            if finding:
-                found.append(finding)
+            mismatch = _compare(rows.loc[year], expected, code, what.format(year=year), blank_ok)
+            if mismatch:
+                found.append(mismatch)
     return found
 
 
@@ -67,19 +67,19 @@ def check_function_totals(sheet: SavingsSheet) -> list[Finding]:
         if fn["total_status"] == "absent":
             continue
         stated_cell = {"status": fn["total_status"], "amount_gbp": fn["total_gbp"], "cell": fn["total_cell"]}
-        finding = _compare(stated_cell, computed[fn["function"]], "row-total", f"the years of {fn['function']!r}")
-        if finding:
-            found.append(finding)
+        mismatch = _compare(stated_cell, computed[fn["function"]], codes.ROW_TOTAL, f"the years of {fn['function']!r}")
+        if mismatch:
+            found.append(mismatch)
     return found
 
 
 def check_year_totals(sheet: SavingsSheet) -> list[Finding]:
     """'Total recurrent in each year' = the sum of that year's lines; its Total = all lines."""
     by_year = summary.totals_by_year(sheet)
-    found = _compare_row(sheet, labels.RECURRENT_TOTAL, by_year, "year-total", "the lines of {year}")
+    found = _compare_row(sheet, labels.RECURRENT_TOTAL, by_year, codes.YEAR_TOTAL, "the lines of {year}")
     grand = summary.sum_savings(sheet.lines)
     grand_series = pd.Series([grand], index=[TOTAL], dtype="Int64")
-    found += _compare_row(sheet, labels.RECURRENT_TOTAL, grand_series, "grand-total", "the sum of all lines")
+    found += _compare_row(sheet, labels.RECURRENT_TOTAL, grand_series, codes.GRAND_TOTAL, "the sum of all lines")
     return found
 
 
@@ -89,13 +89,13 @@ def check_running_sums(sheet: SavingsSheet) -> list[Finding]:
     to_date = summary.running_sum(cumulative)
     return [
         *_compare_row(
-            sheet, labels.ANNUAL_CUMULATIVE, cumulative, "cumulative", "the running sum of the lines to {year}"
+            sheet, labels.ANNUAL_CUMULATIVE, cumulative, codes.CUMULATIVE, "the running sum of the lines to {year}"
         ),
         *_compare_row(
             sheet,
             labels.SAVINGS_TO_DATE,
             to_date,
-            "savings-to-date",
+            codes.SAVINGS_TO_DATE,
             "the running sum of the annual cumulative to {year}",
         ),
     ]
@@ -107,8 +107,8 @@ def check_change_team_costs(sheet: SavingsSheet) -> list[Finding]:
     for row in summary.stated(sheet, labels.CHANGE_TEAM_COSTS).to_dict("records"):
         if row["status"] == "value" and row["amount_gbp"] > 0:
             found.append(
-                error(
-                    "cost-sign",
+                finding(
+                    codes.COST_SIGN,
                     row["cell"],
                     f"change-team cost {format_gbp(row['amount_gbp'])} is positive; costs are shown negative",
                 )
@@ -120,7 +120,7 @@ def check_change_team_costs(sheet: SavingsSheet) -> list[Finding]:
         sheet,
         labels.CUMULATIVE_COSTS,
         summary.running_sum(costs),
-        "cost-cumulative",
+        codes.COST_CUMULATIVE,
         "the running sum of costs to {year}",
     )
     total = pd.NA if costs.isna().any() else sum(int(v) for v in costs)
@@ -128,7 +128,7 @@ def check_change_team_costs(sheet: SavingsSheet) -> list[Finding]:
         sheet,
         labels.CHANGE_TEAM_COSTS,
         pd.Series([total], index=[TOTAL], dtype="Int64"),
-        "cost-total",
+        codes.COST_TOTAL,
         "the sum of costs",
         blank_ok=True,
     )
@@ -139,12 +139,12 @@ def check_rows_present(sheet: SavingsSheet) -> list[Finding]:
     """Every summary row the table should state is there, and so is at least one function."""
     present = set(sheet.stated["measure"])
     found = [
-        warning("missing-row", None, f"the sheet has no {label!r} row, so it is not cross-checked")
+        finding(codes.MISSING_ROW, None, f"the sheet has no {label!r} row, so it is not cross-checked")
         for measure, label in labels.MEASURE_LABELS.items()
         if measure not in present
     ]
     if sheet.functions.empty:
-        found.append(error("no-functions", None, "the table has no function rows above its totals"))
+        found.append(finding(codes.NO_FUNCTIONS, None, "the table has no function rows above its totals"))
     return found
 
 
@@ -157,8 +157,8 @@ def check_years_stated(sheet: SavingsSheet, as_of) -> list[Finding]:
         starts = fiscal.starts_on(year)
         if starts is not None and starts > as_of:
             found.append(
-                error(
-                    "year-after-as-of",
+                finding(
+                    codes.YEAR_AFTER_AS_OF,
                     cell,
                     f"fiscal year {year} starts on {starts.isoformat()}, after the as-of date {as_of.isoformat()}: "
                     "the figures can't be as at that date (give the right --as-of or edition)",

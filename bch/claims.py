@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from bch import csvfiles, labels, money
-from bch.findings import Finding, error
+from bch import codes, csvfiles, labels, money
+from bch.findings import Finding, finding
 
 COLUMNS = ["paragraph", "quote", "metric", "amount"]
 
@@ -35,7 +35,7 @@ def read_claims(path: str | Path) -> tuple[pd.DataFrame, list[Finding]]:
         try:
             claimed.append(money.parse_amount(row["amount"], 1).pounds)
         except money.MoneyError as exc:
-            findings.append(error("bad-amount", csvfiles.ref(path, frame, index, "amount"), str(exc)))
+            findings.append(finding(codes.BAD_AMOUNT, csvfiles.ref(path, frame, index, "amount"), str(exc)))
             claimed.append(None)
     frame["claimed_gbp"] = pd.array(claimed, dtype="Int64")
     frame["cell"] = [csvfiles.ref(path, frame, i, "amount") for i in range(len(frame))]
@@ -85,16 +85,16 @@ def verify(claims: pd.DataFrame, figures: dict[str, int | None]) -> tuple[pd.Dat
         ok.append(agrees)
         if key not in figures:
             findings.append(
-                error(
-                    "unknown-metric",
+                finding(
+                    codes.UNKNOWN_METRIC,
                     claim["metric_cell"],
                     f"{claim['paragraph']}: metric {claim['metric']!r} is not one bch computes",
                 )
             )
         elif claimed is not None and value is not None and not agrees:  # an unknown figure is flagged where it fails
             findings.append(
-                error(
-                    "claim-mismatch",
+                finding(
+                    codes.CLAIM_MISMATCH,
                     claim["cell"],
                     f"{claim['paragraph']} says {claim['amount']} ({money.format_gbp(claimed)}) for {claim['metric']}; "
                     f"bch computes {money.format_gbp(value)}",

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from bch import cells, labels
+from bch import cells, codes, labels
 from bch.errors import InputError
-from bch.findings import Finding, warning
+from bch.findings import Finding, finding
 
 
 def read_text_table(path: str | Path, required: list[str], what: str) -> pd.DataFrame:
@@ -47,8 +47,8 @@ def neutralise_frame(frame: pd.DataFrame, path: str | Path, what: str) -> tuple[
             values[index] = safe = labels.neutralise(value)
             changed = True
             findings.append(
-                warning(
-                    "hostile-text",
+                finding(
+                    codes.HOSTILE_TEXT,
                     ref(path, frame, index, column),
                     f"{what}: {column} holds {', '.join(found)}, which can reverse, hide or forge text; "
                     f"read as {_clip(safe)!r}",

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Literal
 
-Severity = Literal["error", "warning"]
+from bch.codes import CATALOGUE, Severity
 
 
 @dataclass(frozen=True)
 class Finding:
+    """A finding of a code declared in `bch.codes`, with the severity declared there (else ValueError)."""
+
     severity: Severity
     code: str
     cell: str | None
     message: str
+
+    def __post_init__(self):
+        declared = CATALOGUE.get(self.code)
+        if declared is None:
+            raise ValueError(f"finding code {self.code!r} is not declared in bch.codes")
+        if declared.severity != self.severity:
+            raise ValueError(f"finding code {self.code!r} is declared as {declared.severity}, not {self.severity}")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -24,12 +32,12 @@ class Finding:
         return f"{self.severity.upper()} [{self.code}] {where}{self.message}"
 
 
-def error(code: str, cell: str | None, message: str) -> Finding:
-    return Finding("error", code, cell, message)
-
-
-def warning(code: str, cell: str | None, message: str) -> Finding:
-    return Finding("warning", code, cell, message)
+def finding(code: str, cell: str | None, message: str) -> Finding:
+    """A finding of `code` (a `bch.codes` constant), its severity taken from the catalogue."""
+    declared = CATALOGUE.get(code)
+    if declared is None:
+        raise ValueError(f"finding code {code!r} is not declared in bch.codes")
+    return Finding(declared.severity, code, cell, message)
 
 
 def has_errors(findings: Iterable[Finding]) -> bool:

@@ -10,8 +10,8 @@ import functools
 from bisect import bisect_left
 from typing import NamedTuple
 
-from bch import cells, fiscal, labels, money, xlsxsafe
-from bch.findings import Finding, error, warning
+from bch import cells, codes, fiscal, labels, money, xlsxsafe
+from bch.findings import Finding, finding
 
 
 class Layout(NamedTuple):
@@ -48,8 +48,8 @@ class Grid:
             self.name = labels.neutralise(title)
             self.prefix = cells.quote_sheet(self.name) + "!"
             self.findings.append(
-                warning(
-                    "hostile-text",
+                finding(
+                    codes.HOSTILE_TEXT,
                     self.ref(1, 1),
                     f"the sheet's name holds {', '.join(found)}, which can reverse, hide or forge text; "
                     f"its cells are named as {self.name!r}",
@@ -79,7 +79,9 @@ def find_layout(grid: Grid) -> Layout | None:
             break
     else:
         grid.findings.append(
-            error("no-header", None, f"sheet {grid.name!r} has no header row of fiscal years (2014/15, 2015/16, …)")
+            finding(
+                codes.NO_HEADER, None, f"sheet {grid.name!r} has no header row of fiscal years (2014/15, 2015/16, …)"
+            )
         )
         return None
     header = _columns(grid, row, year_cells)
@@ -103,8 +105,8 @@ def _columns(grid: Grid, row: int, year_cells: list[tuple[int, int]]):
         label = fiscal.label(start)
         if start in seen:
             grid.findings.append(
-                error(
-                    "duplicate-year",
+                finding(
+                    codes.DUPLICATE_YEAR,
                     grid.ref(row, col),
                     f"fiscal year {label} appears twice in the header ({grid.ref(row, seen[start])} and here)",
                 )
@@ -117,8 +119,8 @@ def _columns(grid: Grid, row: int, year_cells: list[tuple[int, int]]):
             if not fiscal.follows(prev_start, start) or col != prev_col + 1:
                 expected = fiscal.label(prev_start + 1)
                 grid.findings.append(
-                    error(
-                        "year-sequence",
+                    finding(
+                        codes.YEAR_SEQUENCE,
                         grid.ref(row, col),
                         f"header year {label} does not follow {fiscal.label(prev_start)} "
                         f"in the next column (expected {expected}); years must be consecutive",
@@ -137,8 +139,8 @@ def _columns(grid: Grid, row: int, year_cells: list[tuple[int, int]]):
             break
     if first_year_col <= 1:
         grid.findings.append(
-            error(
-                "no-label-column",
+            finding(
+                codes.NO_LABEL_COLUMN,
                 grid.ref(row, first_year_col),
                 "the header's first year has no label column to its left",
             )
@@ -164,8 +166,8 @@ def _unit(grid: Grid, header_row: int, year_columns, total_column: int | None) -
         written, factor = found
         if factor is None:
             grid.findings.append(
-                error(
-                    "unknown-unit",
+                finding(
+                    codes.UNKNOWN_UNIT,
                     grid.ref(row, col),
                     f"the header's unit {written!r} (in {text.strip()!r}) is not one of £, £'000, £k, £m",
                 )
@@ -174,7 +176,7 @@ def _unit(grid: Grid, header_row: int, year_columns, total_column: int | None) -
         return money.UNIT_NAMES[factor], factor
     where = total_column or year_columns[-1][0]
     grid.findings.append(
-        error("no-unit", grid.ref(header_row, where), 'the header states no unit (such as "Total £\'000")')
+        finding(codes.NO_UNIT, grid.ref(header_row, where), 'the header states no unit (such as "Total £\'000")')
     )
     return None
 
@@ -188,8 +190,8 @@ def _note_merged_and_hidden(grid: Grid, layout: Layout) -> None:
         if (min_row, min_col) != (max_row, max_col):
             coord += f":{cells.column_letter(max_col)}{max_row}"
         grid.findings.append(
-            warning(
-                "merged-cells",
+            finding(
+                codes.MERGED_CELLS,
                 grid.ref(min_row, min_col),
                 f"cells {coord} are merged; only {grid.ref(min_row, min_col)} holds a value, the others read as blank",
             )
@@ -199,13 +201,13 @@ def _note_merged_and_hidden(grid: Grid, layout: Layout) -> None:
     for row in sorted(set(grid.cells.hidden_rows)):
         if layout.header_row <= row <= last_row:
             grid.findings.append(
-                warning("hidden-row", grid.ref(row, layout.label_column), f"row {row} is hidden; it is still read")
+                finding(codes.HIDDEN_ROW, grid.ref(row, layout.label_column), f"row {row} is hidden; it is still read")
             )
     for first, last in sorted(grid.cells.hidden_columns, key=lambda span: cells.column_letter(span[0])):
         for col in range(first, min(last, last_col) + 1):
             grid.findings.append(
-                warning(
-                    "hidden-column",
+                finding(
+                    codes.HIDDEN_COLUMN,
                     grid.ref(layout.header_row, col),
                     f"column {cells.column_letter(col)} is hidden; it is still read",
                 )

@@ -10,8 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from bch import labels, matching
-from bch.findings import Finding, warning
+from bch import codes, labels, matching
+from bch.findings import Finding, finding
 from bch.money import as_pounds
 
 DEFAULT_MATERIALITY_PCT = 10.0
@@ -106,8 +106,8 @@ def reconcile(
         if line["function"] in proposed:
             case = records[proposed[line["function"]]]
             findings.append(
-                warning(
-                    "possible-match",
+                finding(
+                    codes.POSSIBLE_MATCH,
                     line["label_cell"],
                     f"sheet line {line['function']!r} matches no business case, and the case {case['function']!r} "
                     f"({case['register_cell']}) has no sheet line: if they are one, add {line['function']!r} to its "
@@ -116,8 +116,8 @@ def reconcile(
             )
         else:
             findings.append(
-                warning(
-                    "no-business-case",
+                finding(
+                    codes.NO_BUSINESS_CASE,
                     line["label_cell"],
                     f"sheet line {line['function']!r} matches no business case in the register; "
                     "shown without a forecast",
@@ -135,8 +135,8 @@ def reconcile(
         elif case["aliases"]:
             actual, sheet_label, cells = None, None, ""
             findings.append(
-                warning(
-                    "no-sheet-line",
+                finding(
+                    codes.NO_SHEET_LINE,
                     case["labels_cell"],
                     f"business case {case['function']!r} names sheet label(s) {', '.join(case['aliases'])!r} "
                     "that the savings sheet does not have; its actual is unknown",

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from bch import csvfiles, labels, money
-from bch.findings import Finding, error, warning
+from bch import codes, csvfiles, labels, money
+from bch.findings import Finding, finding
 
 COLUMNS = [
     "function",
@@ -68,12 +68,14 @@ def read_register(path: str | Path, revisions: str | Path | None = None) -> Regi
 
         name = row["function"]
         if not name:
-            findings.append(error("register-no-function", where("function"), "a register row names no function"))
+            findings.append(finding(codes.REGISTER_NO_FUNCTION, where("function"), "a register row names no function"))
             continue
         key = labels.normalise(name)
         if key in seen:
             findings.append(
-                error("duplicate-case", where("function"), f"{name!r} is in the register twice (first at {seen[key]})")
+                finding(
+                    codes.DUPLICATE_CASE, where("function"), f"{name!r} is in the register twice (first at {seen[key]})"
+                )
             )
             continue
         seen[key] = where("function")
@@ -82,8 +84,8 @@ def read_register(path: str | Path, revisions: str | Path | None = None) -> Regi
             other = claimed.setdefault(labels.normalise(alias), name)
             if other != name:
                 findings.append(
-                    error(
-                        "label-claimed-twice",
+                    finding(
+                        codes.LABEL_CLAIMED_TWICE,
                         where("sheet_labels"),
                         f"sheet label {alias!r} is claimed by both {other!r} and {name!r}",
                     )
@@ -93,8 +95,8 @@ def read_register(path: str | Path, revisions: str | Path | None = None) -> Regi
             approved = parse_month(row["approved"])
             if approved is None:
                 findings.append(
-                    error(
-                        "bad-month",
+                    finding(
+                        codes.BAD_MONTH,
                         where("approved"),
                         f"approval month {row['approved']!r} is not a month like 'Feb 2015'",
                     )
@@ -104,16 +106,20 @@ def read_register(path: str | Path, revisions: str | Path | None = None) -> Regi
         status = row["status"].casefold()
         if status not in STATUSES:
             findings.append(
-                error(
-                    "unknown-status", where("status"), f"status {row['status']!r} is not one of: {', '.join(STATUSES)}"
+                finding(
+                    codes.UNKNOWN_STATUS,
+                    where("status"),
+                    f"status {row['status']!r} is not one of: {', '.join(STATUSES)}",
                 )
             )
         causes = [c.strip().casefold() for c in row["variance_causes"].split(";") if c.strip()]
         for cause in causes:
             if cause not in CAUSES:
                 findings.append(
-                    warning(
-                        "unknown-cause", where("variance_causes"), f"cause {cause!r} is not one of: {', '.join(CAUSES)}"
+                    finding(
+                        codes.UNKNOWN_CAUSE,
+                        where("variance_causes"),
+                        f"cause {cause!r} is not one of: {', '.join(CAUSES)}",
                     )
                 )
         records.append(
@@ -155,14 +161,16 @@ def read_revisions(path: str | Path, known: set[str]) -> tuple[pd.DataFrame, lis
 
         if labels.normalise(row["function"]) not in known:
             findings.append(
-                error("revision-unknown-case", where("function"), f"{row['function']!r} is not a case in the register")
+                finding(
+                    codes.REVISION_UNKNOWN_CASE, where("function"), f"{row['function']!r} is not a case in the register"
+                )
             )
             continue
         effective = _effective(row["effective"])
         if effective is None:
             findings.append(
-                error(
-                    "bad-date",
+                finding(
+                    codes.BAD_DATE,
                     where("effective"),
                     f"revision date {row['effective']!r} is not a date like 2019-01-31 or a month like 2019-01",
                 )
@@ -171,10 +179,10 @@ def read_revisions(path: str | Path, known: set[str]) -> tuple[pd.DataFrame, lis
         forecast = _amount(row, "forecast", where, findings)
         if forecast is None:
             if not row["forecast"]:
-                findings.append(error("bad-amount", where("forecast"), "a revision states no forecast"))
+                findings.append(finding(codes.BAD_AMOUNT, where("forecast"), "a revision states no forecast"))
             continue
         if not row["reason"]:
-            findings.append(warning("revision-no-reason", where("reason"), "a revision should say why it was made"))
+            findings.append(finding(codes.REVISION_NO_REASON, where("reason"), "a revision should say why it was made"))
         records.append(
             {
                 "function": row["function"],
@@ -231,8 +239,8 @@ def freshness(inputs) -> list[Finding]:
     if reviewed is None or as_of is None or (as_of - reviewed).days <= STALE_AFTER_DAYS:
         return []
     return [
-        warning(
-            "register-stale",
+        finding(
+            codes.REGISTER_STALE,
             inputs.register_reviewed_where,
             f"the business-case register was last reviewed on {reviewed.isoformat()}, "
             f"{(as_of - reviewed).days} days before these figures (as at {as_of.isoformat()}): "
@@ -248,12 +256,12 @@ def _amount(row: pd.Series, column: str, where, findings: list[Finding]) -> int 
     try:
         pounds = money.parse_amount(written, 1).pounds
     except money.MoneyError as exc:
-        findings.append(error("bad-amount", where(column), f"{column.replace('_', ' ')}: {exc}"))
+        findings.append(finding(codes.BAD_AMOUNT, where(column), f"{column.replace('_', ' ')}: {exc}"))
         return None
     if pounds < 0:
         findings.append(
-            error(
-                "negative-forecast",
+            finding(
+                codes.NEGATIVE_FORECAST,
                 where(column),
                 f"{column.replace('_', ' ')} {written!r} is negative; a forecast saving is positive",
             )

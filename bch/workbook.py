@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from bch import cells, labels, money, xlsxsafe
+from bch import cells, codes, labels, money, xlsxsafe
 from bch.errors import InputError
-from bch.findings import Finding, error, warning
+from bch.findings import Finding, finding
 from bch.layout import Grid, Layout, find_layout
 from bch.sheet import FUNCTION_COLUMNS, LINE_COLUMNS, STATED_COLUMNS, TOTAL, SavingsSheet
 
@@ -94,8 +94,8 @@ def _choose_sheet(book, name: str | None, path: Path):
             filled = xlsxsafe.count_filled(book, ws)
             read = "it is the sheet read" if ws is chosen else "its figures are not read"
             findings.append(
-                warning(
-                    "hidden-sheet",
+                finding(
+                    codes.HIDDEN_SHEET,
                     cells.ref(ws.title, 1, 1),
                     f"sheet {ws.title!r} is {ws.sheet_state} and holds {filled} filled cells; {read}",
                 )
@@ -134,7 +134,7 @@ class _SheetReader(Grid):
     def read(self, findings: list[Finding]) -> SavingsSheet:
         """The sheet: `findings` (about the workbook) first, then the layout's and the cells'."""
         if not self.cells.has_cells and self.value(1, 1) is None:
-            findings.append(error("empty-workbook", None, f"sheet {self.name!r} of {self.path.name} is empty"))
+            findings.append(finding(codes.EMPTY_WORKBOOK, None, f"sheet {self.name!r} of {self.path.name} is empty"))
             layout = None
         else:
             layout = find_layout(self)
@@ -166,8 +166,8 @@ class _SheetReader(Grid):
             return text
         safe = labels.neutralise(text)
         self.findings.append(
-            warning(
-                "hostile-text",
+            finding(
+                codes.HOSTILE_TEXT,
                 cell,
                 f"the {what} holds {', '.join(found)}, which can reverse, hide or forge text; read as {_clip(safe)!r}",
             )
@@ -181,7 +181,9 @@ class _SheetReader(Grid):
             self.more_strays = (first, self.strays - MAX_STRAY_FINDINGS)
             return
         self.findings.append(
-            error("value-outside-table", self.ref(row, col), f"{_clip(repr(value))} stands {where}; it is not counted")
+            finding(
+                codes.VALUE_OUTSIDE_TABLE, self.ref(row, col), f"{_clip(repr(value))} stands {where}; it is not counted"
+            )
         )
 
     def _outside_from(self, first_row: int, where: str) -> None:
@@ -228,8 +230,8 @@ class _SheetReader(Grid):
             run = 0
             for blank in blank_rows:
                 self.findings.append(
-                    warning(
-                        "blank-row",
+                    finding(
+                        codes.BLANK_ROW,
                         self.ref(blank, layout.label_column),
                         f"row {blank} is blank inside the table (before {label_cell}); the table reads on past it",
                     )
@@ -238,8 +240,8 @@ class _SheetReader(Grid):
             self._stray_cells(row, known_columns, last_col)
             if not label:
                 self.findings.append(
-                    error(
-                        "unlabelled-row",
+                    finding(
+                        codes.UNLABELLED_ROW,
                         label_cell,
                         f"row {row} has figures but no label, so they can't be attributed to a function; not counted",
                     )
@@ -248,15 +250,15 @@ class _SheetReader(Grid):
             label = self._safe_text(label, label_cell, "label")
             if not isinstance(raw_label, str):
                 self.findings.append(
-                    warning("label-not-text", label_cell, f"the label {raw_label!r} is not text; read as {label!r}")
+                    finding(codes.LABEL_NOT_TEXT, label_cell, f"the label {raw_label!r} is not text; read as {label!r}")
                 )
             key = labels.normalise(label)
             if key in seen:
                 first_label, first_cell = seen[key]
                 how = "repeats" if first_label == label else "differs only in case or spacing from"
                 self.findings.append(
-                    error(
-                        "duplicate-label",
+                    finding(
+                        codes.DUPLICATE_LABEL,
                         label_cell,
                         f"label {label!r} {how} {first_label!r} at {first_cell}; its figures are not counted",
                     )
@@ -271,16 +273,16 @@ class _SheetReader(Grid):
                 self._read_function_row(rows, row, layout, label, key, label_cell)
             elif has_values:
                 self.findings.append(
-                    error(
-                        "unknown-row",
+                    finding(
+                        codes.UNKNOWN_ROW,
                         label_cell,
                         f"row {label!r} below the totals is not a row this table has; its figures are not counted",
                     )
                 )
             else:
                 self.findings.append(
-                    warning(
-                        "note-as-data",
+                    finding(
+                        codes.NOTE_AS_DATA,
                         label_cell,
                         f"text {_clip(label)!r} below the table has no 'Notes' heading above it; read as a note",
                     )
@@ -289,8 +291,8 @@ class _SheetReader(Grid):
         if self.more_strays:
             first, count = self.more_strays
             self.findings.append(
-                error(
-                    "value-outside-table",
+                finding(
+                    codes.VALUE_OUTSIDE_TABLE,
                     first,
                     f"{count:,} more cells from here on hold values outside the table; none is counted",
                 )
@@ -329,8 +331,8 @@ class _SheetReader(Grid):
             amount, status = self._amount(row, col)
             if status == "value" and amount < 0:
                 self.findings.append(
-                    warning(
-                        "negative-saving",
+                    finding(
+                        codes.NEGATIVE_SAVING,
                         self.ref(row, col),
                         f"{label} {year} is a negative saving ({money.format_gbp(amount)}); a cost put back in budget?",
                     )
@@ -383,8 +385,8 @@ class _SheetReader(Grid):
             formula = self.cells.uncached.get((row, col))
             if formula is not None:
                 self.findings.append(
-                    error(
-                        "formula-no-value",
+                    finding(
+                        codes.FORMULA_NO_VALUE,
                         where,
                         f"formula {_clip(labels.neutralise(formula))} has no cached value (the file was saved by a "
                         "program that does not calculate); open and save it in Excel, or type the figure",
@@ -394,11 +396,11 @@ class _SheetReader(Grid):
             return None, "blank"
         if isinstance(value, xlsxsafe.ExcelError) or (isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS):
             shown = _clip(labels.neutralise(str(value)))
-            return self._unreadable(where, "excel-error", f"Excel error {shown} instead of a figure")
+            return self._unreadable(where, codes.EXCEL_ERROR, f"Excel error {shown} instead of a figure")
         if isinstance(value, bool):
-            return self._unreadable(where, "boolean-value", f"boolean {value} instead of a figure")
+            return self._unreadable(where, codes.BOOLEAN_VALUE, f"boolean {value} instead of a figure")
         if isinstance(value, (dt.datetime, dt.date, dt.time, dt.timedelta)):
-            return self._unreadable(where, "date-value", f"date {value} instead of a figure")
+            return self._unreadable(where, codes.DATE_VALUE, f"date {value} instead of a figure")
         if isinstance(value, str) and not value.strip():
             return None, "blank"
         try:
@@ -406,8 +408,8 @@ class _SheetReader(Grid):
                 parsed = money.parse_amount(value, self.factor)
                 if parsed.unit and money.UNIT_FACTORS[parsed.unit] != self.factor:
                     self.findings.append(
-                        warning(
-                            "unit-in-cell",
+                        finding(
+                            codes.UNIT_IN_CELL,
                             where,
                             f"{value.strip()!r} carries its own unit in a {self.unit} sheet; "
                             f"read as {money.format_gbp(parsed.pounds)}",
@@ -416,10 +418,12 @@ class _SheetReader(Grid):
                 return parsed.pounds, "value"
             return money.number_to_pounds(value, self.factor), "value"
         except money.MoneyError as exc:
-            return self._unreadable(where, "not-money", f"{exc}; it is not counted (a non-figure is never read as 0)")
+            return self._unreadable(
+                where, codes.NOT_MONEY, f"{exc}; it is not counted (a non-figure is never read as 0)"
+            )
 
     def _unreadable(self, where: str, code: str, message: str) -> tuple[None, str]:
-        self.findings.append(error(code, where, message))
+        self.findings.append(finding(code, where, message))
         return None, "unreadable"
 
 
