@@ -107,3 +107,18 @@ def add_part(path: Path, part: str, size: int, chunk: bytes = b"<x/>" * 256) -> 
             out.write(piece[:left])
             left -= len(piece[:left])
     return path
+
+
+HOSTILE_LABEL = "<img src=x onerror=alert(1)>"
+DOLLAR_LABEL = "CJ $phase$ 1"
+
+
+def edited_workbook(folder: Path) -> Path:
+    """The shipped table with labels that must be escaped and figures moved, so headlines must be recomputed."""
+    book = shipped_book()
+    ws = book["Savings"]
+    ws["A7"] = HOSTILE_LABEL  # was Custody
+    ws["A6"] = DOLLAR_LABEL  # was CJ phase 1
+    ws["F8"], ws["G8"] = 835, 4453  # ERSOU/JPS etc 2018/19: +100
+    ws["F9"], ws["G9"], ws["F10"], ws["F11"] = 1258, 6251, 6251, 21816
+    return save(book, folder, "edited.xlsx")

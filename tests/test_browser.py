@@ -9,8 +9,6 @@ import shutil
 
 import pytest
 
-from bch import pack
-
 CHROMIUM = shutil.which("chromium")
 FLAGS = [
     "--no-sandbox",
@@ -59,10 +57,9 @@ def open_in_chromium(page_path, screenshot):
     return seen
 
 
-@pytest.fixture(scope="module")
-def board_pack(tmp_path_factory):
-    out = tmp_path_factory.mktemp("browser-packs")
-    return pack.build_pack(pack.PackOptions(out=out)) / "board-pack.html"
+@pytest.fixture
+def board_pack(shipped_pack):
+    return shipped_pack / "board-pack.html"
 
 
 def test_the_board_pack_opens_cleanly_offline(board_pack, tmp_path):
@@ -79,14 +76,11 @@ def test_the_board_pack_opens_cleanly_offline(board_pack, tmp_path):
     assert shot.stat().st_size > 50_000
 
 
-def test_a_hostile_label_runs_nothing_in_the_browser(tmp_path, shipped):
+def test_a_hostile_label_runs_nothing_in_the_browser(tmp_path, edited_pack):
     from tests import builders
 
-    book, ws = shipped
-    label = "<img src=x onerror=alert(1)>"
-    ws["A7"] = label
-    out = tmp_path / "packs"
-    published = pack.build_pack(pack.PackOptions(out=out, savings=builders.save(book, tmp_path)))
+    label = builders.HOSTILE_LABEL
+    published = edited_pack
     seen = open_in_chromium(published / "board-pack.html", tmp_path / "hostile.png")
     assert seen["dialogs"] == []
     assert label in seen["text"]  # shown as text

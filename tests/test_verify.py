@@ -8,23 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from bch import cli, manifest, pack
+from bch import cli, manifest
 from bch.errors import BchError
 
 pytestmark = pytest.mark.notebook
 EDITED = "manifest.json differs from its ledger entry (line 1): edited since it was published"
 
 
-@pytest.fixture(scope="module")
-def published(tmp_path_factory) -> Path:
-    """One real pack, recorded in its output folder's ledger (as pack.py does once it calls
-    record_published itself)."""
-    out = tmp_path_factory.mktemp("packs")
-    result = pack.build_pack(pack.PackOptions(out=out))
-    built = getattr(result, "path", result)  # a Published (path, unchanged, message) or, before editions, a Path
-    if built.name not in manifest.recorded_packs(out):
-        manifest.record_published(out, built.name, built / manifest.MANIFEST)
-    return built
+@pytest.fixture
+def published(shipped_pack) -> Path:
+    """The session's pack of the shipped edition (tests tamper only with copies)."""
+    assert shipped_pack.name in manifest.recorded_packs(shipped_pack.parent)  # bch pack recorded it
+    return shipped_pack
 
 
 @pytest.fixture
