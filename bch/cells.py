@@ -8,25 +8,16 @@ _PLAIN_SHEET = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 _LOOKS_LIKE_CELL = re.compile(r"[A-Za-z]{1,3}\d+")
 
 
-def column_letter(index: int) -> str:
-    """1 -> A, 27 -> AA."""
-    letters = ""
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def quote_sheet(name: str) -> str:
+    """The sheet's name as a reference writes it: bare when plain (Savings), else quoted ('Table 5.2')."""
     if _PLAIN_SHEET.fullmatch(name) and not _LOOKS_LIKE_CELL.fullmatch(name):
         return name
-    return "'" + name.replace("'", "''") + "'"
+    from openpyxl.utils.cell import quote_sheetname  # it quotes every name, so plain ones stop above
+
+    return quote_sheetname(name)
 
 
 def ref(sheet: str, row: int, column: int) -> str:
-    return f"{quote_sheet(sheet)}!{column_letter(column)}{row}"
+    from openpyxl.utils.cell import get_column_letter
 
-
-def span(sheet: str, row: int, first_column: int, last_column: int) -> str:
-    """A row's run of cells: Savings!B5:F5."""
-    return f"{quote_sheet(sheet)}!{column_letter(first_column)}{row}:{column_letter(last_column)}{row}"
+    return f"{quote_sheet(sheet)}!{get_column_letter(column)}{row}"

@@ -6,7 +6,6 @@ values under the header. A layout that can't be interpreted is a finding naming 
 
 from __future__ import annotations
 
-import functools
 from bisect import bisect_left
 from typing import NamedTuple
 
@@ -38,6 +37,9 @@ class Grid:
     """
 
     def __init__(self, sheet_cells: xlsxsafe.SheetCells, title: str):
+        from openpyxl.utils.cell import get_column_letter  # cached by openpyxl: every cell named is a lookup
+
+        self.letter = get_column_letter
         self.cells = sheet_cells
         self.numbers = sorted(sheet_cells.rows)
         self.findings: list[Finding] = []
@@ -57,7 +59,7 @@ class Grid:
             )
 
     def ref(self, row: int, column: int) -> str:
-        return f"{self.prefix}{_letter(column)}{row}"  # cells.ref, with the sheet's quoting worked out once
+        return f"{self.prefix}{self.letter(column)}{row}"  # cells.ref, with the sheet's quoting worked out once
 
     def value(self, row: int, column: int):
         return self.cells.value(row, column)
@@ -186,9 +188,9 @@ def _note_merged_and_hidden(grid: Grid, layout: Layout) -> None:
     for min_row, min_col, max_row, max_col, _ in sorted(grid.cells.merged, key=lambda m: (m[0], m[1])):
         if max_row < layout.header_row or min_col > last_col:
             continue
-        coord = f"{cells.column_letter(min_col)}{min_row}"
+        coord = f"{grid.letter(min_col)}{min_row}"
         if (min_row, min_col) != (max_row, max_col):
-            coord += f":{cells.column_letter(max_col)}{max_row}"
+            coord += f":{grid.letter(max_col)}{max_row}"
         grid.findings.append(
             finding(
                 codes.MERGED_CELLS,
@@ -203,17 +205,14 @@ def _note_merged_and_hidden(grid: Grid, layout: Layout) -> None:
             grid.findings.append(
                 finding(codes.HIDDEN_ROW, grid.ref(row, layout.label_column), f"row {row} is hidden; it is still read")
             )
-    for first, last in sorted(grid.cells.hidden_columns, key=lambda span: cells.column_letter(span[0])):
-        for col in range(first, min(last, last_col) + 1):
+    # a <col> span may claim any numbers: only the table's own columns (1 to last_col) are named
+    spans = [(max(first, 1), min(last, last_col)) for first, last in grid.cells.hidden_columns]
+    for first, last in sorted([s for s in spans if s[0] <= s[1]], key=lambda span: grid.letter(span[0])):
+        for col in range(first, last + 1):
             grid.findings.append(
                 finding(
                     codes.HIDDEN_COLUMN,
                     grid.ref(layout.header_row, col),
-                    f"column {cells.column_letter(col)} is hidden; it is still read",
+                    f"column {grid.letter(col)} is hidden; it is still read",
                 )
             )
-
-
-@functools.lru_cache(maxsize=1024)
-def _letter(column: int) -> str:
-    return cells.column_letter(column)

@@ -26,6 +26,7 @@ MAX_RATIO = 100  # uncompressed/compressed size of any part over RATIO_FLOOR
 RATIO_FLOOR = 2**20  # smaller parts may compress as well as they like
 MAX_PARTS = 10_000
 MAX_FILLED_CELLS = 1_000_000  # cells holding a value on the sheet read
+MAX_COLUMN = 18_278  # ZZZ: a cell without r="…" counted past it could not be named
 OLE2_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")  # Compound File Binary: encrypted .xlsx or legacy .xls
 
 
@@ -244,6 +245,8 @@ class _RowReader:
                 if last is not None:
                     column, last = self._place(last)[1], None
                 column += 1
+                if column > MAX_COLUMN:
+                    raise ValueError(f"row {self.number} has a cell past column ZZZ, the last a reference can name")
                 row = self.number
             elif len(cell) or not self.out.has_cells:
                 row, column = self._place(coordinate)
