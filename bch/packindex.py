@@ -168,31 +168,11 @@ def _figures(folder: Path) -> list[dict]:
 
 
 def headlines(folder: Path) -> dict[str, int | None] | None:
-    """measure -> int pounds (None for a figure the pack could not compute) from the pack's workbook;
-    None when the pack has no workbook. ValueError for a workbook that doesn't hold them as bch wrote them."""
-    import openpyxl
-
-    from bch import excel, xlsxsafe
+    """measure -> int pounds from the pack's workbook; None when the pack has none (published before it)."""
+    from bch import excel
 
     path = folder / WORKBOOK
-    if not os.path.lexists(path):
-        return None
-    with xlsxsafe.open_archive(path, "pack workbook") as handle:
-        book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
-        try:
-            rows = list(book[excel.HEADLINES].iter_rows(values_only=True))
-        finally:
-            book.close()
-    if not rows or list(rows[0][: len(excel.HEADLINE_COLUMNS)]) != excel.HEADLINE_COLUMNS:
-        raise ValueError(f"{path}: the {excel.HEADLINES} sheet has not the columns bch writes")
-    measure, amount = excel.HEADLINE_COLUMNS.index("measure"), excel.HEADLINE_COLUMNS.index("amount_gbp")
-    found = {}
-    for row in rows[1:]:
-        value = row[amount]
-        if value is not None and (type(value) is not int):  # money is whole pounds: a float is not bch's
-            raise ValueError(f"{path}: {row[measure]!r} is {value!r}, not whole pounds")
-        found[row[measure]] = value
-    return found
+    return excel.read_headlines(path) if os.path.lexists(path) else None
 
 
 def _long(iso: str) -> str:

@@ -153,6 +153,20 @@ def test_a_formula_like_label_is_stored_as_text(tmp_path):
     assert (finding[2].value, finding[2].quotePrefix) == ("Savings!A7", False)  # ordinary text, no prefix
 
 
+def test_the_headlines_read_back_exactly_and_a_float_is_refused(packs, tmp_path):
+    path = packs["first"] / "bch-pack.xlsx"
+    assert excel.read_headlines(path) == {
+        "recurrent_gbp": 6151000,
+        "cumulative_to_date_gbp": 21716000,
+        "change_team_costs_gbp": 6348000,
+    }
+    book = openpyxl.load_workbook(path)
+    book["Headlines"]["C3"] = 21716000.5
+    book.save(tmp_path / "edited.xlsx")
+    with pytest.raises(ValueError, match=r"Headlines!C3 holds '21716000\.5', not whole pounds$"):
+        excel.read_headlines(tmp_path / "edited.xlsx")
+
+
 def test_money_that_arrives_as_a_float_is_refused():
     with pytest.raises(TypeError, match=r"^actual_gbp holds the float 1501000\.0; money is int pounds$"):
         excel._value("actual_gbp", 1501000.0)
