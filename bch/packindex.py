@@ -50,8 +50,9 @@ TEMPLATE = """<!DOCTYPE html>
 </head>
 <body>
 <h1>BCH collaboration savings — board packs</h1>
-<p>{% if latest %}<span class="mono">latest</span> points to <a href="{{ latest }}/board-pack.html">{{ latest }}</a>
-{%- if latest_as_of %} (figures as at {{ latest_as_of }}){% endif %}.
+<p>{% if latest_as_of %}<span class="mono">latest</span> points to <a href="{{ latest }}/board-pack.html">
+{{- latest }}</a> (figures as at {{ latest_as_of }}).
+{%- elif latest %}<span class="mono">latest</span> points to {{ latest }}, which is not a pack bch can read.
 {%- else %}There is no <span class="mono">latest</span> link yet.{% endif %}
 {{ packs | length }} pack{{ "" if packs | length == 1 else "s" }}, newest edition first (by the date the figures are
 stated at, then by run). Each pack is immutable; <span class="mono">bch verify DIR/PACK</span> re-hashes one.</p>
@@ -142,7 +143,9 @@ def _row(record, latest: bool) -> dict:
     try:
         meta = record.manifest
         counts = meta["findings"]
-        row["findings"] = ", ".join(_plural(int(counts[s]), s) for s in ("error", "warning"))
+        if any(type(counts[s]) is not int for s in ("error", "warning")):
+            raise TypeError(f"findings {counts!r} are not whole numbers")
+        row["findings"] = ", ".join(_plural(counts[s], s) for s in ("error", "warning"))
         row["savings"] = Path(str(meta["parameters"]["savings_path"])).name
     except Exception as exc:  # a hand-edited or older manifest: listed, never fatal
         row["problem"] = f"{UNREADABLE}: manifest.json {_reason(exc)}"

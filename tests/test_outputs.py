@@ -228,6 +228,11 @@ def test_a_hostile_name_is_escaped(copied):
     page = packindex.rebuild(out).read_text()
     assert "&lt;img src=x onerror=alert(1)&gt;.xlsx" in page
     assert "<img" not in page.lower()
+    (out / "latest").unlink()
+    (out / "latest").symlink_to(f"../{XSS}")
+    page = packindex.rebuild(out).read_text()
+    assert "points to ../&lt;img src=x onerror=alert(1)&gt;, which is not a pack bch can read." in page
+    assert "<img" not in page.lower() and "(latest)" not in page
 
 
 def test_a_pack_that_cannot_be_read_is_listed_and_the_rest_stand(copied):
