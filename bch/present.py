@@ -113,7 +113,9 @@ def change_value(value, money: bool) -> str:
     """A before/after value of a change between packs: £k for money, as written otherwise."""
     if is_missing(value):
         return MISSING
-    return gbp_k(value) if money else str(value)
+    if not money:
+        return str(value)
+    return gbp_k(int(value) if isinstance(value, str) else value)  # a pack's CSVs hold money as text: '92000'
 
 
 def shortfall_count(statuses) -> int:

@@ -226,3 +226,9 @@ def test_headlines_carry_their_cells_and_change_since_the_last_edition(analysis)
     assert (cumulative.figure, cumulative.label) == ("£21,716k", "cumulative savings since 2014/15")
     assert cumulative.change is None
     assert (costs.figure, costs.cells, costs.change) == ("£6,348k", "Savings!B12:F12", "-£0.5k since 19 July 2018")
+
+
+def test_a_change_read_back_from_a_packs_csv_is_shown_in_thousands():
+    assert present.change_value("92000", True) == "£92k"
+    assert present.change_value("delivered", False) == "delivered"
+    assert present.change_value(None, True) == "–"
