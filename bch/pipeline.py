@@ -13,7 +13,8 @@ from bch import checks, claims, editions, paths, reconcile, register, summary
 from bch.editions import Inputs
 from bch.errors import DataError, ParameterError
 from bch.findings import Finding, has_errors
-from bch.workbook import SavingsSheet, read_savings
+from bch.sheet import SavingsSheet
+from bch.workbook import read_savings
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,7 @@ import pandas as pd
 
 from bch import labels
 from bch.money import as_pounds
-from bch.sheet import TOTAL, SavingsSheet, exact_sum, money_series, sums_by
-
-_sums_by = sums_by  # tests/test_hostile_inputs.py checks exactness past int64 through this name
+from bch.sheet import TOTAL, SavingsSheet, exact_sum, money_series
 
 
 def sum_savings(frame: pd.DataFrame, column: str = "saving_gbp"):

@@ -8,7 +8,7 @@ from io import StringIO
 import pandas as pd
 import pytest
 
-from bch import cli, csvfiles, labels, money, pipeline, summary, tables, workbook, writers, xlsxsafe
+from bch import cli, csvfiles, labels, money, pipeline, sheet, summary, tables, workbook, writers, xlsxsafe
 from bch.errors import InputError
 from tests import builders
 
@@ -261,7 +261,7 @@ def test_sums_past_int64_stay_exact_python_ints():
         }
     )
     assert summary.sum_savings(lines) == 2**63
-    assert summary._sums_by(lines, "function", ["A"], "function")["A"] == 2**63
+    assert sheet.sums_by(lines, "function", ["A"], "function")["A"] == 2**63
 
 
 # -- 4. hostile text in labels -------------------------------------------------------------------------
@@ -380,3 +380,39 @@ def test_the_shipped_workbook_reads_as_before(tmp_path):
     sheet, keys, _ = check(path)
     assert keys == [SHIPPED_WARNING]
     assert summary.headline_totals(sheet)["recurrent_gbp"] == 6_151_000
+
+
+def _with_sheet_xml(tmp_path, edit):
+    """The shipped workbook with its sheet's XML edited (what openpyxl would never write)."""
+    base = builders.save(builders.shipped_book(), tmp_path, "base.xlsx")
+    path = tmp_path / "edited.xlsx"
+    with zipfile.ZipFile(base) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = edit(data.decode()).encode()
+            dst.writestr(info, data)
+    return path
+
+
+@pytest.mark.parametrize("first", ["-1", "0"])
+def test_a_hidden_col_span_from_before_column_a_names_only_real_columns(tmp_path, first):
+    cols = f'<cols><col min="{first}" max="2" hidden="1"/></cols><sheetData'
+    path = _with_sheet_xml(tmp_path, lambda xml: xml.replace("<sheetData", cols, 1))
+    _, findings = pipeline.check_savings(path)
+    hidden = [(f.severity, f.code, f.cell, f.message) for f in findings if f.code == "hidden-column"]
+    assert hidden == [
+        ("warning", "hidden-column", "Savings!A2", "column A is hidden; it is still read"),
+        ("warning", "hidden-column", "Savings!B2", "column B is hidden; it is still read"),
+    ]
+
+
+def test_a_cell_counted_past_column_zzz_is_one_line(tmp_path):
+    cells = '<c t="inlineStr"><is><t>x</t></is></c>' * 18_279
+    path = _with_sheet_xml(tmp_path, lambda xml: xml.replace("</sheetData>", f'<row r="40">{cells}</row></sheetData>'))
+    with pytest.raises(InputError) as raised:
+        pipeline.check_savings(path)
+    assert str(raised.value) == (
+        f"{path} is not a readable .xlsx workbook: sheet 'Savings' (xl/worksheets/sheet1.xml) could not be read "
+        "(ValueError: row 40 has a cell past column ZZZ, the last a reference can name)"
+    )
