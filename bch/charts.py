@@ -33,11 +33,23 @@ def literal(text: object) -> str:
     return str(text).replace("$", r"\$")
 
 
-def label(text: object, width: int = 24) -> str:
-    """A data label for an axis: literal, wrapped onto lines of about `width` characters."""
+def label(text: object, width: int = 24, lines: int = 3) -> str:
+    """A data label for an axis: literal, wrapped onto at most `lines` lines of about `width` characters
+    (a longer one ends in "…"; the tables carry it whole), so a long label never stretches a chart."""
     import textwrap
 
-    return "\n".join(textwrap.wrap(literal(text), width)) or literal(text)
+    wrapped = textwrap.wrap(literal(text), width) or [literal(text)]
+    if len(wrapped) > lines:
+        wrapped = [*wrapped[: lines - 1], short(" ".join(wrapped[lines - 1 :]), width)]
+    return "\n".join(wrapped)
+
+
+def short(text: object, limit: int = 40) -> str:
+    """One line of at most `limit` characters (not yet made literal); matplotlib hides a legend entry
+    starting "_", so such a label gets a leading space."""
+    one = " ".join(str(text).split())
+    one = one if len(one) <= limit else one[: limit - 1] + "…"
+    return " " + one if one.startswith("_") else one
 
 
 @contextmanager
@@ -181,7 +193,7 @@ def variance_chart(variance: pd.DataFrame, source: str = ""):
         caption = None
         if len(unshown):
             caption = "Not shown (no variance figure): " + "; ".join(
-                f"{f} ({s})" for f, s in zip(unshown["function"], unshown["status"], strict=True)
+                f"{short(f)} ({s})" for f, s in zip(unshown["function"], unshown["status"], strict=True)
             )
         return _finish(fig, title, caption, source, title_y=1.07)
 
@@ -215,7 +227,7 @@ def recurrent_by_year_chart(tidy: pd.DataFrame, years: list[str], source: str = 
                 color=SERIES[index % len(SERIES)],
                 edgecolor="white",
                 linewidth=0.6,
-                label=literal(function),
+                label=literal(short(function)),
                 width=0.65,
                 zorder=3,
             )

@@ -235,3 +235,21 @@ def test_trend_labels_and_title_use_the_shared_formats():
     labels = _tick_labels(fig.axes[0].yaxis)
     assert len(labels) == len(set(labels))
     assert fig.texts[0].get_text() == "Business cases across 2 editions, as at 19 July 2018 and 18 July 2019"
+
+
+def test_a_huge_label_never_stretches_a_chart_and_an_underscore_label_keeps_its_legend_entry(tmp_path):
+    tidy = pd.DataFrame(
+        {
+            "function": ["x" * 5000, "_private"],
+            "fiscal_year": ["2014/15", "2014/15"],
+            "saving_gbp": pd.array([1000, 2000], dtype="Int64"),
+            "cell": ["S!B3", "S!B4"],
+        }
+    )
+    fig = charts.recurrent_by_year_chart(tidy, ["2014/15"])
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["x" * 39 + "…", " _private"]
+    png = charts.save(fig, tmp_path, "huge")[0].read_bytes()
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert width < 1300 and height < 900, (width, height)  # A4 width at 150 dpi, not the label's 40,000 px
+    assert charts.label("y " * 2000).count("\n") == 2
