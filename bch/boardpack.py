@@ -12,10 +12,17 @@ import base64
 import datetime as dt
 from pathlib import Path
 
-from bch import history, manifest, present, summary
+from bch import history, manifest, present, register, summary
+from bch.errors import BchError
 from bch.findings import count_by_severity
 
 TEMPLATE = Path(__file__).with_name("templates") / "board-pack.html.j2"
+
+
+class MissingFigure(BchError):
+    exit_code = 1
+
+
 CHART_ALT = {
     "variance": "Variance per business case: forecast outlined, actual solid, variance bars and % pins",
     "delivery": "Delivery as a percentage of the latest forecast, by business case, with the materiality band",
@@ -23,7 +30,6 @@ CHART_ALT = {
     "cumulative": "Cumulative savings and cumulative change-team costs by fiscal year, side by side",
     "trend": "Each business case's actual savings and delivery % at each edition, on one scale",
 }
-STALE_REGISTER_DAYS = 183  # a register reviewed more than six months before the figures may be out of date
 FILTERS = {
     "gbp_k": present.gbp_k,
     "pct": present.pct,
@@ -51,7 +57,7 @@ def cover(analysis, run_date: dt.date, pack_name: str) -> dict:
         "catalogue": inputs.catalogue.path.name,
         "inputs": [{**manifest.file_entry(p), "name": p.name} for p in inputs.files()],
         "register_reviewed": present.long_date(reviewed) if reviewed else None,
-        "register_stale": reviewed is not None and (inputs.as_of - reviewed).days > STALE_REGISTER_DAYS,
+        "register_stale": reviewed is not None and (inputs.as_of - reviewed).days > register.STALE_AFTER_DAYS,
         "claims_about": claims_about,
     }
 
@@ -148,19 +154,18 @@ def claims(analysis) -> dict:
     return {"claims": rows, "claims_ok": sum(1 for c in rows if c["ok"])}
 
 
-def charts(figures_dir: Path) -> dict:
-    """Each chart the notebooks saved, embedded as a data: URI (the CSP allows nothing else)."""
+def charts(figures_dir: Path, trend) -> dict:
+    """Each chart the charts notebook saves, embedded as a data: URI (the CSP allows nothing else).
+    A missing one is an error: a board pack never silently lacks a figure."""
+    from bch import charts as chart_functions
 
     def data_uri(png: Path) -> str:
+        if not png.is_file():
+            raise MissingFigure(f"{png.name} is missing: the charts notebook did not save it; nothing published")
         return "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
 
-    return {
-        "charts": [
-            {"src": data_uri(figures_dir / f"{name}.png"), "alt": alt}
-            for name, alt in CHART_ALT.items()
-            if (figures_dir / f"{name}.png").is_file()
-        ]
-    }
+    expected = chart_functions.names(trend)
+    return {"charts": [{"src": data_uri(figures_dir / f"{name}.png"), "alt": CHART_ALT[name]} for name in expected]}
 
 
 def since_last_pack(
@@ -202,7 +207,7 @@ def build_context(
         **headline(analysis, trend),
         **findings(analysis),
         **reconciliation(analysis),
-        **charts(figures_dir),
+        **charts(figures_dir, trend),
         **claims(analysis),
         **since_last_pack(changes, previous_pack, previous_as_of, previous_unreadable),
         "palette": present.PALETTE,

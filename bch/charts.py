@@ -377,6 +377,11 @@ def trend_chart(trend) -> object:
         return _finish(fig, title, caption, "Source: every catalogued edition to this one (data/raw/editions.toml)")
 
 
+def names(trend=None) -> list[str]:
+    """The charts a pack has, in the board pack's order: the trend only from a second edition on."""
+    return ["variance", "delivery", "recurrent-by-year", "cumulative"] + (["trend"] if trend and trend.enough else [])
+
+
 def figures_for(analysis, trend=None) -> dict:
     """Every chart of a `bch.pipeline.Analysis` (and its `bch.history.Trend`), by file name."""
     from bch import summary

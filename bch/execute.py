@@ -20,6 +20,7 @@ from bch import paths
 from bch.errors import BchError, ParameterError
 
 KERNEL_FOLDER_PREFIX = "bch-kernel-"
+CHARTS_NOTEBOOK = "3.0-variance-charts.ipynb"  # saves every figure the board pack embeds (bch.charts.names)
 KERNEL_START_TIMEOUT = 60
 WARM_UP = "import pandas, matplotlib, seaborn, bch.pipeline, bch.charts, bch.views"
 
@@ -242,7 +243,7 @@ class SharedKernel:
 def execution_order(books: list[Path]) -> list[Path]:
     """The charts notebook first: the board pack needs its figures, and can then be rendered
     while the kernel runs the other notebooks (they are independent of one another)."""
-    return sorted(books, key=lambda book: "chart" not in book.name)
+    return sorted(books, key=lambda book: book.name != CHARTS_NOTEBOOK)
 
 
 def execute_all(

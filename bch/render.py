@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
+import json
 import queue
 import signal
 import threading
@@ -65,6 +66,23 @@ def reviewer_html(notebook: Path) -> Path:
     target = notebook.with_suffix(".html")
     target.write_text(body, encoding="utf-8")
     return target
+
+
+def show_published_location(notebook: Path, published: Path) -> None:
+    """papermill's injected `output_dir` names the temporary folder the notebook ran in, which is
+    renamed into the published pack: state the published folder instead, and say why."""
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        if "injected-parameters" not in cell.metadata.get("tags", []):
+            continue
+        lines = cell.source.splitlines()
+        for i, line in enumerate(lines):
+            if line.startswith("output_dir = "):
+                lines[i] = f"output_dir = {json.dumps(str(published))}  # ran in a temporary folder, renamed to this"
+        cell.source = "\n".join(lines)
+    nbformat.write(nb, notebook)
 
 
 def index_html(pack: Path, name: str) -> None:
@@ -179,6 +197,7 @@ def _render_while_running(job: PackJob, running, finished: queue.Queue, stop):
                 _board_pack(analysis, context, job.building)
                 excel.write_workbook(analysis, job.building / "bch-pack.xlsx")
                 rendered = True
+            show_published_location(executed, job.building.parent / job.name)
             reviewer_html(executed)
     return analysis, found
 

@@ -8,6 +8,7 @@ says; numbers in prose are computed, never typed into a notebook.
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import pandas as pd
 
@@ -46,8 +47,10 @@ def _styled(frame: pd.DataFrame, formats: dict | None = None):
     formats = formats or {}
     text_columns = [c for c in frame.columns if c not in formats]
     styler = frame.style.hide(axis="index").format_index(escape="html", axis=1)
-    if text_columns:
+    if text_columns:  # text reads from the left (JupyterLab right-aligns every cell by default)
         styler = styler.format(escape="html", na_rep="–", subset=text_columns)
+        styler = styler.set_properties(subset=text_columns, **{"text-align": "left"})
+        styler = styler.set_table_styles([{"selector": "th", "props": [("text-align", "left")]}], overwrite=False)
     for column, fmt in formats.items():
         styler = styler.format(lambda v, fmt=fmt: html.escape(fmt(v)), subset=[column])
     if formats:  # figures stay on one line, aligned on the right
@@ -140,6 +143,14 @@ def trend(figures: dict, folder):
     if "trend" not in figures:
         return HTML("<p>One edition so far: the trend across editions appears from the next one.</p>")
     return image(charts.save(figures["trend"], folder, "trend"))
+
+
+def saved(paths: list):
+    """What a cell wrote, by file name: the folder it ran in may be temporary (a pack's is renamed)."""
+    from IPython.display import HTML
+
+    names = ", ".join(html.escape(Path(p).name) for p in paths)
+    return HTML(f"<p>Saved into <code>output_dir</code>: {names}.</p>")
 
 
 def image(saved: list):

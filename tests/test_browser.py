@@ -6,6 +6,7 @@ under CI, where a skip would hide that they never ran.
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -88,3 +89,77 @@ def test_a_hostile_label_runs_nothing_in_the_browser(tmp_path, edited_pack):
     seen = open_in_chromium(published / "1.0-load-and-check.html", tmp_path / "reviewer.png")
     assert seen["dialogs"] == []
     assert label in seen["text"]
+
+
+A4_PRINT_WIDTH_PX = round((210 - 2 * 14) / 25.4 * 96)  # the @page margins of the board pack
+A4_PRINT_HEIGHT_PX = round((297 - 16 - 18) / 25.4 * 96)
+
+
+def artefacts(tmp_path):
+    """Where screenshots go: $BCH_TEST_ARTEFACTS when set (CI can keep them), else the test's temp dir."""
+    folder = Path(os.environ.get("BCH_TEST_ARTEFACTS") or tmp_path / "artefacts")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_at_a4_print_width_no_table_overflows_and_each_page_is_kept(shipped_pack, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": A4_PRINT_WIDTH_PX, "height": A4_PRINT_HEIGHT_PX})
+            page.emulate_media(media="print")
+            page.goto((shipped_pack / "board-pack.html").as_uri(), wait_until="load")
+            tables = page.evaluate(
+                """() => Array.from(document.querySelectorAll('table')).map(
+                    (t, i) => [i, t.scrollWidth, t.clientWidth, (t.querySelector('th') || {}).textContent])"""
+            )
+            height = page.evaluate("document.documentElement.scrollHeight")
+            shots = []
+            for n, top in enumerate(range(0, height, A4_PRINT_HEIGHT_PX), start=1):
+                page.evaluate(f"window.scrollTo(0, {top})")
+                shot = artefacts(tmp_path) / f"board-pack-print-{n:02d}.png"
+                page.screenshot(path=str(shot))
+                shots.append(shot)
+        finally:
+            browser.close()
+    assert len(tables) >= 5
+    assert [t for t in tables if t[1] > t[2]] == []  # [index, scrollWidth, clientWidth, first heading]
+    assert len(shots) >= 3 and all(s.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for s in shots)
+
+
+def test_the_pdf_holds_every_table_figure_and_cell_reference_whole(shipped_pack):
+    import re
+    from html.parser import HTMLParser
+
+    from pypdf import PdfReader
+
+    class Cells(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.cells, self.depth, self.text = [], 0, []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "td":
+                self.depth, self.text = 1, []
+            elif tag == "br":
+                self.text.append(" ")
+
+        def handle_endtag(self, tag):
+            if tag == "td" and self.depth:
+                self.cells.append(" ".join("".join(self.text).split()))
+                self.depth = 0
+
+        def handle_data(self, data):
+            if self.depth:
+                self.text.append(data)
+
+    parser = Cells()
+    parser.feed((shipped_pack / "board-pack.html").read_text())
+    tokens = {
+        t for cell in parser.cells for t in cell.split() if re.fullmatch(r"[+-]?£[\d,.]+k|\w+!\w+(:\w+)?|[\d.]+%", t)
+    }
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(shipped_pack / "board-pack.pdf").pages).split())
+    assert {"£6,151k", "Savings!B13", "Savings!B5:F5", "68.2%"} <= tokens
+    assert sorted(t for t in tokens if t not in text) == []

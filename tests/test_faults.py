@@ -125,3 +125,11 @@ def test_minus_zero_materiality_is_zero(capsys):
 
     assert cli.main(["check", "--materiality=-0"]) == 0
     assert "materiality 0%" in capsys.readouterr().out
+
+
+def test_a_figure_the_charts_notebook_did_not_save_is_an_error(tmp_path):
+    from bch import boardpack
+
+    (tmp_path / "variance.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    with pytest.raises(boardpack.MissingFigure, match=r"delivery\.png is missing: the charts notebook did not save it"):
+        boardpack.charts(tmp_path, None)

@@ -61,3 +61,12 @@ def test_variance_table_shows_rag_as_word_and_colour():
     assert "color: #B34700; font-weight: bold; border-left: 0.8em solid #B34700" in styles["row2"]  # ICT: red
     assert "color: #00795A; font-weight: bold; border-left: 0.8em solid #00795A" in styles["row0"]  # Firearms
     assert "color: #5a5a5a; font-weight: normal" in styles["row5"]  # Public Contact: no RAG, said in words
+
+
+def test_text_columns_read_from_the_left_and_figures_from_the_right():
+    import re
+
+    html = views.tidy_table(pipeline.analyse().sheet.tidy()).to_html()
+    assert re.search(r"#T_\w+ th \{\n  text-align: left;\n\}", html)  # headers
+    left = re.search(r"((?:#T_\w+_row\d+_col\d+, )*#T_\w+_row\d+_col\d+) \{\n  text-align: left;", html)[1]
+    assert "_row0_col0" in left and "_row0_col2" not in left  # function is text; saving_gbp is a figure
