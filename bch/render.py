@@ -69,8 +69,8 @@ def reviewer_html(notebook: Path) -> Path:
 
 
 def show_published_location(notebook: Path, published: Path) -> None:
-    """papermill's injected `output_dir` names the temporary folder the notebook ran in, which is
-    renamed into the published pack: state the published folder instead, and say why."""
+    """papermill's injected `output_dir` (and its metadata) name the temporary folder the notebook ran
+    in, which is renamed into the published pack: state the published folder instead, and say why."""
     import nbformat
 
     nb = nbformat.read(notebook, as_version=4)
@@ -82,6 +82,11 @@ def show_published_location(notebook: Path, published: Path) -> None:
             if line.startswith("output_dir = "):
                 lines[i] = f"output_dir = {json.dumps(str(published))}  # ran in a temporary folder, renamed to this"
         cell.source = "\n".join(lines)
+    run = nb.metadata.get("papermill", {})
+    if "output_dir" in run.get("parameters", {}):
+        run["parameters"]["output_dir"] = str(published)
+    if run.get("output_path"):
+        run["output_path"] = str(published / notebook.name)
     nbformat.write(nb, notebook)
 
 
