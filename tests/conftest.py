@@ -13,6 +13,14 @@ def shipped():
 
 
 @pytest.fixture(scope="session")
+def analysis():
+    """The shipped edition analysed once for the session (tests only read it)."""
+    from bch import pipeline
+
+    return pipeline.analyse()
+
+
+@pytest.fixture(scope="session")
 def shipped_pack(tmp_path_factory):
     """One pack of the shipped edition for the whole session: read it, never change it (copy it first)."""
     from bch import pack

@@ -11,11 +11,6 @@ from bch import charts, pipeline, summary
 matplotlib.use("agg")
 
 
-@pytest.fixture(scope="module")
-def analysis():
-    return pipeline.analyse()
-
-
 def _bars(ax):
     return [p for p in ax.patches if isinstance(p, matplotlib.patches.Rectangle)]
 

@@ -6,11 +6,6 @@ from bch import claims, pipeline
 from bch.findings import Finding
 
 
-@pytest.fixture(scope="module")
-def analysis():
-    return pipeline.analyse()
-
-
 def test_every_claim_of_the_paper_agrees(analysis):
     table = analysis.claims
     assert table["ok"].all()

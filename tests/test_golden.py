@@ -2,7 +2,7 @@
 
 import pytest
 
-from bch import labels, pipeline, summary
+from bch import labels, summary
 from bch.findings import Finding
 
 YEARS = ["2014/15", "2015/16", "2016/17", "2017/18", "2018/19"]
@@ -32,11 +32,6 @@ PAPER = {
     **{(labels.CHANGE_TEAM_COSTS, y): v for y, v in zip(YEARS, [-795, -1895, -1649, -1448, -561], strict=True)},
     **{(labels.CUMULATIVE_COSTS, y): v for y, v in zip(YEARS[1:], [-2690, -4339, -5787, -6348], strict=True)},
 }
-
-
-@pytest.fixture(scope="module")
-def analysis():
-    return pipeline.analyse()
 
 
 def _stated(analysis, row, year):

@@ -7,7 +7,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from bch import findings, params, paths, pipeline
+from bch import findings, params, paths
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
 
@@ -70,9 +70,8 @@ def _agg(monkeypatch):
     monkeypatch.setenv("MPLBACKEND", "agg")
 
 
-@pytest.fixture(scope="module")
-def expected():
-    analysis = pipeline.analyse()
+@pytest.fixture
+def expected(analysis):
     return analysis
 
 

@@ -19,11 +19,6 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module")
-def analysis():
-    return pipeline.analyse()
-
-
-@pytest.fixture(scope="module")
 def table(analysis):
     return analysis.variance.set_index("function")
 
