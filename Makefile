@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 # bch check exiting 1 (error findings) still publishes, as the pack shows them; 2 (unreadable input) stops here.
-## report: check the shipped data (summary + findings), then publish a board pack into outputs/YYYY-MM-DD/
+## report: check the newest edition (summary + findings), then publish its board pack into outputs/YYYY-MM-DD/
 report: $(STAMP)
 	$(BIN)/bch check --processed data/processed || [ $$? -eq 1 ]
 	$(BIN)/bch pack
