@@ -222,6 +222,17 @@ def resolve(
                 f"the editions catalogue {catalogue.path} lists no edition; add one with `bch edition add` "
                 "or name a workbook with --savings"
             )
+    if chosen is not None and savings and edition and catalogue.owning("savings", Path(savings)) != chosen:
+        raise ParameterError(
+            f"--savings {savings} is not the workbook of the edition as at {edition}: give one or the other"
+        )
+    if chosen is not None and as_of and _as_of(as_of) != chosen.as_of:
+        raise ParameterError(
+            f"--as-of {as_of} contradicts the edition as at {chosen.key} (its figures' date): give --savings "
+            "with a workbook in no edition, or add the edition"
+        )
+    if as_of and _as_of(as_of) > dt.date.today():
+        raise ParameterError(f"--as-of {as_of} is in the future: figures can't be stated at a date not yet reached")
     basis = chosen or catalogue.newest()  # the register and claims an uncatalogued workbook is read with
     savings_path = Path(savings) if savings else chosen.savings
     if basis is None and not forecasts:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+import unicodedata
 
 from bch import labels
 
@@ -30,8 +31,15 @@ _IGNORED = {"and", "the", "of", "etc", "dept", "department", "unit", "team", "fu
 _TOKEN = re.compile(r"[a-z0-9&]+")
 
 
+def _plain(name: str) -> str:
+    """Folded, with zero-width and format characters dropped and dotted initials joined: H.R. -> hr."""
+    text = re.sub(r"⟨[^⟩]*⟩", "", labels.normalise(name))  # a neutralised control character (labels.neutralise)
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    return re.sub(r"(?<=\w)\.(?=\w)|(?<=\w)\.(?=\s|$)", "", text)
+
+
 def _words(name: str) -> list[str]:
-    text = re.sub(r"\([^)]*\)", " ", labels.normalise(name))  # "(IMD)" restates the name
+    text = re.sub(r"\([^)]*\)", " ", _plain(name))  # "(IMD)" restates the name
     words: list[str] = []
     for token in re.findall(r"[a-z0-9]+(?:&[a-z0-9]+)?|&", text):
         words += ABBREVIATIONS.get(token, token).split()
@@ -44,7 +52,7 @@ def _key_words(name: str) -> frozenset[str]:
 
 
 def _initials(name: str) -> str:
-    return "".join(w[0] for w in labels.normalise(name).split() if w[0].isalnum() and w not in _IGNORED)
+    return "".join(w[0] for w in _plain(name).split() if w[0].isalnum() and w not in _IGNORED)
 
 
 def alike(line: str, case: str) -> bool:
@@ -54,7 +62,7 @@ def alike(line: str, case: str) -> bool:
         return False
     if a <= b or b <= a:
         return True
-    squashed = labels.normalise(line).replace(" ", "")
+    squashed = _plain(line).replace(" ", "")
     if squashed in (_initials(case), _initials(case).replace("&", "")) and len(squashed) >= 2:
         return True
     return difflib.SequenceMatcher(None, " ".join(sorted(a)), " ".join(sorted(b))).ratio() >= 0.85

@@ -236,7 +236,18 @@ def in_force(register: Register, as_of: dt.date | None) -> pd.DataFrame:
 def freshness(inputs) -> list[Finding]:
     """A warning when the register was reviewed long before the figures it explains."""
     reviewed, as_of = inputs.register_reviewed, inputs.as_of
-    if reviewed is None or as_of is None or (as_of - reviewed).days <= STALE_AFTER_DAYS:
+    if reviewed is None or as_of is None:
+        return []
+    if reviewed > as_of:
+        return [
+            finding(
+                codes.REGISTER_AFTER_AS_OF,
+                inputs.register_reviewed_where,
+                f"the business-case register was reviewed on {reviewed.isoformat()}, after these figures "
+                f"(as at {as_of.isoformat()}): its statuses and commentary describe a later time",
+            )
+        ]
+    if (as_of - reviewed).days <= STALE_AFTER_DAYS:
         return []
     return [
         finding(

@@ -223,3 +223,41 @@ def test_an_unknown_edition_names_the_known_ones(capsys):
     assert code == 2
     err = capsys.readouterr().err
     assert "no edition as at '2019-07-18'" in err and "its editions are: 2018-07-19" in err
+
+
+@pytest.mark.parametrize("line", ["H.R.", "Hu\u200bman Resources", "HR & OD", "Human Resource"])
+def test_a_line_named_like_a_case_is_proposed_however_it_is_written(line):
+    from bch import labels, matching
+
+    assert matching.alike(labels.neutralise(line), "Human Resources")
+    assert not matching.alike(labels.neutralise(line), "Custody")
+
+
+def test_explicit_inputs_that_contradict_the_edition_are_refused(capsys, raw3, tmp_path):
+    catalogue = str(raw3 / "editions.toml")
+    cases = [
+        (["--edition", "2018-07-19", "--as-of", "2030-01-01"], "--as-of 2030-01-01 contradicts the edition as at"),
+        (["--as-of", "2019-01-01"], "--as-of 2019-01-01 contradicts the edition as at 2020-07-16"),
+        (
+            ["--edition", "2018-07-19", "--savings", str(next_editions.workbook(tmp_path, 1, "x.xlsx"))],
+            "is not the workbook of the edition as at 2018-07-19",
+        ),
+        (
+            ["--savings", str(next_editions.workbook(tmp_path, 1, "y.xlsx")), "--as-of", "2099-01-01"],
+            "is in the future",
+        ),
+    ]
+    for argv, message in cases:
+        assert cli.main(["check", "--catalogue", catalogue, *argv]) == 2
+        assert message in capsys.readouterr().err, argv
+
+
+def test_a_register_reviewed_after_the_figures_is_a_warning(tmp_path):
+    raw = next_editions.raw_folder(tmp_path, 1)
+    text = (
+        (raw / "editions.toml").read_text().replace("register_reviewed = 2018-07-19", "register_reviewed = 2019-01-01")
+    )
+    (raw / "editions.toml").write_text(text)
+    run = params.validate(catalogue_path=str(raw / "editions.toml"))
+    found = [(f.severity, f.code, f.cell) for f in pipeline.analyse_run(run).findings if f.code.startswith("register")]
+    assert found == [("warning", "register-after-as-of", "editions.toml[2018-07-19].register_reviewed")]
