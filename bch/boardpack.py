@@ -12,7 +12,7 @@ import base64
 import datetime as dt
 from pathlib import Path
 
-from bch import history, manifest, present, register, summary
+from bch import history, labels, manifest, present, register, summary
 from bch.errors import BchError
 from bch.findings import count_by_severity
 
@@ -54,8 +54,8 @@ def cover(analysis, run_date: dt.date, pack_name: str) -> dict:
         "run_date_long": present.long_date(run_date),
         "pack_name": pack_name,
         "provenance": inputs.edition.provenance() if inputs.edition else None,
-        "catalogue": inputs.catalogue.path.name,
-        "inputs": [{**manifest.file_entry(p), "name": p.name} for p in inputs.files()],
+        "catalogue": labels.neutralise(_shown(inputs.catalogue.path)),
+        "inputs": [{**manifest.file_entry(p), "name": labels.neutralise(p.name)} for p in inputs.files()],
         "register_reviewed": present.long_date(reviewed) if reviewed else None,
         "register_stale": reviewed is not None and (inputs.as_of - reviewed).days > register.STALE_AFTER_DAYS,
         "claims_about": claims_about,
@@ -184,6 +184,13 @@ def since_last_pack(
         "previous_as_of": present.long_date_of(previous_as_of) if previous_as_of else None,
         "previous_unreadable": previous_unreadable,
     }
+
+
+def _shown(path: Path) -> str:
+    """A path as a reader finds it: relative to the project when inside it."""
+    from bch import paths
+
+    return path.relative_to(paths.ROOT).as_posix() if path.is_relative_to(paths.ROOT) else str(path)
 
 
 def build_context(

@@ -88,8 +88,11 @@ def _parser() -> argparse.ArgumentParser:
     edition = commands.add_parser("edition", help="list the catalogued editions, or add one")
     edition.add_argument("--catalogue", type=Path, default=paths.CATALOGUE, metavar="FILE", help="the catalogue")
     actions = edition.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
-    actions.add_parser("list", help="the catalogued editions, oldest first").set_defaults(handler=_edition_list)
-    add = actions.add_parser("add", help="copy an edition's files into data/raw and catalogue them")
+    listing = actions.add_parser("list", help="the catalogued editions, oldest first")
+    listing.set_defaults(handler=_edition_list)
+    add = actions.add_parser("add", help="check an edition's files, copy them into data/raw and catalogue them")
+    for sub in (listing, add):  # `bch edition add --catalogue X` as well as `bch edition --catalogue X add`
+        sub.add_argument("--catalogue", type=Path, default=argparse.SUPPRESS, metavar="FILE", help="the catalogue")
     add.add_argument("--as-of", required=True, metavar="DATE", help="the date the figures are stated at")
     add.add_argument("--savings", required=True, type=Path, metavar="FILE", help="the savings workbook as received")
     add.add_argument("--title", required=True, help="the source document's title")
@@ -187,14 +190,15 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _edition_list(args: argparse.Namespace) -> int:
-    from bch import editions
+    from bch import editions, labels
 
     catalogue = editions.load(args.catalogue)
     if not catalogue.editions:
         print(f"{catalogue.path}: no editions")
     for e in catalogue.editions:
         claims = e.claims.name if e.claims else "no quoted figures"
-        print(f"{e.key}  {e.savings.name}  register {e.register.name}  {claims}  — {e.provenance()}")
+        line = f"{e.key}  {e.savings.name}  register {e.register.name}  {claims}  — {e.provenance()}"
+        print(labels.neutralise(line))  # a file name with a newline or escape never forges a line
     return 0
 
 

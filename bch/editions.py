@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import os
 import shutil
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bch import paths
+from bch import labels, paths
 from bch.errors import InputError, ParameterError
 
 CATALOGUE_NAME = "editions.toml"
@@ -55,18 +54,28 @@ class Edition:
     def provenance(self) -> str:
         """One line naming the source document, for covers and chart captions."""
         date = long_date(self.document_date)
-        return f"{self.title}, {date}" + (f" ({self.reference})" if self.reference else "")
+        text = f"{self.title}, {date}" + (f" ({self.reference})" if self.reference else "")
+        return labels.neutralise(text)  # a hand-edited catalogue is input too: never a raw bidi control
 
 
 @dataclass(frozen=True)
 class Catalogue:
     path: Path
     editions: tuple[Edition, ...] = ()  # oldest first
+    broken: tuple[tuple[dt.date, str], ...] = ()  # (as_of, why) of entries whose files are missing
 
     def newest(self) -> Edition | None:
-        return self.editions[-1] if self.editions else None
+        """The newest edition; an error if the newest entry can't be used (never an older one instead)."""
+        newest = self.editions[-1] if self.editions else None
+        for as_of, why in self.broken:
+            if newest is None or as_of > newest.as_of:
+                raise InputError(why)
+        return newest
 
     def get(self, as_of: str) -> Edition:
+        for when, why in self.broken:
+            if when.isoformat() == as_of:
+                raise InputError(why)
         for edition in self.editions:
             if edition.key == as_of:
                 return edition
@@ -119,7 +128,7 @@ class Inputs:
         if self.edition is not None:
             return f"Source: {self.edition.provenance()}"
         stated = f", figures as at {long_date(self.as_of)}" if self.as_of else ", as-of date not stated"
-        return f"Source: {self.savings.name}{stated}"
+        return f"Source: {labels.neutralise(self.savings.name)}{stated}"
 
 
 def long_date(day: dt.date) -> str:
@@ -159,13 +168,26 @@ def load(path: str | Path = paths.CATALOGUE) -> Catalogue:
     entries = data.get(TABLE, [])
     if not isinstance(entries, list):
         raise InputError(f"editions catalogue {path}: [[{TABLE}]] must be a list of tables")
-    editions = [_edition(entry, index, path) for index, entry in enumerate(entries, start=1)]
+    editions, broken = [], []
+    for index, entry in enumerate(entries, start=1):
+        try:
+            editions.append(_edition(entry, index, path))
+        except MissingFile as missing:  # that edition can't be read; the others still can
+            broken.append((missing.as_of, str(missing)))
     seen: set[dt.date] = set()
-    for edition in editions:
-        if edition.as_of in seen:
-            raise InputError(f"editions catalogue {path} lists the edition as at {edition.key} twice")
-        seen.add(edition.as_of)
-    return Catalogue(path, tuple(sorted(editions, key=lambda e: e.as_of)))
+    for when in [e.as_of for e in editions] + [when for when, _ in broken]:
+        if when in seen:
+            raise InputError(f"editions catalogue {path} lists the edition as at {when.isoformat()} twice")
+        seen.add(when)
+    return Catalogue(path, tuple(sorted(editions, key=lambda e: e.as_of)), tuple(broken))
+
+
+class MissingFile(InputError):
+    """A catalogued edition names a file that is not there."""
+
+    def __init__(self, message: str, as_of: dt.date):
+        super().__init__(message)
+        self.as_of = as_of
 
 
 def _edition(entry: dict, index: int, path: Path) -> Edition:
@@ -186,11 +208,13 @@ def _edition(entry: dict, index: int, path: Path) -> Edition:
             raise InputError(f"{where}: {name} must be text, not {value!r}")
         elif name in _FILES:
             file = (path.parent / value).resolve()
-            if not file.is_file():
-                raise InputError(f"{where}: {name} file {file} does not exist")
             values[name] = file
         else:
             values[name] = value.strip()
+    for name in _FILES:
+        if name in values and not values[name].is_file():
+            why = f"{where} (as at {values['as_of']}): {name} file {values[name]} does not exist"
+            raise MissingFile(why, values["as_of"])
     return Edition(**values)
 
 
@@ -296,45 +320,96 @@ def add(
     reference: str = "",
     sheet: str = "",
 ) -> Edition:
-    """Copy the edition's files into the catalogue's folder (never over a different file) and append
-    one entry. A register or revisions file left out is the newest edition's (files are shared)."""
+    """Check the new edition's files, copy them into the catalogue's folder (never over a different
+    file) and append one entry. A register or revisions file left out is the one of the edition just
+    before it (a register describes its time: a later one is never lent to an earlier edition)."""
     catalogue = load(catalogue_path)
-    when = _as_of(as_of)
-    if any(e.as_of == when for e in catalogue.editions):
+    when = _past(as_of, "as_of")
+    if any(e.as_of == when for e in catalogue.editions) or any(w == when for w, _ in catalogue.broken):
         raise ParameterError(f"{catalogue.path} already has an edition as at {as_of}; editions are never replaced")
-    folder = catalogue.path.parent
-    newest = catalogue.newest()
+    earlier = catalogue.before(when)
     if register is None:
-        if newest is None:
-            raise ParameterError("the first edition needs --register (the business-case register)")
-        register = newest.register
-        register_reviewed = register_reviewed or (
-            newest.register_reviewed.isoformat() if newest.register_reviewed else ""
-        )
-        revisions = revisions or newest.revisions
+        if not earlier:
+            raise ParameterError(f"no edition precedes {as_of}: give --register (and --register-reviewed)")
+        register, revisions = earlier[-1].register, revisions or earlier[-1].revisions
+        reviewed = earlier[-1].register_reviewed
+        register_reviewed = register_reviewed or (reviewed.isoformat() if reviewed else "")
+    texts = {"title": title, "reference": reference, "sheet": sheet}
+    for name, text in texts.items():
+        _plain_text(name, text)
+    files = {"savings": Path(savings), "register": Path(register), "revisions": revisions, "claims": claims}
+    files = {name: Path(path).resolve() for name, path in files.items() if path}
+    _check_files(catalogue, files, sheet)
     entry = {
         "as_of": when.isoformat(),
-        "title": title,
-        "document_date": _as_of(document_date).isoformat(),
-        "reference": reference,
-        "sheet": sheet,
-        "savings": _place(Path(savings), folder),
-        "register": _place(Path(register), folder),
-        "register_reviewed": _as_of(register_reviewed).isoformat() if register_reviewed else "",
-        "revisions": _place(Path(revisions), folder) if revisions else "",
-        "claims": _place(Path(claims), folder) if claims else "",
+        "title": title.strip(),
+        "document_date": _past(document_date, "document_date").isoformat(),
+        "reference": reference.strip(),
+        "sheet": sheet.strip(),
+        "register_reviewed": _past(register_reviewed, "register_reviewed").isoformat() if register_reviewed else "",
     }
-    block = [f"\n[[{TABLE}]]"]
-    for name, value in entry.items():
-        if not value:
-            continue
-        block.append(f"{name} = {value}" if name in _DATES else f"{name} = {json.dumps(value, ensure_ascii=False)}")
+    folder = catalogue.path.parent
     folder.mkdir(parents=True, exist_ok=True)
+    entry |= {name: _place(path, folder) for name, path in files.items()}  # copied only once all is checked
+    block = [f"\n[[{TABLE}]]"]
+    block += [f"{k} = {v if k in _DATES else _toml_string(v)}" for k, v in entry.items() if v]
+    text = "\n".join(block) + "\n"
+    tomllib.loads(text)  # what is appended always parses (a torn catalogue would stop every command)
     with open(catalogue.path, "a", encoding="utf-8") as handle:
-        handle.write("\n".join(block) + "\n")
+        handle.write(text)
         handle.flush()
         os.fsync(handle.fileno())
     return load(catalogue.path).get(when.isoformat())
+
+
+def _past(text: str, name: str) -> dt.date:
+    day = _iso(text, name)
+    if day > dt.date.today():
+        raise ParameterError(f"--{name.replace('_', '-')} {text} is in the future")
+    return day
+
+
+def _iso(text: str, name: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ParameterError(f"--{name.replace('_', '-')} must be a date like 2019-07-18, not {text!r}") from None
+
+
+def _plain_text(name: str, text: str) -> None:
+    from bch import labels
+
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ParameterError(f"--{name} is not valid UTF-8 text") from None
+    if found := labels.hostile_characters(text):
+        raise ParameterError(f"--{name} holds {', '.join(found)}: control, bidi and zero-width characters are refused")
+
+
+def _toml_string(text: str) -> str:
+    """A TOML basic string: quotes, backslashes and every control character escaped."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + "".join(f"\\u{ord(c):04X}" if ord(c) < 0x20 or ord(c) == 0x7F else c for c in escaped) + '"'
+
+
+def _check_files(catalogue: Catalogue, files: dict[str, Path], sheet: str) -> None:
+    """Each file readable as what it is, before anything is copied; a workbook belongs to one edition."""
+    from bch import claims, pipeline, register
+
+    for name, path in files.items():
+        if not path.is_file():
+            raise InputError(f"--{name} {path}: no such regular file")
+    owner = catalogue.owning("savings", files["savings"])
+    if owner is not None:
+        raise ParameterError(f"{files['savings'].name} is already the workbook of the edition as at {owner.key}")
+    sheet_read, found = pipeline.check_savings(files["savings"], sheet or None)
+    if not sheet_read.usable:
+        first = next((str(f) for f in found if f.severity == "error"), "its layout can't be read")
+        raise ParameterError(f"{files['savings'].name} is not a savings table bch can read: {first}")
+    register.read_register(files["register"], files.get("revisions"))
+    if "claims" in files:
+        claims.read_claims(files["claims"])
 
 
 def _place(source: Path, folder: Path) -> str:

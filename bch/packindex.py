@@ -12,6 +12,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
+from bch import labels
 from bch.errors import BchError
 
 INDEX = "index.html"
@@ -146,7 +147,7 @@ def _row(record, latest: bool) -> dict:
         if any(type(counts[s]) is not int for s in ("error", "warning")):
             raise TypeError(f"findings {counts!r} are not whole numbers")
         row["findings"] = ", ".join(_plural(counts[s], s) for s in ("error", "warning"))
-        row["savings"] = Path(str(meta["parameters"]["savings_path"])).name
+        row["savings"] = labels.neutralise(Path(str(meta["parameters"]["savings_path"])).name)
     except Exception as exc:  # a hand-edited or older manifest: listed, never fatal
         row["problem"] = f"{UNREADABLE}: manifest.json {_reason(exc)}"
         return row

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import re
 
 import pytest
 
@@ -171,8 +172,7 @@ def test_adding_an_edition_never_replaces_one_or_overwrites_a_file(raw3, tmp_pat
     before = catalogue.read_bytes()
     with pytest.raises(ParameterError, match="already has an edition as at 2019-07-18; editions are never replaced"):
         editions.add(catalogue, as_of="2019-07-18", title="t", document_date="2019-07-18", savings=raw3 / "x.xlsx")
-    impostor = tmp_path / "bch-savings-2019-07-18.xlsx"
-    impostor.write_bytes(b"other bytes")
+    impostor = next_editions.workbook(tmp_path, 2, "bch-savings-2019-07-18.xlsx")  # same name, other figures
     with pytest.raises(InputError, match="already exists with other content; raw files are never overwritten"):
         editions.add(catalogue, as_of="2021-07-15", title="t", document_date="2021-07-15", savings=impostor)
     assert catalogue.read_bytes() == before
@@ -204,7 +204,7 @@ def test_edition_add_and_list_through_the_cli(capsys, tmp_path):
         (
             '[[edition]]\nas_of = 2019-07-18\ntitle = "t"\ndocument_date = 2019-07-18\nsavings = "gone.xlsx"\n'
             'register = "r"\n',
-            "editions.toml, edition 1: savings file",
+            "editions.toml, edition 1 (as at 2019-07-18): savings file",
         ),
         ("[[edition]]\ncolour = 1\n", "has unknown field(s) colour"),
     ],
@@ -261,3 +261,52 @@ def test_a_register_reviewed_after_the_figures_is_a_warning(tmp_path):
     run = params.validate(catalogue_path=str(raw / "editions.toml"))
     found = [(f.severity, f.code, f.cell) for f in pipeline.analyse_run(run).findings if f.code.startswith("register")]
     assert found == [("warning", "register-after-as-of", "editions.toml[2018-07-19].register_reviewed")]
+
+
+def test_a_new_editions_files_are_checked_before_anything_is_copied_or_catalogued(tmp_path):
+    raw = next_editions.raw_folder(tmp_path / "a", 1)
+    catalogue = raw / "editions.toml"
+    before = (catalogue.read_bytes(), sorted(p.name for p in raw.iterdir()))
+    junk = tmp_path / "junk.xlsx"
+    junk.write_text("not a workbook")
+    good = next_editions.workbook(tmp_path, 1, "next.xlsx")
+    common = {"as_of": "2019-07-18", "document_date": "2019-07-18"}
+    refusals = [
+        ({"title": "t", "savings": junk}, "is not a readable .xlsx workbook"),
+        ({"title": "Evil\x7ftitle", "savings": good}, "--title holds"),
+        (
+            {"title": "t", "savings": raw / "bch-savings-2018-07-19.xlsx"},
+            "is already the workbook of the edition as at",
+        ),
+        ({"title": "t", "savings": good, "sheet": "Nope"}, "has no sheet 'Nope'"),
+        ({"title": "t", "savings": good, "as_of": "2099-01-01"}, "--as-of 2099-01-01 is in the future"),
+        ({"title": "t", "savings": good, "as_of": "2017-07-20"}, "no edition precedes 2017-07-20: give --register"),
+    ]
+    for options, message in refusals:
+        with pytest.raises((InputError, ParameterError), match=re.escape(message)):
+            editions.add(catalogue, **{**common, **options})
+    assert (catalogue.read_bytes(), sorted(p.name for p in raw.iterdir())) == before
+
+
+def test_a_title_with_quotes_and_backslashes_round_trips(tmp_path):
+    raw = next_editions.raw_folder(tmp_path / "a", 1)
+    title = 'The "second" paper \\ §5–§6'
+    added = editions.add(
+        raw / "editions.toml",
+        as_of="2019-07-18",
+        title=title,
+        document_date="2019-07-18",
+        savings=next_editions.workbook(tmp_path, 1, "next.xlsx"),
+    )
+    assert added.title == title and editions.load(raw / "editions.toml").newest().title == title
+
+
+def test_one_catalogued_file_gone_leaves_the_other_editions_usable(tmp_path, capsys):
+    raw = next_editions.raw_folder(tmp_path, 2)
+    (raw / "bch-savings-2019-07-18.xlsx").chmod(0o644)
+    (raw / "bch-savings-2019-07-18.xlsx").unlink()
+    catalogue = str(raw / "editions.toml")
+    assert cli.main(["check", "--catalogue", catalogue, "--edition", "2018-07-19"]) == 0
+    capsys.readouterr()
+    assert cli.main(["check", "--catalogue", catalogue]) == 2  # the newest is gone: never an older one instead
+    assert "(as at 2019-07-18): savings file" in capsys.readouterr().err
