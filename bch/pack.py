@@ -24,6 +24,7 @@ from bch import execute, manifest, params, paths
 from bch.errors import BchError, ParameterError
 
 LOCK = ".bch-pack.lock"
+LEDGER = manifest.LEDGER
 LATEST = "latest"
 FAILED = "failed"
 _PACK_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}(\.\d+)?$")
@@ -102,10 +103,17 @@ def _order(name: str) -> tuple[str, int]:
 
 
 def published_packs(out: Path) -> list[PackRecord]:
-    """Published packs in `out` in edition order: by as-of date, then by run (oldest first)."""
+    """Published packs in `out` in edition order: by as-of date, then by run (oldest first).
+
+    Once the folder has a ledger, only the packs it records count: a dated folder copied in by hand
+    never becomes `latest` nor what the next pack is compared with.
+    """
+    recorded = manifest.recorded_packs(out) if (out / LEDGER).exists() else None
     found = []
     for path in out.iterdir():
         if path.is_symlink() or not path.is_dir() or not _PACK_NAME.match(path.name):
+            continue
+        if recorded is not None and path.name not in recorded:
             continue
         try:
             record = json.loads((path / manifest.MANIFEST).read_text(encoding="utf-8"))
@@ -179,6 +187,29 @@ def _check_output_folder(out: Path) -> None:
             raise PackError(f"--out {out} is inside the published pack {parent}; packs are never written into")
 
 
+def _check_ledger(out: Path) -> None:
+    """Before any kernel starts: a ledger this run could not extend stops it now, with the way out.
+
+    An unterminated last line is a write cut short (a crash while recording, before that pack was
+    renamed into place, so no pack is lost): it is dropped and the run goes on.
+    """
+    ledger = out / LEDGER
+    _, why = manifest.read_ledger(ledger)
+    if why is None:
+        return
+    data = ledger.read_bytes() if ledger.is_file() and not ledger.is_symlink() else b""
+    last = data.rstrip(b"\n").count(b"\n") + 1
+    if data and not data.endswith(b"\n") and f"at line {last}:" in why:
+        with open(ledger, "r+b") as handle:
+            handle.truncate(data.rfind(b"\n") + 1)
+        if manifest.read_ledger(ledger)[1] is None:
+            return
+    raise PackError(
+        f"{why}; nothing can be published into {out} until it is mended: restore {LEDGER} from a copy, or move it "
+        "aside to start a new chain (bch verify then reports the packs before it as not in the ledger)"
+    )
+
+
 def fingerprint(run: params.RunParameters) -> dict:
     """What makes a pack what it is: its inputs' hashes, the parameters, and bch's code and notebooks."""
     code = sorted(
@@ -193,7 +224,23 @@ def fingerprint(run: params.RunParameters) -> dict:
         digest.update(path.relative_to(paths.ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     inputs = {p.name: manifest.sha256(p) for p in run.inputs.files()}
     parameters = {k: v for k, v in params.plain(run).items() if not k.endswith("_path")}
-    return {"inputs": inputs, "parameters": parameters, "code": digest.hexdigest()}
+    return {"inputs": inputs, "parameters": parameters, "code": digest.hexdigest(), "catalogue": _catalogue_print(run)}
+
+
+def _catalogue_print(run: params.RunParameters) -> str:
+    """Every catalogued edition up to this one, fields and files: the cover, the register's review
+    date and the trend read them, so a change to any is a change to the pack."""
+    digest = manifest.hashlib.sha256()
+    as_of = run.inputs.as_of
+    for edition in run.inputs.catalogue.editions:
+        if as_of is not None and edition.as_of > as_of:
+            continue
+        for name, value in sorted(vars(edition).items()):
+            is_file = isinstance(value, Path) and value.is_file()
+            digest.update(f"{name}={manifest.sha256(value) if is_file else value}\n".encode())
+    for when, why in run.inputs.catalogue.broken:
+        digest.update(f"broken {when}: {why}\n".encode())
+    return digest.hexdigest()
 
 
 def build_pack(options, progress: Callable[[str], None] | None = None, run_date: dt.date | None = None) -> Published:
@@ -217,6 +264,7 @@ def build_pack(options, progress: Callable[[str], None] | None = None, run_date:
     prints = fingerprint(run)
     with _locked(out):
         _remove_stale(out)
+        _check_ledger(out)
         packs = published_packs(out)
         if options.if_changed:
             same = [r for r in packs if r.as_of == run.inputs.as_of.isoformat()]

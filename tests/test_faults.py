@@ -133,3 +133,25 @@ def test_a_figure_the_charts_notebook_did_not_save_is_an_error(tmp_path):
     (tmp_path / "variance.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     with pytest.raises(boardpack.MissingFigure, match=r"delivery\.png is missing: the charts notebook did not save it"):
         boardpack.charts(tmp_path, None)
+
+
+def test_a_torn_last_ledger_line_is_dropped_and_a_broken_chain_stops_before_any_kernel(tmp_path):
+    from bch import manifest
+
+    ledger = tmp_path / manifest.LEDGER
+    ledger.write_bytes(b'{"pack": "x", "manif')  # a write cut short: its pack was never renamed into place
+    pack._check_ledger(tmp_path)
+    assert ledger.read_bytes() == b""
+    ledger.write_bytes(b"not an entry\n")
+    with pytest.raises(pack.PackError, match=r"nothing can be published into .* until it is mended: restore"):
+        pack.build_pack(pack.PackOptions(out=tmp_path))
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".building")]
+
+
+def test_a_dated_folder_the_ledger_does_not_record_is_never_latest_nor_compared_with(shipped_pack, tmp_path):
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(shipped_pack.parent, out, symlinks=True)
+    shutil.copytree(out / shipped_pack.name, out / "2099-01-01", symlinks=True)
+    assert [r.path.name for r in pack.published_packs(out)] == [shipped_pack.name]

@@ -5,6 +5,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -136,3 +137,16 @@ def test_next_years_workbook_publishes_strictly_with_an_as_of_date(tmp_path):
     assert (record["as_of"], record["edition"], record["findings"]["error"]) == ("2019-07-18", None, 0)
     page = (out / "latest" / "board-pack.html").read_text()
     assert "Inputs given explicitly, in no catalogued edition; figures stated as at 18 July 2019" in page
+
+
+def test_if_changed_publishes_when_the_catalogue_changed(history, capsys):
+    """Runs after the other --if-changed tests: the edition's title is edited in the catalogue."""
+    catalogue = Path(history["catalogue"])
+    catalogue.write_text(catalogue.read_text().replace("second edition (test)", "second edition (revised title)"))
+    before = {p.name for p in history["out"].iterdir()}
+    argv = ["pack", "--catalogue", str(catalogue), "--out", str(history["out"]), "--if-changed", "--quiet"]
+    argv += ["--materiality", "15"]
+    assert cli.main(argv) == 0
+    added = {p.name for p in history["out"].iterdir()} - before
+    assert len(added) == 1
+    assert "second edition (revised title)" in (history["out"] / added.pop() / "board-pack.html").read_text()
