@@ -91,6 +91,7 @@ def headline(analysis, trend) -> dict:
         "headline_sentence": present.headline_sentence(delivered),
         "caveat": present.CAVEAT,
         "trend_editions": [present.long_date_of(day) for day in trend.editions] if trend else [],
+        "trend_unread": list(trend.unread) if trend else [],
     }
 
 

@@ -30,8 +30,10 @@ def _options(parser: argparse.ArgumentParser, command: str) -> None:
             continue
         default = p.cli_default()
         shown = f" (default: {default})" if default not in ("", False) else ""
-        if p.kind is bool:
-            parser.add_argument(p.option, dest=p.name, action="store_true", help=p.help)
+        if p.kind is bool:  # --strict / --no-strict: an option always wins over a parameters file
+            parser.add_argument(
+                p.option, dest=p.name, action=argparse.BooleanOptionalAction, default=False, help=p.help
+            )
         else:
             kind = str if p.kind is str else p.kind
             parser.add_argument(

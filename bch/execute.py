@@ -306,7 +306,7 @@ def _run_each(pm, kernel, books, out_dir, parameters, cell_timeout, progress, fi
             seconds = time.perf_counter() - start
             runs.append(NotebookRun(notebook.name, "failed", round(seconds, 2)))
             runs += [NotebookRun(b.name, "not run", 0.0) for b in books[index + 1 :]]
-            if progress:
+            if progress and not (cancelled is not None and cancelled.is_set()):  # an interrupt says so itself
                 progress(f"{notebook.name}: failed after {seconds:.1f}s")
             raise NotebookFailed(_failure_message(notebook, output, exc), output, runs) from None
         seconds = time.perf_counter() - start

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from bch import pipeline
+from bch.errors import BchError
 from bch.money import as_pounds
 
 COLUMNS = ["as_of", "function", "actual_gbp", "latest_forecast_gbp", "delivery_pct", "status"]
@@ -20,6 +21,7 @@ HEADLINES = ("recurrent_gbp", "cumulative_to_date_gbp", "change_team_costs_gbp")
 class Trend:
     cases: pd.DataFrame  # COLUMNS, one row per case and edition, editions oldest first
     headlines: list[dict]  # {as_of, recurrent_gbp, cumulative_to_date_gbp, change_team_costs_gbp} per edition
+    unread: tuple[str, ...] = ()  # earlier editions that could not be read, each with why
 
     @property
     def editions(self) -> list[str]:
@@ -54,16 +56,17 @@ def trend_table(analyses: list[pipeline.Analysis]) -> Trend:
 
 def trend(run, current: pipeline.Analysis) -> Trend:
     """`current` with every catalogued edition before it, each read with its own inputs."""
+    if current.as_of is None:
+        return trend_table([])
     catalogue = run.inputs.catalogue
-    earlier = (
-        [
-            pipeline.analyse(inputs=_inputs_of(catalogue, e), materiality_pct=run.materiality_pct)
-            for e in catalogue.before(current.as_of)
-        ]
-        if current.as_of
-        else []
-    )
-    return trend_table([*earlier, current] if current.as_of else [])
+    earlier, unread = [], [f"{when.isoformat()}: {why}" for when, why in catalogue.broken if when < current.as_of]
+    for edition in catalogue.before(current.as_of):
+        try:
+            earlier.append(pipeline.analyse(inputs=_inputs_of(catalogue, edition), materiality_pct=run.materiality_pct))
+        except BchError as exc:  # one unreadable earlier edition never stops this one's pack; it is named
+            unread.append(f"{edition.key}: {exc}")
+    trend = trend_table([*earlier, current])
+    return Trend(trend.cases, trend.headlines, tuple(unread))
 
 
 def _inputs_of(catalogue, edition):

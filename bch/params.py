@@ -124,12 +124,20 @@ def notebook_cell() -> str:
     return "\n".join(lines)
 
 
+MAX_PARAMETERS_FILE = 64 * 1024
+
+
 def read_file(path: Path, command: str) -> dict:
     """A papermill-style YAML parameters file: declared names of `command` only, each value checked."""
     import yaml
 
+    path = Path(path)
+    if not path.is_file():  # a pipe or a device would block or never end
+        raise ParameterError(f"parameters file {path}: no such regular file")
+    if path.stat().st_size > MAX_PARAMETERS_FILE:
+        raise ParameterError(f"parameters file {path} is over {MAX_PARAMETERS_FILE:,} bytes; it holds a few lines")
     try:
-        values = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        values = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ParameterError(f"parameters file {path} can't be read ({reason})") from None

@@ -222,3 +222,16 @@ def test_a_bad_parameters_file_is_one_line_exit_2(capsys, tmp_path, text, messag
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_a_parameters_file_that_is_a_pipe_is_refused_and_no_strict_wins(tmp_path, capsys):
+    import os
+
+    fifo = tmp_path / "params.yaml"
+    os.mkfifo(fifo)
+    assert cli.main(["pack", "-f", str(fifo), "--out", str(tmp_path / "out")]) == 2
+    assert f"parameters file {fifo}: no such regular file" in capsys.readouterr().err
+    strict = tmp_path / "strict.yaml"
+    strict.write_text("strict: true\n")
+    args = cli._with_parameters_file(cli._parser(), ["pack", "-f", str(strict), "--no-strict"])
+    assert args.strict is False

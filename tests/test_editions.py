@@ -310,3 +310,14 @@ def test_one_catalogued_file_gone_leaves_the_other_editions_usable(tmp_path, cap
     capsys.readouterr()
     assert cli.main(["check", "--catalogue", catalogue]) == 2  # the newest is gone: never an older one instead
     assert "(as at 2019-07-18): savings file" in capsys.readouterr().err
+
+
+def test_an_unreadable_earlier_edition_is_left_out_of_the_trend_and_named(tmp_path):
+    raw = next_editions.raw_folder(tmp_path, 3)
+    (raw / "bch-savings-2019-07-18.xlsx").chmod(0o644)
+    (raw / "bch-savings-2019-07-18.xlsx").write_bytes(b"damaged")
+    run = params.validate(catalogue_path=str(raw / "editions.toml"))
+    trend = history.trend(run, pipeline.analyse_run(run))
+    assert trend.editions == ["2018-07-19", "2020-07-16"]
+    assert len(trend.unread) == 1 and trend.unread[0].startswith("2019-07-18: ")
+    assert "is not a readable .xlsx workbook" in trend.unread[0]
