@@ -23,8 +23,8 @@ def _money(value) -> str:
     return present.gbp(value)
 
 
-def _signed(value) -> str:
-    return present.gbp(value, signed=True)
+def _signed_k(value) -> str:
+    return present.gbp_k(value, signed=True)
 
 
 def _impact(value) -> str:
@@ -93,11 +93,11 @@ def variance_table(variance: pd.DataFrame):
     styler = _styled(
         frame,
         {
-            "Forecast": _money,
-            "Revised": _money,
-            "Actual": _money,
-            "Variance": _signed,
-            "vs original": _signed,
+            "Forecast": present.gbp_k,  # £ thousands, exact, as the board pack and the charts show them
+            "Revised": present.gbp_k,
+            "Actual": present.gbp_k,
+            "Variance": _signed_k,
+            "vs original": _signed_k,
             "Delivery": present.pct,
             "RAG": present.rag_word,
         },

@@ -345,3 +345,22 @@ def test_each_notebook_counts_from_in_1_in_the_shared_kernel(published):
         counts = [c.execution_count for c in nbformat.read(notebook, as_version=4).cells if c.cell_type == "code"]
         assert counts[0] == 1, notebook.name
         assert counts == list(range(1, len(counts) + 1)), notebook.name
+
+
+def test_small_variances_read_the_same_in_the_table_the_notebooks_and_the_text(tmp_path, shipped_pack):
+    """A register whose cases come within £1.5k and £0.5k of their actuals: never '+£2k' / '+£0k'."""
+    register = (editions.load().newest().register).read_text(encoding="utf-8")
+    register = register.replace("CJ phase 1,CJ phase 1,Oct 2015,£14k,", "CJ phase 1,CJ phase 1,Oct 2015,£19.5k,")
+    register = register.replace(",£174k,£112k,", ",£174k,£112.5k,")
+    path = tmp_path / "register.csv"
+    path.write_text(register, encoding="utf-8")
+    out = tmp_path / "packs"
+    shutil.copytree(shipped_pack.parent, out, symlinks=True)
+    published = run_pack(out, forecasts_path=str(path))
+    page = (published / "board-pack.html").read_text()
+    cj = re.search(r"<tr><td>CJ phase 1</td>.*?</tr>", page).group(0)
+    firearms = re.search(r"<tr><td>Firearms Licensing</td>.*?</tr>", page).group(0)
+    assert '<td class="num good">+£1.5k</td>' in cj and '<td class="num good">+£0.5k</td>' in firearms
+    reviewer = (published / "2.0-reconcile-forecasts.html").read_text()
+    assert "+£1.5k" in reviewer and "+£0.5k" in reviewer
+    assert "+£2k" not in reviewer and "+£0k" not in reviewer

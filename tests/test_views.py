@@ -12,7 +12,7 @@ def test_variance_table_escapes_labels_and_formats_pounds():
     frame.loc[0, "commentary"] = "<script>alert(2)</script>"
     html = views.variance_table(frame).to_html()
     assert XSS not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
-    assert "£2,202,000" in html and "-£701,000" in html and "+£1,000" in html
+    assert "£2,202k" in html and "-£701k" in html and "+£1k" in html  # £k, as the board pack shows them
     assert "color: #B34700" in html and "color: #00795A" in html
 
 
