@@ -114,9 +114,10 @@ def test_published_notebooks_carry_no_kernel_noise(published):
         assert "PosixPath" not in text and ".building-" not in text, path.name
     injected = manifest.injected_parameters(published / "1.0-load-and-check.ipynb")
     assert injected["output_dir"] == str(published)
-    assert "Saved into <code>output_dir</code>: savings-tidy.csv, findings.csv." in (
-        published / "1.0-load-and-check.ipynb"
-    ).read_text()
+    assert (
+        "Saved into <code>output_dir</code>: savings-tidy.csv, findings.csv."
+        in (published / "1.0-load-and-check.ipynb").read_text()
+    )
 
 
 def test_no_html_file_loads_anything_from_outside(published):
