@@ -55,18 +55,23 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
+def _command(commands, name: str, summary: str) -> argparse.ArgumentParser:
+    """A subcommand whose --help opens with the same line the command list shows."""
+    return commands.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="bch", description="Check, reconcile and publish the BCH collaboration savings.")
     parser.add_argument("--version", action="version", version=f"bch {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    check = commands.add_parser("check", help="load and check an edition's workbook; print a summary")
+    check = _command(commands, "check", "load and check an edition's workbook; print a summary")
     _options(check, params.CHECK)
     check.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
     check.add_argument("--processed", type=Path, metavar="DIR", help="also write the tidy savings table (CSV) into DIR")
     check.set_defaults(handler=_check)
 
-    pack = commands.add_parser("pack", help="execute the notebooks and publish a dated board pack")
+    pack = _command(commands, "pack", "execute the notebooks and publish a dated board pack")
     pack.add_argument(
         "-f", "--parameters-file", type=Path, metavar="YAML", help="parameters as papermill takes them (options win)"
     )
@@ -83,11 +88,11 @@ def _parser() -> argparse.ArgumentParser:
     pack.set_defaults(handler=_pack)
     parser.pack_parser = pack  # for a parameters file's defaults
 
-    verify = commands.add_parser("verify", help="check a published pack against its manifest and the ledger")
+    verify = _command(commands, "verify", "check a published pack against its manifest and the ledger")
     verify.add_argument("pack_dir", type=Path, metavar="PACK", help="a pack folder, e.g. outputs/latest")
     verify.set_defaults(handler=_verify)
 
-    edition = commands.add_parser("edition", help="list the catalogued editions, or add one")
+    edition = _command(commands, "edition", "list the catalogued editions, or add one")
     edition.add_argument("--catalogue", type=Path, default=paths.CATALOGUE, metavar="FILE", help="the catalogue")
     actions = edition.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
     listing = actions.add_parser("list", help="the catalogued editions, oldest first")
@@ -221,6 +226,18 @@ def _edition_add(args: argparse.Namespace) -> int:
         sheet=args.sheet,
     )
     print(f"added the edition as at {added.key} to {args.catalogue}")
+    if args.register is None:
+        reviewed = added.register_reviewed.isoformat() if added.register_reviewed else "not stated"
+        print(f"  register: {added.register.name}, reused from the edition before it (reviewed: {reviewed})")
+    from bch import pipeline
+
+    _, found = pipeline.check_savings(added.savings, added.sheet, added.as_of)
+    errors = [f for f in found if f.severity == "error"]
+    if errors:
+        print(
+            f"  the workbook has {len(errors)} error finding(s), e.g. {errors[0]}; see bch check --edition {added.key}"
+        )
+    print("  commit data/raw so that packs record a clean tree: git add data/raw && git commit")
     return 0
 
 

@@ -251,10 +251,13 @@ def resolve(
             f"--savings {savings} is not the workbook of the edition as at {edition}: give one or the other"
         )
     if chosen is not None and as_of and _as_of(as_of) != chosen.as_of:
-        raise ParameterError(
-            f"--as-of {as_of} contradicts the edition as at {chosen.key} (its figures' date): give --savings "
-            "with a workbook in no edition, or add the edition"
+        which = (
+            f"--savings {Path(savings).name} is the workbook of the edition as at {chosen.key} (the same file or "
+            "the same content)"
+            if savings and not edition
+            else f"the edition as at {chosen.key} is stated at that date"
         )
+        raise ParameterError(f"--as-of {as_of} contradicts it: {which}; drop --as-of, or add a new edition")
     if as_of and _as_of(as_of) > dt.date.today():
         raise ParameterError(f"--as-of {as_of} is in the future: figures can't be stated at a date not yet reached")
     basis = chosen or catalogue.newest()  # the register and claims an uncatalogued workbook is read with

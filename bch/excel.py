@@ -40,6 +40,7 @@ def write_workbook(analysis, path: Path) -> Path:
         "Findings": tables["findings"],
         "Claims": tables["claims"],
         HEADLINES: _headlines(analysis),
+        "About": _about(analysis),
     }
     book = openpyxl.Workbook()
     book.remove(book.active)
@@ -52,6 +53,26 @@ def write_workbook(analysis, path: Path) -> Path:
     buffer = io.BytesIO()
     book.save(buffer)
     return write_atomic(Path(path), buffer.getvalue())
+
+
+def _about(analysis):
+    """What the workbook is, so a copy sent on its own still says which figures and when."""
+    import pandas as pd
+
+    inputs = analysis.inputs
+    about_claims = "no quoted figures"
+    if len(analysis.claims):
+        about_claims = "checked against these figures"
+        if inputs is not None and not inputs.claims_checked and inputs.claims_edition is not None:
+            about_claims = f"quoted about the edition as at {inputs.claims_edition.key}: for information, not checked"
+    rows = [
+        ("figures as at", inputs.as_of.isoformat() if inputs and inputs.as_of else "not stated"),
+        ("edition", inputs.edition.key if inputs and inputs.edition else "none (inputs given explicitly)"),
+        ("source", inputs.source_line() if inputs else ""),
+        ("materiality %", f"{analysis.materiality_pct:g}"),
+        ("claims sheet", about_claims),
+    ]
+    return pd.DataFrame.from_records(rows, columns=["field", "value"])
 
 
 def _headlines(analysis):

@@ -98,6 +98,10 @@ def analyse(
             summary.headline_totals(loaded), loaded.lines, variance, claims.wanted(quoted)
         )
     verified, mismatches = claims.verify(quoted, figures)
+    # which figures the quotes describe, on every row: a CSV or Excel copy must not read as failures
+    verified["checked"] = inputs.claims_checked
+    about = inputs.claims_edition or inputs.edition
+    verified["about_as_of"] = about.key if about else (inputs.as_of.isoformat() if inputs.as_of else "")
     if loaded.usable and inputs.claims_checked:
         findings += mismatches
     return Analysis(loaded, cases, variance, verified, tuple(findings), materiality_pct, inputs)

@@ -96,17 +96,23 @@ def render_text(analysis: Analysis) -> str:
             about = analysis.inputs.claims_edition
             lines += [
                 "",
-                f"Figures quoted about the edition as at {about.key} (not checked against this one): "
+                f"Figures quoted about the edition as at {about.key} (for information, not checked against this one): "
                 f"{int(claims['ok'].sum())} of {len(claims)} unchanged",
+            ]
+            lines += [
+                f"  moved {row['paragraph']} {row['metric']}: quoted then {present.gbp(row['claimed_gbp'])}, "
+                f"now {present.gbp(row['computed_gbp'])}"
+                for row in claims.to_dict("records")
+                if not row["ok"]
             ]
         else:
             lines += ["", f"The paper's figures: {int(claims['ok'].sum())} of {len(claims)} agree"]
-        lines += [
-            f"  {'✓' if row['ok'] else '✗'} {row['paragraph']} {row['metric']}: "
-            f"paper {present.gbp(row['claimed_gbp'])}, computed {present.gbp(row['computed_gbp'])}"
-            for row in claims.to_dict("records")
-            if not row["ok"]
-        ]
+            lines += [
+                f"  ✗ {row['paragraph']} {row['metric']}: "
+                f"paper {present.gbp(row['claimed_gbp'])}, computed {present.gbp(row['computed_gbp'])}"
+                for row in claims.to_dict("records")
+                if not row["ok"]
+            ]
     else:
         lines.append("The table's layout could not be read, so no figures are given.")
     counts = count_by_severity(analysis.findings)
@@ -124,14 +130,14 @@ def _stated(inputs) -> str:
 
 def render_variance(analysis: Analysis) -> list[str]:
     """The reconciliation as a fixed-width text table (£ thousands), with each case's RAG."""
-    header = ("Function", "Forecast", "Revised", "Actual", "Variance", "Delivery", "Status", "RAG")
+    header = ("Function", "Original", "Latest", "Actual", "Variance", "Delivery", "Status", "RAG")
     rows = [header]
     for row in analysis.variance.to_dict("records"):
         rows.append(
             (
                 str(row["function"]),
                 present.gbp_k(row["forecast_gbp"]),
-                present.gbp_k(row["revised_forecast_gbp"]),
+                present.gbp_k(row["latest_forecast_gbp"]),
                 present.gbp_k(row["actual_gbp"]),
                 present.gbp_k(row["variance_gbp"], signed=True),
                 present.pct(row["delivery_pct"]),
@@ -145,7 +151,7 @@ def render_variance(analysis: Analysis) -> list[str]:
             (
                 f"Total ({t['cases']} cases with figures)",
                 present.gbp_k(t["forecast_gbp"]),
-                present.gbp_k(t["latest_forecast_gbp"]) + " latest",
+                present.gbp_k(t["latest_forecast_gbp"]),
                 present.gbp_k(t["actual_gbp"]),
                 present.gbp_k(t["variance_gbp"], signed=True),
                 "",

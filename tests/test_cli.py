@@ -192,7 +192,8 @@ def test_forecasts_option_overrides_the_register(capsys, tmp_path):
 
 def test_text_summary_shows_the_reconciliation(capsys):
     _, out, _ = run(capsys, "check")
-    assert "ICT                                       £2,202k               –  £1,501k    -£701k     68.2%" in out
+    assert "  ICT                                       £2,202k  £2,202k  £1,501k    -£701k     68.2%" in out
+    assert "  Total (6 cases with figures)              £3,978k  £3,916k  £1,798k  -£2,118k" in out
     assert "The paper's figures: 21 of 21 agree" in out
 
 

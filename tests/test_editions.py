@@ -88,7 +88,9 @@ def test_an_uncatalogued_workbook_states_no_date(capsys, tmp_path):
     out, _ = capsys.readouterr()
     assert code == 0
     assert "As at: not stated (the workbook is in no catalogued edition; give --as-of YYYY-MM-DD)" in out
-    assert "Figures quoted about the edition as at 2018-07-19 (not checked against this one)" in out
+    assert "Figures quoted about the edition as at 2018-07-19 (for information, not checked against this one)" in out
+    assert "  moved §3.7 total:recurrent: quoted then £6,151,000, now £6,871,000" in out
+    assert "✗" not in out
 
 
 def test_a_year_that_starts_after_the_as_of_date_is_an_error_naming_its_header(capsys, tmp_path):
@@ -185,7 +187,9 @@ def test_edition_add_and_list_through_the_cli(capsys, tmp_path):
     argv = ["edition", "--catalogue", catalogue, "add", "--as-of", "2019-07-18", "--savings", str(workbook)]
     assert cli.main([*argv, "--title", "Second edition", "--document-date", "2019-07-18"]) == 0
     assert (raw / "bch-savings-2019-07-18.xlsx").read_bytes() == workbook.read_bytes()
-    capsys.readouterr()
+    said = capsys.readouterr().out.splitlines()
+    assert said[1] == "  register: business-cases.csv, reused from the edition before it (reviewed: 2018-07-19)"
+    assert said[-1] == "  commit data/raw so that packs record a clean tree: git add data/raw && git commit"
     assert cli.main(["edition", "--catalogue", catalogue, "list"]) == 0
     listed = capsys.readouterr().out.splitlines()
     assert [line[:10] for line in listed] == ["2018-07-19", "2019-07-18"]
@@ -236,8 +240,15 @@ def test_a_line_named_like_a_case_is_proposed_however_it_is_written(line):
 def test_explicit_inputs_that_contradict_the_edition_are_refused(capsys, raw3, tmp_path):
     catalogue = str(raw3 / "editions.toml")
     cases = [
-        (["--edition", "2018-07-19", "--as-of", "2030-01-01"], "--as-of 2030-01-01 contradicts the edition as at"),
-        (["--as-of", "2019-01-01"], "--as-of 2019-01-01 contradicts the edition as at 2020-07-16"),
+        (
+            ["--edition", "2018-07-19", "--as-of", "2030-01-01"],
+            "--as-of 2030-01-01 contradicts it: the edition as at 2018-07-19 is stated at that date",
+        ),
+        (["--as-of", "2019-01-01"], "--as-of 2019-01-01 contradicts it: the edition as at 2020-07-16"),
+        (
+            ["--savings", str(raw3 / "bch-savings-2018-07-19.xlsx"), "--as-of", "2019-01-01"],
+            "--savings bch-savings-2018-07-19.xlsx is the workbook of the edition as at 2018-07-19",
+        ),
         (
             ["--edition", "2018-07-19", "--savings", str(next_editions.workbook(tmp_path, 1, "x.xlsx"))],
             "is not the workbook of the edition as at 2018-07-19",
@@ -321,3 +332,19 @@ def test_an_unreadable_earlier_edition_is_left_out_of_the_trend_and_named(tmp_pa
     assert trend.editions == ["2018-07-19", "2020-07-16"]
     assert len(trend.unread) == 1 and trend.unread[0].startswith("2019-07-18: ")
     assert "is not a readable .xlsx workbook" in trend.unread[0]
+
+
+def test_quotes_about_another_edition_say_so_in_every_copy(raw3, tmp_path):
+    import openpyxl
+
+    from bch import excel
+
+    run = params.validate(catalogue_path=str(raw3 / "editions.toml"), edition="2019-07-18")
+    analysis = pipeline.analyse_run(run)
+    assert set(analysis.claims["checked"]) == {False} and set(analysis.claims["about_as_of"]) == {"2018-07-19"}
+    book = openpyxl.load_workbook(excel.write_workbook(analysis, tmp_path / "bch-pack.xlsx"))
+    about = {row[0]: row[1] for row in book["About"].iter_rows(min_row=2, values_only=True)}
+    assert about["figures as at"] == "2019-07-18" and about["edition"] == "2019-07-18"
+    assert about["claims sheet"] == "quoted about the edition as at 2018-07-19: for information, not checked"
+    header = [c.value for c in book["Claims"][1]]
+    assert {"checked", "about_as_of"} <= set(header)

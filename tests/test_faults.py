@@ -15,7 +15,7 @@ from bch.errors import BchError
 pytestmark = pytest.mark.notebook
 
 
-@pytest.mark.parametrize("after", [0.4, 2.5, 6.0], ids=["starting", "kernel", "notebooks"])
+@pytest.mark.parametrize("after", [0.4, 2.0, 3.5], ids=["starting", "kernel", "notebooks"])
 def test_an_interrupt_at_any_point_ends_promptly_and_frees_the_folder(tmp_path, after):
     out = tmp_path / "packs"
     proc = subprocess.Popen(
