@@ -60,7 +60,7 @@ def test_every_pack_holds_the_workbook_and_its_manifest_hashes_it(packs):
         assert "bch-pack.xlsx" in (folder / "index.html").read_text()
         assert not [p.name for p in folder.iterdir() if p.name.startswith(".bch-pack.xlsx.")]  # no temp file left
     book = openpyxl.load_workbook(packs["first"] / "bch-pack.xlsx")
-    assert book.sheetnames == ["Variance", "Savings", "Findings", "Claims", "Headlines"]
+    assert book.sheetnames == ["Variance", "Savings", "Findings", "Claims", "Headlines", "About"]
 
 
 def test_the_variance_sheet_keeps_money_as_pounds_with_a_pound_format(packs):
@@ -116,8 +116,9 @@ def test_every_sheet_has_a_frozen_header_a_filter_and_widths(packs):
         "Variance": "A1:U9",
         "Savings": "A1:D15",
         "Findings": "A1:D2",
-        "Claims": "A1:I22",
+        "Claims": "A1:K22",  # with checked and about_as_of: which figures the quotes describe
         "Headlines": "A1:D4",
+        "About": "A1:B6",
     }
     for ws in book:
         assert ws.freeze_panes == "A2", ws.title
