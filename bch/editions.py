@@ -12,7 +12,6 @@ I/O only: reading the catalogue, appending an entry, and resolving what a run re
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import shutil
 import tomllib
@@ -20,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bch import labels, paths
+from bch.digest import sha256
 from bch.errors import InputError, ParameterError
 
 CATALOGUE_NAME = "editions.toml"
@@ -88,10 +88,10 @@ class Catalogue:
         for edition in reversed(self.editions):
             if getattr(edition, item) is not None and getattr(edition, item).resolve() == path:
                 return edition
-        digest = _sha256(path) if path.is_file() else None
+        digest = sha256(path) if path.is_file() else None
         for edition in reversed(self.editions):
             mine = getattr(edition, item)
-            if digest and mine is not None and mine.is_file() and _sha256(mine) == digest:
+            if digest and mine is not None and mine.is_file() and sha256(mine) == digest:
                 return edition
         return None
 
@@ -133,14 +133,6 @@ class Inputs:
 
 def long_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _date(value, where: str) -> dt.date:
@@ -424,7 +416,7 @@ def _place(source: Path, folder: Path) -> str:
         return source.name
     target = folder / source.name
     if target.exists():
-        if _sha256(target) != _sha256(source):
+        if sha256(target) != sha256(source):
             raise InputError(
                 f"{target} already exists with other content; raw files are never overwritten: rename the new file"
             )

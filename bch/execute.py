@@ -52,11 +52,14 @@ def remove_stale_kernel_folders() -> None:
     pattern = re.compile(rf"^{KERNEL_FOLDER_PREFIX}(\d+)-")
     for folder in Path(tempfile.gettempdir()).glob(f"{KERNEL_FOLDER_PREFIX}*"):
         match = pattern.match(folder.name)
-        if match and int(match[1]) != os.getpid() and not _alive(int(match[1])):
+        if match and not alive(int(match[1])):
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether process `pid` still runs (this process counts as running)."""
+    if pid == os.getpid():
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -19,6 +19,7 @@ from importlib import metadata
 from pathlib import Path, PurePosixPath
 
 from bch import paths
+from bch.digest import sha256
 from bch.errors import BchError
 
 PACKAGES = (
@@ -52,14 +53,6 @@ class ManifestError(BchError):
     """A manifest that cannot be checked at all (not JSON, wrong shape), or a ledger that refuses an entry."""
 
     exit_code = 1
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def file_entry(path: Path, relative_to: Path | None = None) -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -158,24 +159,12 @@ def _remove_stale(out: Path) -> None:
     """Temporary folders and links of runs whose process is gone (killed mid-run)."""
     for path in out.iterdir():
         match = _TEMPORARY.match(path.name)
-        if not match or _alive(int(match[1])):
+        if not match or execute.alive(int(match[1])):
             continue
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
         else:
             path.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
 
 
 def _check_output_folder(out: Path) -> None:
@@ -219,7 +208,7 @@ def fingerprint(run: params.RunParameters) -> dict:
             *paths.NOTEBOOKS.glob("*.ipynb"),
         ]
     )
-    digest = manifest.hashlib.sha256()
+    digest = hashlib.sha256()
     for path in code:
         digest.update(path.relative_to(paths.ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     inputs = {p.name: manifest.sha256(p) for p in run.inputs.files()}
@@ -230,7 +219,7 @@ def fingerprint(run: params.RunParameters) -> dict:
 def _catalogue_print(run: params.RunParameters) -> str:
     """Every catalogued edition up to this one, fields and files: the cover, the register's review
     date and the trend read them, so a change to any is a change to the pack."""
-    digest = manifest.hashlib.sha256()
+    digest = hashlib.sha256()
     as_of = run.inputs.as_of
     for edition in run.inputs.catalogue.editions:
         if as_of is not None and edition.as_of > as_of:

@@ -92,27 +92,21 @@ def render_text(analysis: Analysis) -> str:
             )
             lines += ["", present.headline_sentence(delivered)]
         claims = analysis.claims
-        if analysis.inputs and not analysis.inputs.claims_checked:
-            about = analysis.inputs.claims_edition
-            lines += [
-                "",
-                f"Figures quoted about the edition as at {about.key} (for information, not checked against this one): "
-                f"{int(claims['ok'].sum())} of {len(claims)} unchanged",
-            ]
-            lines += [
-                f"  moved {row['paragraph']} {row['metric']}: quoted then {present.gbp(row['claimed_gbp'])}, "
-                f"now {present.gbp(row['computed_gbp'])}"
-                for row in claims.to_dict("records")
-                if not row["ok"]
-            ]
+        agree = f"{int(claims['ok'].sum())} of {len(claims)}"
+        if analysis.inputs and not analysis.inputs.claims_checked:  # another edition's paper: then and now
+            about = analysis.inputs.claims_edition.key
+            heading = f"Figures quoted about the edition as at {about} (for information, not checked against this one)"
+            lines += ["", f"{heading}: {agree} unchanged"]
+            mark, then, now = "moved", "quoted then", "now"
         else:
-            lines += ["", f"The paper's figures: {int(claims['ok'].sum())} of {len(claims)} agree"]
-            lines += [
-                f"  ✗ {row['paragraph']} {row['metric']}: "
-                f"paper {present.gbp(row['claimed_gbp'])}, computed {present.gbp(row['computed_gbp'])}"
-                for row in claims.to_dict("records")
-                if not row["ok"]
-            ]
+            lines += ["", f"The paper's figures: {agree} agree"]
+            mark, then, now = "✗", "paper", "computed"
+        lines += [
+            f"  {mark} {row['paragraph']} {row['metric']}: "
+            f"{then} {present.gbp(row['claimed_gbp'])}, {now} {present.gbp(row['computed_gbp'])}"
+            for row in claims.to_dict("records")
+            if not row["ok"]
+        ]
     else:
         lines.append("The table's layout could not be read, so no figures are given.")
     counts = count_by_severity(analysis.findings)
