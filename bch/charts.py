@@ -132,10 +132,14 @@ def variance_chart(variance: pd.DataFrame, source: str = ""):
             1, 3, height=0.45 * max(len(rows), 3) + 1.6, sharey=True, gridspec_kw={"width_ratios": [2.2, 1.6, 1.2]}
         )
         y = list(range(len(rows)))
-        latest = rows["latest_forecast_gbp"].astype("int64")
-        original = rows["forecast_gbp"].astype("int64")
-        actual = rows["actual_gbp"].astype("int64")
-        revised = rows["revised_forecast_gbp"].notna()
+        latest = [int(v) for v in rows["latest_forecast_gbp"]]  # Python ints: money never goes through int64
+        actual = [int(v) for v in rows["actual_gbp"]]
+        # the original forecast, dashed, where a revision superseded it
+        superseded = [
+            (i, int(o))
+            for i, o, r in zip(y, rows["forecast_gbp"], rows["revised_forecast_gbp"].notna(), strict=True)
+            if r and not pd.isna(o)
+        ]
         ax_abs.barh(y, actual, height=0.5, color=ACTUAL, label="Actual", zorder=3)
         ax_abs.barh(
             y,
@@ -147,10 +151,10 @@ def variance_chart(variance: pd.DataFrame, source: str = ""):
             label="Forecast (latest)",
             zorder=4,
         )
-        if revised.any():
+        if superseded:
             ax_abs.barh(
-                [i for i, r in zip(y, revised, strict=True) if r],
-                original[revised],
+                [i for i, _ in superseded],
+                [o for _, o in superseded],
                 height=0.75,
                 fill=False,
                 edgecolor=FORECAST_EDGE,
@@ -166,14 +170,14 @@ def variance_chart(variance: pd.DataFrame, source: str = ""):
         # above the canvas, under the title: the panels keep their full height
         fig.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3, fontsize=7, frameon=False)
 
-        deltas = rows["variance_gbp"].astype("int64")
+        deltas = [int(v) for v in rows["variance_gbp"]]
         colours = [BAD if d < 0 else GOOD for d in deltas]
         ax_var.barh(y, deltas, height=0.5, color=colours, zorder=3)
         ax_var.axvline(0, color=ACTUAL, linewidth=1)
-        _label_ends(ax_var, y, list(deltas), lambda d: present.gbp_k(d, signed=True), 3)
+        _label_ends(ax_var, y, deltas, lambda d: present.gbp_k(d, signed=True), 3)
         ax_var.set_title("ΔF (actual − forecast)", fontsize=9)
         _money_axis(ax_var.xaxis, 2)  # a narrow panel: two ticks leave room for wide labels
-        low, high = min(deltas.min(), 0), max(deltas.max(), 0)
+        low, high = min([*deltas, 0]), max([*deltas, 0])
         pad = (high - low) * 0.35 or 1000
         ax_var.set_xlim(low - pad, high + pad)
 
@@ -206,20 +210,19 @@ def recurrent_by_year_chart(tidy: pd.DataFrame, years: list[str], source: str = 
     """
     unreadable = tidy[tidy["saving_gbp"].isna()]
     readable = tidy[tidy["saving_gbp"].notna()]
-    pivot = (
-        readable.pivot_table(index="fiscal_year", columns="function", values="saving_gbp", aggfunc="sum", sort=False)
-        .reindex(years)
-        .fillna(0)
-        .astype("int64")
-    )
-    order = list(dict.fromkeys(tidy["function"]))
-    pivot = pivot[[f for f in order if f in pivot.columns]]
+    amounts: dict[tuple[str, str], int] = {}  # (function, year) -> pounds, summed as Python ints
+    for function, year, saving in readable[["function", "fiscal_year", "saving_gbp"]].itertuples(index=False):
+        amounts[(function, year)] = amounts.get((function, year), 0) + int(saving)
+    stacked = {
+        function: [amounts.get((function, year), 0) for year in years]
+        for function in dict.fromkeys(tidy["function"])
+        if any((function, year) in amounts for year in years)
+    }
     incomplete = set(unreadable["fiscal_year"])
     with theme():
         fig, ax = _figure(height=3.6)
         bottom = [0] * len(years)
-        for index, function in enumerate(pivot.columns):
-            values = list(pivot[function])
+        for index, (function, values) in enumerate(stacked.items()):
             ax.bar(
                 years,
                 values,

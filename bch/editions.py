@@ -48,7 +48,7 @@ class Edition:
         return self.as_of.isoformat()
 
     def where(self, item: str) -> str:
-        """The catalogue entry's field, named as a finding's cell: editions.toml[2018-07-19].claims."""
+        """The catalogue entry's field, named as a finding's cell: editions.toml[2019-07-18].claims."""
         return f"{CATALOGUE_NAME}[{self.key}].{item}"
 
     def provenance(self) -> str:
@@ -143,7 +143,7 @@ def _date(value, where: str) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise InputError(f"{where} must be a date like 2018-07-19, not {value!r}")
+    raise InputError(f"{where} must be a date like 2019-07-18, not {value!r}")
 
 
 def load(path: str | Path = paths.CATALOGUE) -> Catalogue:

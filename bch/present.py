@@ -38,7 +38,7 @@ long_date = editions.long_date
 
 
 def long_date_of(day: str | dt.date | None) -> str:
-    """'19 July 2018' from a date or its ISO text; '–' for none."""
+    """'18 July 2019' from a date or its ISO text; '–' for none."""
     if not day:
         return MISSING
     return long_date(dt.date.fromisoformat(day) if isinstance(day, str) else day)

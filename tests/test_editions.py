@@ -203,7 +203,7 @@ def test_edition_add_and_list_through_the_cli(capsys, tmp_path):
         ("[[edition]\n", "is not valid TOML"),
         (
             '[[edition]]\nas_of = "July"\ntitle = "t"\ndocument_date = 2019-07-18\nsavings = "s"\nregister = "r"\n',
-            "editions.toml, edition 1: as_of must be a date like 2018-07-19, not 'July'",
+            "editions.toml, edition 1: as_of must be a date like 2019-07-18, not 'July'",
         ),
         (
             '[[edition]]\nas_of = 2019-07-18\ntitle = "t"\ndocument_date = 2019-07-18\nsavings = "gone.xlsx"\n'
