@@ -236,3 +236,13 @@ def test_a_change_read_back_from_a_packs_csv_is_shown_in_thousands():
     assert present.change_value("92000", True) == "£92k"
     assert present.change_value("delivered", False) == "delivered"
     assert present.change_value(None, True) == "–"
+
+
+def test_a_long_reference_in_a_narrow_cell_may_break_only_at_its_joints():
+    env = boardpack.environment()
+    out = env.from_string("{{ t|breakable }}").render(
+        t="warning register-stale editions.toml[2019-07-18].register_reviewed"
+    )
+    assert out == "warning register-stale editions.<wbr>toml[<wbr>2019-07-18]<wbr>.<wbr>register_<wbr>reviewed"
+    assert env.from_string("{{ t|breakable }}").render(t="<b>" + "x" * 30) == "&lt;b&gt;" + "x" * 30
+    assert env.from_string("{{ t|breakable }}").render(t="HR 2019/20") == "HR 2019/20"
