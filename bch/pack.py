@@ -211,7 +211,10 @@ def fingerprint(run: params.RunParameters) -> dict:
     digest = hashlib.sha256()
     for path in code:
         digest.update(path.relative_to(paths.ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    inputs = {p.name: manifest.sha256(p) for p in run.inputs.files()}
+    # by role, not file name: two inputs of one name (a register and claims both "cases.csv") both count
+    roles = {"savings": run.inputs.savings, "forecasts": run.inputs.forecasts}
+    roles |= {"revisions": run.inputs.revisions, "claims": run.inputs.claims}
+    inputs = {role: manifest.sha256(path) for role, path in roles.items() if path is not None}
     parameters = {k: v for k, v in params.plain(run).items() if not k.endswith("_path")}
     return {"inputs": inputs, "parameters": parameters, "code": digest.hexdigest(), "catalogue": _catalogue_print(run)}
 
