@@ -28,9 +28,10 @@ report: $(STAMP)
 	$(BIN)/bch check --processed data/processed || [ $$? -eq 1 ]
 	$(BIN)/bch pack
 
-## test: the whole suite: lint, then pytest (unit, notebooks, browser)
+# PYTHONDONTWRITEBYTECODE set empty: pytest may cache its rewritten test modules (each worker's start-up).
+## test: the whole suite: lint, then pytest on every core (unit, notebooks, browser)
 test: $(STAMP) lint
-	$(BIN)/python -m pytest
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest
 
 ## lint: ruff check and ruff format --check (changes nothing; `make format` fixes)
 lint: $(STAMP)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 from pathlib import Path
 
 from bch import history, labels, manifest, present, register, summary
@@ -248,8 +249,13 @@ def environment():
     return env
 
 
+@functools.cache
+def _template():
+    return environment().from_string(TEMPLATE.read_text(encoding="utf-8"))
+
+
 def render_html(context: dict) -> str:
-    return environment().from_string(TEMPLATE.read_text(encoding="utf-8")).render(**context)
+    return _template().render(**context)
 
 
 def render_pdf(html: str, target: Path) -> Path:

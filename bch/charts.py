@@ -72,6 +72,8 @@ def theme():
             "axes.titlelocation": "left",
             "axes.titleweight": "bold",
             "font.family": "DejaVu Sans",
+            "figure.autolayout": False,
+            "figure.constrained_layout.use": False,
         }
     ):
         yield
@@ -332,17 +334,34 @@ def delivery_chart(variance: pd.DataFrame, materiality_pct: float, source: str =
 
 
 def save(fig, folder, name: str) -> list:
-    """Save a Figure as PNG and SVG into `folder`; returns the two paths."""
+    """Save a Figure as PNG and SVG into `folder`; returns the two paths.
+
+    Laid out and measured once, at the PNG's resolution, then each format drawn once with that
+    layout and box: left to savefig, each format would lay out and draw twice.
+    """
     from pathlib import Path
+
+    import matplotlib as mpl
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     with theme():  # ticks are laid out at draw time: draw in the same theme
-        for ext in ("png", "svg"):
-            path = folder / f"{name}.{ext}"
-            fig.savefig(path, bbox_inches="tight", metadata={"Date": None} if ext == "svg" else {"Software": None})
-            out.append(path)
+        engine, screen = fig.get_layout_engine(), fig.dpi
+        fig.dpi = mpl.rcParams["savefig.dpi"]
+        try:
+            fig.draw_without_rendering()  # runs the layout engine
+            box = fig.get_tightbbox().padded(mpl.rcParams["savefig.pad_inches"])
+        finally:
+            fig.dpi = screen
+        fig.set_layout_engine(None)  # none (theme() turns the rc layouts off): the layout stays as computed
+        try:
+            for ext in ("png", "svg"):
+                path = folder / f"{name}.{ext}"
+                fig.savefig(path, bbox_inches=box, metadata={"Date": None} if ext == "svg" else {"Software": None})
+                out.append(path)
+        finally:
+            fig.set_layout_engine(engine)
     return out
 
 

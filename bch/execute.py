@@ -2,7 +2,7 @@
 
 A naive run starts a kernel and imports the stack once per notebook. Here one kernel is started,
 the stack is imported once, and each notebook runs in it after a namespace reset, so a notebook
-still sees only its own variables (the tests also run each in a kernel of its own).
+still sees only its own variables.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import os
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -23,6 +24,12 @@ KERNEL_FOLDER_PREFIX = "bch-kernel-"
 CHARTS_NOTEBOOK = "3.0-variance-charts.ipynb"  # saves every figure the board pack embeds (bch.charts.names)
 KERNEL_START_TIMEOUT = 60
 WARM_UP = "import pandas, matplotlib, seaborn, bch.pipeline, bch.charts, bch.views"
+TYPES = {"str": str, "float": float, "int": int, "bool": bool}  # the annotations a parameters cell may use
+
+# jsonschema (under nbformat, so papermill and nbconvert) compiles an RFC 3987 grammar at import when
+# rfc3987_syntax is installed (jupyterlab brings it): about 3 s of every pack's start-up, for IRI
+# format checks that validating a notebook never makes. Marked absent, jsonschema skips only those.
+sys.modules.setdefault("rfc3987_syntax", None)
 
 
 class NotebookFailed(BchError):
@@ -75,24 +82,28 @@ def notebooks() -> list[Path]:
 
 
 def declared_parameters(notebook: Path) -> dict[str, type]:
-    """Names and types of the plain values in a notebook's `parameters` cell.
+    """Names and types of a notebook's parameters, as papermill reads its `parameters` cell: the
+    annotation's type, else the type of the default's literal."""
+    import papermill
 
-    Read as plain JSON: nbformat's import costs a second (its schema validator), and this runs
-    before the kernel starts.
-    """
-    import json
-
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    cell = next((c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])), None)
-    if cell is None:
+    try:
+        found = papermill.inspect_notebook(str(notebook))
+    except Exception as exc:  # papermill raises bare Exceptions for unreadable notebooks
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ParameterError(f"cannot read the parameters of {notebook.name}: {reason}") from None
+    if not found:
         raise ParameterError(f"{notebook.name} has no cell tagged 'parameters'")
-    source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
     declared = {}
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
-            declared[node.target.id] = type(ast.literal_eval(node.value))
-        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            declared[node.targets[0].id] = type(ast.literal_eval(node.value))
+    for name, parameter in found.items():
+        wanted = TYPES.get(parameter["inferred_type_name"])
+        if wanted is None:
+            try:
+                wanted = type(ast.literal_eval(parameter["default"]))
+            except (ValueError, SyntaxError):
+                raise ParameterError(
+                    f"{notebook.name} parameter {name}: {parameter['default']!r} is not a plain value"
+                ) from None
+        declared[name] = wanted
     return declared
 
 
@@ -270,6 +281,9 @@ def execute_all(
             kernel = SharedKernel()
             if started is not None:
                 started.append(kernel)  # so the caller can kill it on an interrupt
+            if cancelled is not None and cancelled.is_set():  # interrupted while it started: never warm it up
+                kernel.kill()
+                raise BchError("the run was interrupted")
             warming = kernel.send(WARM_UP, first=True)
             import papermill  # imported here while the kernel imports the stack
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
+import functools
 import json
+import logging
 import queue
 import signal
 import threading
@@ -51,18 +53,24 @@ def previous_tables(previous) -> tuple[dict | None, str | None]:
         return None, f"the pack {previous.path.name} could not be read ({reason[:120]})"
 
 
-def reviewer_html(notebook: Path) -> Path:
-    """The executed notebook as HTML with its code, for reviewers (no external requests)."""
-    import nbformat
+@functools.cache
+def _reviewer_exporter():
+    """One exporter per process: building one compiles nbconvert's templates (most of a notebook's render)."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(
+    return HTMLExporter(
         template_name="lab",
         extra_template_paths=[str(boardpack.TEMPLATE.parent)],
         template_file="reviewer.html.j2",
         embed_images=True,
     )
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+
+
+def reviewer_html(notebook: Path) -> Path:
+    """The executed notebook as HTML with its code, for reviewers (no external requests)."""
+    import nbformat
+
+    body, _ = _reviewer_exporter().from_notebook_node(nbformat.read(notebook, as_version=4))
     target = notebook.with_suffix(".html")
     target.write_text(body, encoding="utf-8")
     return target
@@ -137,8 +145,14 @@ def execute_and_render(job: PackJob, progress=None):
     cancelled = threading.Event()
     pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="bch-notebooks")
 
+    # A kernel killed on purpose makes papermill log its death (nbclient's "Kernel died…") on the way
+    # out: on a stop that is expected, and the one line the user sees is bch's own.
+    papermill_log = logging.getLogger("papermill")
+    logged = papermill_log.disabled
+
     def stop() -> None:
         cancelled.set()
+        papermill_log.disabled = True
         for kernel in kernels:
             kernel.kill()
 
@@ -161,6 +175,7 @@ def execute_and_render(job: PackJob, progress=None):
         raise
     finally:
         pool.shutdown(wait=True)
+        papermill_log.disabled = logged
 
 
 def _render_while_running(job: PackJob, running, finished: queue.Queue, stop):

@@ -57,13 +57,21 @@ def _running(values: list[int]) -> list[int]:
 # -- hostile workbooks (tests/test_hostile_inputs.py, benchmarks/bench_large.py) ---------------------
 
 
-def formatted_down_to(book: openpyxl.Workbook, last_row: int, columns: str = "ABCDEFG") -> openpyxl.Workbook:
-    """Cells formatted (a number format, no value) from below the table down to `last_row`."""
-    ws = book.active
-    for row in range(ws.max_row + 1, last_row + 1):
-        for column in columns:
-            ws[f"{column}{row}"].number_format = "#,##0"
-    return book
+def formatted_down_to(path: Path, last_row: int, columns: str = "ABCDEFG") -> Path:
+    """Cells formatted (the figures' number format, no value) from below the table down to `last_row`, as
+    an export that formats whole columns writes them; the workbook at `path` is rewritten in place."""
+    import re
+
+    def change(xml: bytes) -> bytes:
+        first = max(int(r) for r in re.findall(rb'<row r="(\d+)"', xml)) + 1
+        style = re.search(rb'<c r="B\d+" s="(\d+)" t="n">', xml).group(1).decode()
+        rows = (
+            f'<row r="{r}">' + "".join(f'<c r="{c}{r}" s="{style}"/>' for c in columns) + "</row>"
+            for r in range(first, last_row + 1)
+        )
+        return xml.replace(b"</sheetData>", "".join(rows).encode() + b"</sheetData>")
+
+    return rewrite_part(path, "xl/worksheets/sheet1.xml", change)
 
 
 def big_table(rows: int, years: int = 5) -> openpyxl.Workbook:
@@ -100,7 +108,8 @@ def add_part(path: Path, part: str, size: int, chunk: bytes = b"<x/>" * 256) -> 
     """Append a part of `size` bytes of repeated XML, streamed (a compression bomb when it is large)."""
     import zipfile
 
-    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive, archive.open(part, "w", force_zip64=True) as out:
+    archive = zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED, compresslevel=1)  # fast: the size is what counts
+    with archive, archive.open(part, "w", force_zip64=True) as out:
         left = size
         while left > 0:
             piece = chunk * max(1, min(left, 2**20) // len(chunk))
@@ -122,3 +131,10 @@ def edited_workbook(folder: Path) -> Path:
     ws["F8"], ws["G8"] = 835, 4453  # ERSOU/JPS etc 2018/19: +100
     ws["F9"], ws["G9"], ws["F10"], ws["F11"] = 1258, 6251, 6251, 21816
     return save(book, folder, "edited.xlsx")
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Every file under `folder` (relative path) with its SHA-256: equal digests, untouched folders."""
+    from bch.digest import sha256
+
+    return {p.relative_to(folder).as_posix(): sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()}

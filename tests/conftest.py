@@ -1,8 +1,58 @@
+"""Session fixtures: the shipped edition analysed once, and the published packs the tests read.
+
+A pack takes seconds to build, so each one here is built once per test run and read by every test
+that needs it; a test that changes a pack works on a copy (`copytree`). Under pytest-xdist the
+workers share them: the first worker to ask builds, the others wait on a lock and read the result.
+"""
+
+import contextlib
+import datetime as dt
+import io
+import json
+import os
 import shutil
+import signal
+from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
-from tests import builders
+from bch import execute  # first: it spares nbformat's importers an unused grammar (see there)
+from tests import builders, next_editions
+
+RUN_DATE = dt.date(2019, 7, 20)  # the shipped edition's pack is published on this day (never the clock's)
+KERNEL_FIXTURES = {"shipped_pack", "edited_pack", "two_editions", "notebook_kernel"}
+
+
+def pytest_collection_modifyitems(items):
+    """`notebook` marks exactly the tests that start a kernel, through a pack fixture or themselves."""
+    for item in items:
+        if KERNEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.notebook)
+
+
+def shared(tmp_path_factory, name: str, build) -> dict:
+    """`build(folder) -> dict of Paths`, run once for the whole test run (every xdist worker)."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return build(tmp_path_factory.mktemp(name))
+    root = tmp_path_factory.getbasetemp().parent
+    done = root / f"{name}.json"
+    with FileLock(str(root / f"{name}.lock")):
+        if not done.is_file():
+            folder = root / name
+            shutil.rmtree(folder, ignore_errors=True)  # what a failed attempt left
+            folder.mkdir()
+            built = build(folder)
+            done.write_text(json.dumps({key: str(value) for key, value in built.items()}))
+    return {key: Path(value) for key, value in json.loads(done.read_text()).items()}
+
+
+@pytest.fixture(autouse=True)
+def _pytest_keeps_sigterm():
+    """`bch pack`, run in this process by some tests, takes SIGTERM as Ctrl-C: give pytest's handler back."""
+    handler = signal.getsignal(signal.SIGTERM)
+    yield
+    signal.signal(signal.SIGTERM, handler)
 
 
 @pytest.fixture
@@ -13,6 +63,17 @@ def shipped():
 
 
 @pytest.fixture(scope="session")
+def notebook_kernel():
+    """One python3 kernel with bch's stack imported, as a pack starts it; each notebook test resets it."""
+    kernel = execute.SharedKernel()
+    try:
+        kernel.wait(kernel.send(execute.WARM_UP, first=True))
+        yield kernel
+    finally:
+        kernel.close()
+
+
+@pytest.fixture(scope="session")
 def analysis():
     """The shipped edition analysed once for the session (tests only read it)."""
     from bch import pipeline
@@ -20,21 +81,63 @@ def analysis():
     return pipeline.analyse()
 
 
-@pytest.fixture(scope="session")
-def shipped_pack(tmp_path_factory):
-    """One pack of the shipped edition for the whole session: read it, never change it (copy it first)."""
+def _publish(out: Path, run_date: dt.date = RUN_DATE, **options) -> Path:
     from bch import pack
 
-    return pack.build_pack(pack.PackOptions(out=tmp_path_factory.mktemp("shipped-packs"))).path
+    return pack.build_pack(pack.PackOptions(out=out, **options), run_date=run_date).path
 
 
 @pytest.fixture(scope="session")
-def edited_pack(tmp_path_factory, shipped_pack):
-    """A second pack, after a copy of `shipped_pack`, from a workbook with hostile labels and moved figures."""
-    from bch import pack
+def shipped_pack(tmp_path_factory) -> Path:
+    """One pack of the shipped edition, published on RUN_DATE: read it, never change it (copy it first)."""
+    return shared(tmp_path_factory, "shipped", lambda tmp: {"pack": _publish(tmp / "packs")})["pack"]
 
-    tmp = tmp_path_factory.mktemp("edited")
-    out = tmp / "packs"
-    shutil.copytree(shipped_pack.parent, out, symlinks=True)
-    workbook = builders.edited_workbook(tmp)
-    return pack.build_pack(pack.PackOptions(out=out, savings_path=str(workbook), as_of="2018-07-19")).path
+
+@pytest.fixture(scope="session")
+def edited_pack(tmp_path_factory, shipped_pack) -> Path:
+    """A second pack on the same day, after a copy of `shipped_pack`, from a workbook with hostile labels and
+    moved figures, run with --if-changed (its input changed, so it publishes)."""
+
+    def build(tmp: Path) -> dict:
+        out = tmp / "packs"
+        shutil.copytree(shipped_pack.parent, out, symlinks=True)
+        workbook = builders.edited_workbook(tmp)
+        return {"pack": _publish(out, savings_path=str(workbook), as_of="2018-07-19", if_changed=True)}
+
+    return shared(tmp_path_factory, "edited", build)["pack"]
+
+
+@pytest.fixture(scope="session")
+def two_editions(tmp_path_factory, shipped_pack) -> dict:
+    """An output folder holding a copy of `shipped_pack` ("first"), then the next edition's pack ("second"),
+    published by `bch pack --catalogue … --edition 2019-07-18` as a scheduler runs it (today, from a catalogue
+    of both editions): its exit code, stdout and stderr are kept in "code", "stdout" and "stderr" (files).
+    Read it; copy the folder to change it."""
+
+    def build(tmp: Path) -> dict:
+        from bch import cli
+
+        out = tmp / "packs"
+        shutil.copytree(shipped_pack.parent, out, symlinks=True)
+        catalogue = next_editions.raw_folder(tmp, 2) / "editions.toml"
+        argv = ["pack", "--catalogue", str(catalogue), "--edition", "2019-07-18", "--out", str(out)]
+        stdout, stderr = io.StringIO(), io.StringIO()
+        terminate = signal.getsignal(signal.SIGTERM)
+        try:
+            with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+                code = cli.main(argv)
+        finally:
+            signal.signal(signal.SIGTERM, terminate)  # `bch pack` takes SIGTERM as Ctrl-C: give pytest's back
+        kept = {"code": str(code), "stdout": stdout.getvalue(), "stderr": stderr.getvalue()}
+        for name, text in kept.items():
+            (tmp / f"{name}.txt").write_text(text, encoding="utf-8")
+        second = Path(stdout.getvalue().strip()) if code == 0 else out / "not-published"
+        return {
+            "out": out,
+            "first": out / shipped_pack.name,
+            "second": second,
+            "catalogue": catalogue,
+            **{name: tmp / f"{name}.txt" for name in kept},
+        }
+
+    return shared(tmp_path_factory, "two-editions", build)

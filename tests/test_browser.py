@@ -23,7 +23,7 @@ FLAGS = [
     "--disable-extensions",
 ]
 
-pytestmark = [pytest.mark.browser, pytest.mark.notebook]
+pytestmark = [pytest.mark.browser]
 if CHROMIUM is None:
     if os.environ.get("CI"):
         pytestmark.append(pytest.mark.xfail(strict=True, reason="CI must have chromium (.ci/run installs it)"))
@@ -31,30 +31,39 @@ if CHROMIUM is None:
         pytestmark.append(pytest.mark.skip(reason="Debian's chromium is not installed here (.ci/run installs it)"))
 
 
-def open_in_chromium(page_path, screenshot):
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for the module; each test opens its own page (a fresh context)."""
     from playwright.sync_api import sync_playwright
 
-    seen = {"console": [], "requests": [], "dialogs": [], "failed": []}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        launched = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         try:
-            page = browser.new_page(viewport={"width": 1000, "height": 1400})
-            page.on("console", lambda m: seen["console"].append(f"{m.type}: {m.text}"))
-            page.on("pageerror", lambda e: seen["console"].append(f"pageerror: {e}"))
-            page.on("request", lambda r: seen["requests"].append(r.url))
-            page.on("requestfailed", lambda r: seen["failed"].append(r.url))
-            page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
-            page.goto(page_path.as_uri(), wait_until="load")
-            seen["images"] = page.evaluate(
-                """async () => Promise.all(Array.from(document.images).map(async (img) => {
-                    try { await img.decode(); return [true, img.naturalWidth, img.naturalHeight]; }
-                    catch (e) { return [false, 0, 0]; }
-                }))"""
-            )
-            seen["text"] = page.inner_text("body")
-            page.screenshot(path=str(screenshot), full_page=True)
+            yield launched
         finally:
-            browser.close()
+            launched.close()
+
+
+def open_in_chromium(browser, page_path, screenshot):
+    seen = {"console": [], "requests": [], "dialogs": [], "failed": []}
+    page = browser.new_page(viewport={"width": 1000, "height": 1400})
+    try:
+        page.on("console", lambda m: seen["console"].append(f"{m.type}: {m.text}"))
+        page.on("pageerror", lambda e: seen["console"].append(f"pageerror: {e}"))
+        page.on("request", lambda r: seen["requests"].append(r.url))
+        page.on("requestfailed", lambda r: seen["failed"].append(r.url))
+        page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
+        page.goto(page_path.as_uri(), wait_until="load")
+        seen["images"] = page.evaluate(
+            """async () => Promise.all(Array.from(document.images).map(async (img) => {
+                try { await img.decode(); return [true, img.naturalWidth, img.naturalHeight]; }
+                catch (e) { return [false, 0, 0]; }
+            }))"""
+        )
+        seen["text"] = page.inner_text("body")
+        page.screenshot(path=str(screenshot), full_page=True)
+    finally:
+        page.context.close()
     return seen
 
 
@@ -63,9 +72,9 @@ def board_pack(shipped_pack):
     return shipped_pack / "board-pack.html"
 
 
-def test_the_board_pack_opens_cleanly_offline(board_pack, tmp_path):
+def test_the_board_pack_opens_cleanly_offline(browser, board_pack, tmp_path):
     shot = tmp_path / "board-pack.png"
-    seen = open_in_chromium(board_pack, shot)
+    seen = open_in_chromium(browser, board_pack, shot)
     assert [line for line in seen["console"] if line.startswith(("error", "pageerror"))] == []
     outside = [u for u in seen["requests"] if not u.startswith("data:") and u != board_pack.as_uri()]
     assert outside == []
@@ -77,16 +86,16 @@ def test_the_board_pack_opens_cleanly_offline(board_pack, tmp_path):
     assert shot.stat().st_size > 50_000
 
 
-def test_a_hostile_label_runs_nothing_in_the_browser(tmp_path, edited_pack):
+def test_a_hostile_label_runs_nothing_in_the_browser(browser, tmp_path, edited_pack):
     from tests import builders
 
     label = builders.HOSTILE_LABEL
     published = edited_pack
-    seen = open_in_chromium(published / "board-pack.html", tmp_path / "hostile.png")
+    seen = open_in_chromium(browser, published / "board-pack.html", tmp_path / "hostile.png")
     assert seen["dialogs"] == []
     assert label in seen["text"]  # shown as text
     assert [u for u in seen["requests"] if u.endswith("/x")] == []
-    seen = open_in_chromium(published / "1.0-load-and-check.html", tmp_path / "reviewer.png")
+    seen = open_in_chromium(browser, published / "1.0-load-and-check.html", tmp_path / "reviewer.png")
     assert seen["dialogs"] == []
     assert label in seen["text"]
 
@@ -102,28 +111,24 @@ def artefacts(tmp_path):
     return folder
 
 
-def test_at_a4_print_width_no_table_overflows_and_each_page_is_kept(shipped_pack, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": A4_PRINT_WIDTH_PX, "height": A4_PRINT_HEIGHT_PX})
-            page.emulate_media(media="print")
-            page.goto((shipped_pack / "board-pack.html").as_uri(), wait_until="load")
-            tables = page.evaluate(
-                """() => Array.from(document.querySelectorAll('table')).map(
-                    (t, i) => [i, t.scrollWidth, t.clientWidth, (t.querySelector('th') || {}).textContent])"""
-            )
-            height = page.evaluate("document.documentElement.scrollHeight")
-            shots = []
-            for n, top in enumerate(range(0, height, A4_PRINT_HEIGHT_PX), start=1):
-                page.evaluate(f"window.scrollTo(0, {top})")
-                shot = artefacts(tmp_path) / f"board-pack-print-{n:02d}.png"
-                page.screenshot(path=str(shot))
-                shots.append(shot)
-        finally:
-            browser.close()
+def test_at_a4_print_width_no_table_overflows_and_each_page_is_kept(browser, shipped_pack, tmp_path):
+    page = browser.new_page(viewport={"width": A4_PRINT_WIDTH_PX, "height": A4_PRINT_HEIGHT_PX})
+    try:
+        page.emulate_media(media="print")
+        page.goto((shipped_pack / "board-pack.html").as_uri(), wait_until="load")
+        tables = page.evaluate(
+            """() => Array.from(document.querySelectorAll('table')).map(
+                (t, i) => [i, t.scrollWidth, t.clientWidth, (t.querySelector('th') || {}).textContent])"""
+        )
+        height = page.evaluate("document.documentElement.scrollHeight")
+        shots = []
+        for n, top in enumerate(range(0, height, A4_PRINT_HEIGHT_PX), start=1):
+            page.evaluate(f"window.scrollTo(0, {top})")
+            shot = artefacts(tmp_path) / f"board-pack-print-{n:02d}.png"
+            page.screenshot(path=str(shot))
+            shots.append(shot)
+    finally:
+        page.context.close()
     assert len(tables) >= 5
     assert [t for t in tables if t[1] > t[2]] == []  # [index, scrollWidth, clientWidth, first heading]
     assert len(shots) >= 3 and all(s.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for s in shots)

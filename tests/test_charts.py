@@ -20,8 +20,14 @@ def _render(fig):
     return fig
 
 
-def test_variance_chart_bars_equal_the_data(analysis):
-    fig = _render(charts.variance_chart(analysis.variance))
+@pytest.fixture(scope="module")
+def drawn(analysis) -> dict:
+    """The shipped edition's charts, as the charts notebook makes them, drawn once for the module (read only)."""
+    return {name: _render(fig) for name, fig in charts.figures_for(analysis).items()}
+
+
+def test_variance_chart_bars_equal_the_data(analysis, drawn):
+    fig = drawn["variance"]
     ax_abs, ax_var, ax_pct = fig.axes
     rows = charts.measured(analysis.variance)
     bars = _bars(ax_abs)
@@ -55,10 +61,8 @@ def test_variance_chart_title_is_the_finding(analysis):
     assert any("Public Contact (not implemented)" in t and "ERSOU/JPS etc (no business case)" in t for t in texts)
 
 
-def test_recurrent_by_year_stacks_to_the_year_totals(analysis):
-    sheet = analysis.sheet
-    fig = _render(charts.recurrent_by_year_chart(sheet.tidy(), list(sheet.years)))
-    ax = fig.axes[0]
+def test_recurrent_by_year_stacks_to_the_year_totals(drawn):
+    ax = drawn["recurrent-by-year"].axes[0]
     tops = {}
     for bar in _bars(ax):
         x = round(bar.get_x() + bar.get_width() / 2)
@@ -87,6 +91,21 @@ def test_delivery_chart_sorted_with_the_materiality_band(analysis):
     assert len(band) == 1  # the ±10% band around 100%
     assert band[0].get_x() == pytest.approx(90)
     assert fig.texts[0].get_text() == "4 of 6 business cases delivered less than 90% of forecast"
+
+
+def _band_start(fig) -> list[float]:
+    """Where the shaded materiality band starts (% of forecast)."""
+    return [round(p.get_x(), 6) for p in fig.axes[0].patches if p.get_height() != pytest.approx(0.55)]
+
+
+def test_the_charts_follow_the_runs_materiality(drawn):
+    """What the charts notebook draws from a run at 35%: the delivery chart's band and statuses move, the
+    variance chart (money, not statuses) stays as it is."""
+    default, moved = drawn, charts.figures_for(pipeline.analyse(materiality_pct=35.0))
+    assert (_band_start(default["delivery"]), _band_start(moved["delivery"])) == ([90.0], [65.0])
+    assert moved["delivery"].texts[0].get_text() == "3 of 6 business cases delivered less than 65% of forecast"
+    widths = [[b.get_width() for b in _bars(f["variance"].axes[0])] for f in (default, moved)]
+    assert widths[0] == widths[1]
 
 
 def test_labels_with_dollars_and_markup_render_literally():
@@ -181,15 +200,13 @@ def test_variance_labels_and_ticks_keep_every_pound():
     )
 
 
-def test_tick_labels_are_unique_on_every_shipped_chart(analysis):
-    for name, fig in charts.figures_for(analysis).items():
-        _render(fig)
+def test_tick_labels_are_unique_on_every_shipped_chart(drawn):
+    for name, fig in drawn.items():
         for ax in fig.axes:
             for axis in (ax.xaxis, ax.yaxis):
                 labels = _tick_labels(axis)
                 assert len(labels) == len(set(labels)), (name, labels)
-    fig = _render(charts.recurrent_by_year_chart(analysis.sheet.tidy(), list(analysis.sheet.years)))
-    assert _tick_labels(fig.axes[0].yaxis)[:3] == ["£0k", "£600k", "£1,200k"]
+    assert _tick_labels(drawn["recurrent-by-year"].axes[0].yaxis)[:3] == ["£0k", "£600k", "£1,200k"]
 
 
 def test_categories_wear_no_variance_colour(analysis):

@@ -236,3 +236,22 @@ def test_a_parameters_file_that_is_a_pipe_is_refused_and_no_strict_wins(tmp_path
     strict.write_text("strict: true\n")
     args = cli._with_parameters_file(cli._parser(), ["pack", "-f", str(strict), "--no-strict"])
     assert args.strict is False
+
+
+def test_pack_prints_progress_and_the_pack_or_nothing_when_quiet(capsys, tmp_path, monkeypatch):
+    """The console's side of `bch pack` (a real run from the console: test_pack.py's `from_the_console`)."""
+    from bch import pack
+
+    made = tmp_path / "2019-07-20"
+
+    def build_pack(options, progress=None, run_date=None):
+        progress("3.0-variance-charts.ipynb: 4.2s")
+        return pack.Published(made)
+
+    monkeypatch.setattr(pack, "build_pack", build_pack)
+    assert run(capsys, "pack", "--quiet", "--out", str(tmp_path)) == (0, "", "")
+    code, out, err = run(capsys, "pack", "--out", str(tmp_path))
+    assert (code, out) == (0, f"{made}\n")
+    assert err.splitlines()[0] == "bch pack: 3.0-variance-charts.ipynb: 4.2s"
+    assert err.splitlines()[1].startswith(f"bch pack: published {made} in ")
+    assert len(err.splitlines()) == 2

@@ -1,51 +1,43 @@
 """Packs of several editions into one folder: `latest`, comparisons and --if-changed follow the editions."""
 
-import datetime as dt
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from bch import cli, pack
-from tests import next_editions
-
-pytestmark = pytest.mark.notebook
-DAY = dt.date(2019, 7, 20)
+from bch import cli, manifest, pack
+from tests import builders, next_editions
 
 
-@pytest.fixture(scope="module")
-def history(tmp_path_factory):
-    """2018's edition, then 2019's, then 2018's again (out of order), into one output folder."""
-    tmp = tmp_path_factory.mktemp("history")
-    raw = next_editions.raw_folder(tmp, 2)
-    out = tmp / "packs"
-    catalogue = str(raw / "editions.toml")
-
-    def run(edition, day, **options):
-        options = {"catalogue_path": catalogue, "edition": edition, "out": out, **options}
-        return pack.build_pack(pack.PackOptions(**options), run_date=day).path
-
-    first = run("2018-07-19", DAY)
-    second = run("2019-07-18", DAY + dt.timedelta(days=1))
-    rerun = run("2018-07-19", DAY + dt.timedelta(days=2))
-    return {"out": out, "catalogue": catalogue, "first": first, "second": second, "rerun": rerun, "run": run}
+@pytest.fixture
+def history(two_editions):
+    """The shipped edition's pack ("first"), then the next edition's ("second"), in one folder (read only)."""
+    return two_editions
 
 
-def manifest(folder):
+def copy_of(packs: dict, tmp_path: Path) -> Path:
+    out = tmp_path / "packs"
+    shutil.copytree(packs["out"], out, symlinks=True)
+    return out
+
+
+def manifest_of(folder):
     return json.loads((folder / "manifest.json").read_text())
 
 
-def test_latest_is_the_newest_editions_newest_pack(history):
+def test_the_next_edition_is_latest(history):
     assert (history["out"] / "latest").resolve() == history["second"]
-    assert manifest(history["rerun"])["as_of"] == "2018-07-19"
-    assert manifest(history["second"])["edition"] == "2019-07-18"
+    assert not [p for p in history["out"].iterdir() if p.name.startswith(".building")]
+    assert manifest_of(history["second"])["edition"] == "2019-07-18"
+    assert manifest_of(history["first"])["as_of"] == "2018-07-19"
 
 
 def test_the_next_edition_is_compared_with_the_previous_one(history):
-    assert manifest(history["second"])["previous_pack"] == history["first"].name
+    assert manifest_of(history["second"])["previous_pack"] == history["first"].name
     page = (history["second"] / "board-pack.html").read_text()
     assert "Figures as at <b>18 July 2019</b>" in page
     assert "BCH collaboration savings, second edition (test), 18 July 2019" in page
@@ -84,32 +76,50 @@ def test_one_edition_says_so(history):
     assert page.count('src="data:image/png;base64,') == 4
 
 
-def test_rerunning_an_older_edition_compares_with_itself_and_leaves_latest(history):
-    record = manifest(history["rerun"])
-    assert record["previous_pack"] == history["first"].name
-    assert record["changes"] == 0
-    page = (history["rerun"] / "board-pack.html").read_text()
-    assert f"No changes since the pack {history['first'].name} (figures as at 19 July 2018)" in page
+def recorded(out: Path, name: str, as_of: str) -> Path:
+    """A pack folder as the ledger knows it: only what choosing `latest` and the comparison reads."""
+    folder = out / name
+    folder.mkdir(parents=True)
+    (folder / "manifest.json").write_text(json.dumps({"pack": name, "as_of": as_of}))
+    manifest.record_published(out, name, folder / "manifest.json")
+    return folder
 
 
-def test_if_changed_publishes_nothing_when_nothing_changed(history, capsys):
-    before = sorted(p.name for p in history["out"].iterdir())
-    argv = ["pack", "--catalogue", history["catalogue"], "--out", str(history["out"]), "--if-changed"]
+def test_an_older_edition_rerun_is_compared_with_its_own_edition_and_never_becomes_latest(tmp_path):
+    first = recorded(tmp_path, "2019-07-20", "2018-07-19")
+    second = recorded(tmp_path, "2019-07-21", "2019-07-18")
+    packs = pack.published_packs(tmp_path)
+    assert pack.previous_pack(packs, "2018-07-19").path == first  # a restatement: its own edition
+    assert pack.previous_pack(packs, "2019-07-18").path == second
+    assert pack.previous_pack(packs, "2020-07-16").path == second  # a new edition: the latest earlier one
+    assert pack.previous_pack(packs, "2017-07-01") is None
+    rerun = recorded(tmp_path, "2019-07-22", "2018-07-19")
+    pack._point_latest(tmp_path)
+    assert (tmp_path / "latest").resolve() == second
+    packs = pack.published_packs(tmp_path)
+    assert [r.path for r in packs] == [first, rerun, second]  # edition order, then run order
+    assert pack.previous_pack(packs, "2018-07-19").path == rerun
+
+
+def test_runs_of_one_day_order_by_number_not_as_text(tmp_path):
+    names = ["2019-07-20", "2019-07-20.10", "2019-07-20.2"]
+    for name in names:
+        recorded(tmp_path, name, "2018-07-19")
+    assert [r.path.name for r in pack.published_packs(tmp_path)] == ["2019-07-20", "2019-07-20.2", "2019-07-20.10"]
+    pack._point_latest(tmp_path)
+    assert (tmp_path / "latest").resolve().name == "2019-07-20.10"
+
+
+def test_if_changed_publishes_nothing_when_nothing_changed(two_editions, tmp_path, capsys):
+    folder = copy_of(two_editions, tmp_path)
+    before = builders.tree_digest(folder)
+    argv = ["pack", "--catalogue", str(two_editions["catalogue"]), "--out", str(folder), "--if-changed"]
     assert cli.main(argv) == 0
     out, err = capsys.readouterr()
-    name = history["second"].name
+    name = two_editions["second"].name
     assert out == f"bch pack: nothing changed since {name} (same inputs, parameters and code); nothing published\n"
     assert err == ""
-    assert sorted(p.name for p in history["out"].iterdir()) == before
-
-
-def test_if_changed_publishes_when_a_parameter_changed(history):
-    changed = history["run"]("2019-07-18", DAY + dt.timedelta(days=3), materiality_pct=15.0, if_changed=True)
-    assert changed.is_dir() and changed != history["second"]
-    assert (history["out"] / "latest").resolve() == changed
-    page = (changed / "board-pack.html").read_text()
-    assert "<td>parameter changed</td><td>materiality_pct</td><td>10.0</td><td>15.0</td>" in page
-    assert "what this run restates" in page
+    assert builders.tree_digest(folder) == before
 
 
 def test_a_workbook_in_no_edition_without_as_of_is_refused(tmp_path):
@@ -127,26 +137,21 @@ def test_a_workbook_in_no_edition_without_as_of_is_refused(tmp_path):
     assert not (tmp_path / "packs").exists()
 
 
-def test_next_years_workbook_publishes_strictly_with_an_as_of_date(tmp_path):
-    """The issue's own words: a next-year workbook, the shipped register and claims, --strict --as-of."""
-    workbook = next_editions.workbook(tmp_path, 1, "next.xlsx")
-    out = tmp_path / "packs"
-    argv = ["pack", "--strict", "--quiet", "--savings", str(workbook), "--as-of", "2019-07-18", "--out", str(out)]
-    assert cli.main(argv) == 0
-    record = manifest(out / "latest")
-    assert (record["as_of"], record["edition"], record["findings"]["error"]) == ("2019-07-18", None, 0)
-    page = (out / "latest" / "board-pack.html").read_text()
-    assert "Inputs given explicitly, in no catalogued edition; figures stated as at 18 July 2019" in page
+def test_the_fingerprint_follows_the_catalogue_parameters_and_inputs_but_not_the_output_folder(tmp_path):
+    """What --if-changed compares: any edit to a catalogued edition up to this one counts."""
+    raw = next_editions.raw_folder(tmp_path, 2)
+    catalogue = raw / "editions.toml"
 
+    def print_of(**options):
+        options = {"catalogue_path": str(catalogue), "out": tmp_path / "elsewhere", **options}
+        return pack.fingerprint(pack._run(pack.PackOptions(**options)))
 
-def test_if_changed_publishes_when_the_catalogue_changed(history, capsys):
-    """Runs after the other --if-changed tests: the edition's title is edited in the catalogue."""
-    catalogue = Path(history["catalogue"])
+    first = print_of()
+    assert print_of(out=tmp_path / "another") == first
+    assert print_of(materiality_pct=15.0)["parameters"] != first["parameters"]
     catalogue.write_text(catalogue.read_text().replace("second edition (test)", "second edition (revised title)"))
-    before = {p.name for p in history["out"].iterdir()}
-    argv = ["pack", "--catalogue", str(catalogue), "--out", str(history["out"]), "--if-changed", "--quiet"]
-    argv += ["--materiality", "15"]
-    assert cli.main(argv) == 0
-    added = {p.name for p in history["out"].iterdir()} - before
-    assert len(added) == 1
-    assert "second edition (revised title)" in (history["out"] / added.pop() / "board-pack.html").read_text()
+    edited = print_of()
+    assert edited["catalogue"] != first["catalogue"] and edited["inputs"] == first["inputs"]
+    register = next(raw.glob("*business-cases*.csv"))
+    register.write_text(register.read_text() + "\n")
+    assert print_of()["inputs"]["forecasts"] != first["inputs"]["forecasts"]

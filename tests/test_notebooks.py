@@ -47,32 +47,24 @@ def test_committed_thin_and_clean(path):
             assert not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)), cell.source
 
 
-def execute(name, tmp_path, **parameters):
+def execute(kernel, name, tmp_path, **parameters):
+    """Run one notebook with papermill into `tmp_path`, in the session's kernel after a reset (as a pack does)."""
     import papermill as pm
 
     out_dir = tmp_path / "out"
     tmp_path.mkdir(parents=True, exist_ok=True)
     out = tmp_path / name
+    kernel.reset()
     pm.execute_notebook(
         str(paths.NOTEBOOKS / name),
         str(out),
         parameters={"output_dir": str(out_dir), **parameters},
         kernel_name="python3",
-        cwd=str(paths.NOTEBOOKS),
+        km=kernel.km,
         progress_bar=False,
         execution_timeout=120,
     )
     return out_dir, nbformat.read(out, as_version=4)
-
-
-@pytest.fixture(autouse=True)
-def _agg(monkeypatch):
-    monkeypatch.setenv("MPLBACKEND", "agg")
-
-
-@pytest.fixture
-def expected(analysis):
-    return analysis
 
 
 def _read(path):
@@ -86,45 +78,42 @@ def _as_text(frame):
     return pd.read_csv(StringIO(csv), dtype=str, keep_default_na=False)
 
 
-@pytest.mark.notebook
-def test_load_and_check(tmp_path, expected):
-    out_dir, nb = execute("1.0-load-and-check.ipynb", tmp_path)
-    pd.testing.assert_frame_equal(_read(out_dir / "savings-tidy.csv"), _as_text(expected.sheet.tidy()))
-    pd.testing.assert_frame_equal(_read(out_dir / "findings.csv"), _as_text(findings.findings_frame(expected.findings)))
+def test_load_and_check(notebook_kernel, tmp_path, analysis):
+    out_dir, nb = execute(notebook_kernel, "1.0-load-and-check.ipynb", tmp_path)
+    pd.testing.assert_frame_equal(_read(out_dir / "savings-tidy.csv"), _as_text(analysis.sheet.tidy()))
+    pd.testing.assert_frame_equal(_read(out_dir / "findings.csv"), _as_text(findings.findings_frame(analysis.findings)))
     html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert "As at 19 July 2018: Recurrent savings <b>£6,151k</b>" in html
     assert "Savings!B13" in html
 
 
-@pytest.mark.notebook
-def test_load_and_check_follows_its_savings_parameter(tmp_path, shipped):
+def test_load_and_check_follows_its_savings_parameter(notebook_kernel, tmp_path, shipped):
     from tests import builders
 
     book, ws = shipped
     ws["G5"] = 1500
-    out_dir, _ = execute("1.0-load-and-check.ipynb", tmp_path, savings_path=str(builders.save(book, tmp_path)))
+    path = str(builders.save(book, tmp_path))
+    out_dir, _ = execute(notebook_kernel, "1.0-load-and-check.ipynb", tmp_path, savings_path=path)
     found = _read(out_dir / "findings.csv")
     assert found.iloc[0].tolist()[:3] == ["error", "row-total", "Savings!G5"]
 
 
-@pytest.mark.notebook
-def test_reconcile(tmp_path, expected):
-    out_dir, _ = execute("2.0-reconcile-forecasts.ipynb", tmp_path)
-    pd.testing.assert_frame_equal(_read(out_dir / "variance.csv"), _as_text(expected.variance))
-    pd.testing.assert_frame_equal(_read(out_dir / "claims.csv"), _as_text(expected.claims))
+def test_reconcile(notebook_kernel, tmp_path, analysis):
+    out_dir, _ = execute(notebook_kernel, "2.0-reconcile-forecasts.ipynb", tmp_path)
+    pd.testing.assert_frame_equal(_read(out_dir / "variance.csv"), _as_text(analysis.variance))
+    pd.testing.assert_frame_equal(_read(out_dir / "claims.csv"), _as_text(analysis.claims))
 
 
-@pytest.mark.notebook
-def test_reconcile_follows_materiality(tmp_path):
-    out_dir, _ = execute("2.0-reconcile-forecasts.ipynb", tmp_path, materiality_pct=35.0)
+def test_reconcile_follows_materiality(notebook_kernel, tmp_path):
+    out_dir, _ = execute(notebook_kernel, "2.0-reconcile-forecasts.ipynb", tmp_path, materiality_pct=35.0)
     variance = _read(out_dir / "variance.csv").set_index("function")
     assert variance.loc["ICT", "status"] == "delivered"  # 68.2% is within 35%
     assert variance.loc["Custody", "status"] == "under-delivered"
 
 
-@pytest.mark.notebook
-def test_charts(tmp_path):
-    out_dir, nb = execute("3.0-variance-charts.ipynb", tmp_path)
+def test_charts(notebook_kernel, tmp_path):
+    """The figures as the notebook saves and shows them (that they follow materiality: test_charts.py)."""
+    out_dir, nb = execute(notebook_kernel, "3.0-variance-charts.ipynb", tmp_path)
     for name in ("variance", "delivery", "recurrent-by-year", "cumulative"):
         assert (out_dir / "figures" / f"{name}.png").stat().st_size > 10_000
         assert (out_dir / "figures" / f"{name}.svg").stat().st_size > 10_000
@@ -132,35 +121,15 @@ def test_charts(tmp_path):
     assert len(images) == 4
 
 
-@pytest.mark.notebook
-def test_charts_follow_materiality(tmp_path):
-    default_dir, _ = execute("3.0-variance-charts.ipynb", tmp_path / "a")
-    changed_dir, _ = execute("3.0-variance-charts.ipynb", tmp_path / "b", materiality_pct=35.0)
-    default = (default_dir / "figures" / "delivery.svg").read_bytes()
-    changed = (changed_dir / "figures" / "delivery.svg").read_bytes()
-    assert default != changed
-    assert (default_dir / "figures" / "variance.svg").read_bytes() == (
-        changed_dir / "figures" / "variance.svg"
-    ).read_bytes()
-
-
-@pytest.mark.notebook
-@pytest.mark.parametrize(
-    ("parameters", "message"),
-    [
-        ({"materiality_pct": 150.0}, "parameter materiality_pct must be from 0 to under 100, not 150.0"),
-        ({"as_of": "19/07/2018"}, "parameter as_of must be an ISO date like 2019-07-18, not '19/07/2018'"),
-        ({"savings_path": "nope.xlsx"}, "parameter savings_path: no such file"),
-        ({"strict": "yes"}, "parameter strict must be bool, not str ('yes')"),
-    ],
-)
-def test_a_bad_parameter_stops_with_the_validation_message(tmp_path, parameters, message):
+def test_a_bad_parameter_stops_the_notebook_with_the_validation_message(notebook_kernel, tmp_path):
+    """In a kernel, as an analyst or papermill meets it (every message: test_params.py)."""
     from papermill.exceptions import PapermillExecutionError
 
     with pytest.raises(PapermillExecutionError) as failure:
-        execute("1.0-load-and-check.ipynb", tmp_path, **parameters)
+        execute(notebook_kernel, "1.0-load-and-check.ipynb", tmp_path, materiality_pct=150.0)
     assert failure.value.ename == "ParameterError"
-    assert message in failure.value.evalue
+    assert failure.value.evalue == "parameter materiality_pct must be from 0 to under 100, not 150.0"
+    assert failure.value.source.startswith("run = params.from_notebook(globals())")  # the first cell after imports
 
 
 def test_notebook_runs_never_write_into_the_project():

@@ -9,25 +9,18 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bch import excel, manifest, pack, packindex, pipeline, reconcile
-from tests import builders, next_editions
+from bch import excel, manifest, packindex, pipeline, reconcile
+from tests import builders
 
-pytestmark = pytest.mark.notebook
 HOSTILE_LABEL = '=HYPERLINK("http://x","y")'
 XSS = "<img src=x onerror=alert(1)>"
 LOADS = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|url\(\s*["']?(?:https?:)?//|@import""", re.I)
 
 
-@pytest.fixture(scope="module")
-def packs(tmp_path_factory):
-    """The shipped edition's pack, then the next edition's, into one output folder."""
-    tmp = tmp_path_factory.mktemp("outputs")
-    out = tmp / "packs"
-    first = pack.build_pack(pack.PackOptions(out=out)).path
-    raw = next_editions.raw_folder(tmp, 2)
-    options = pack.PackOptions(catalogue_path=str(raw / "editions.toml"), edition="2019-07-18", out=out)
-    second = pack.build_pack(options).path
-    return {"out": out, "first": first, "second": second}
+@pytest.fixture
+def packs(two_editions):
+    """The shipped edition's pack, then the next edition's, in one output folder (read only)."""
+    return two_editions
 
 
 def rows(ws) -> list[dict]:

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bch import boardpack, charts, editions, present, reconcile, register, report, views
+from bch import boardpack, charts, editions, pipeline, present, reconcile, register, report, views
+from tests import next_editions
 
 
 def ict_at(actual_gbp: int, materiality_pct: float = 10) -> pd.DataFrame:
@@ -147,7 +148,13 @@ PIXEL = base64.b64decode(
 )
 
 
-def pack_context(analysis, figures_dir, trend=None):
+CHANGES = [
+    {"kind": "actual added", "item": "HR 2019/20", "before": None, "after": 150_000, "money": True},
+    {"kind": "parameter changed", "item": "materiality_pct", "before": "10.0", "after": "15.0", "money": False},
+]
+
+
+def pack_context(analysis, figures_dir, trend=None, changes=CHANGES):
     for name in charts.names(trend):
         (figures_dir / f"{name}.png").write_bytes(PIXEL)
     return boardpack.build_context(
@@ -155,10 +162,7 @@ def pack_context(analysis, figures_dir, trend=None):
         run_date=dt.date(2026, 11, 27),
         pack_name="2026-11-27",
         figures_dir=figures_dir,
-        changes=[
-            {"kind": "actual added", "item": "HR 2019/20", "before": None, "after": 150_000, "money": True},
-            {"kind": "parameter changed", "item": "materiality_pct", "before": "10.0", "after": "15.0", "money": False},
-        ],
+        changes=changes,
         previous_pack="2026-11-26",
         previous_as_of="2018-07-19",
         previous_unreadable=None,
@@ -188,6 +192,40 @@ def test_the_pack_formats_through_the_jinja_filters(analysis, tmp_path):
     assert "--bad: #B34700; --good: #00795A; --amber: #8A5A00" in page
 
 
+def test_a_pack_that_changes_nothing_says_so_and_against_which_pack(analysis, tmp_path):
+    page = boardpack.render_html(pack_context(analysis, tmp_path, changes=[]))
+    section = page.split('id="changes"')[1].split('id="appendix"')[0]
+    assert "No changes since the pack 2026-11-26 (figures as at 19 July 2018)." in section
+    assert "<table" not in section
+
+
+def test_small_variances_read_the_same_in_the_board_pack_and_the_notebook(tmp_path):
+    """A register whose cases come within £1.5k and £0.5k of their actuals: never '+£2k' / '+£0k', in the
+    board pack's table nor in the reconcile notebook's (views.variance_table, which that notebook shows)."""
+    register = editions.load().newest().register.read_text(encoding="utf-8")
+    register = register.replace("CJ phase 1,CJ phase 1,Oct 2015,£14k,", "CJ phase 1,CJ phase 1,Oct 2015,£19.5k,")
+    register = register.replace(",£174k,£112k,", ",£174k,£112.5k,")
+    (tmp_path / "register.csv").write_text(register, encoding="utf-8")
+    analysis = pipeline.analyse(forecasts=tmp_path / "register.csv")
+    page = boardpack.render_html(pack_context(analysis, tmp_path))
+    cj = re.search(r"<tr><td>CJ phase 1</td>.*?</tr>", page).group(0)
+    firearms = re.search(r"<tr><td>Firearms Licensing</td>.*?</tr>", page).group(0)
+    assert '<td class="num good">+£1.5k</td>' in cj and '<td class="num good">+£0.5k</td>' in firearms
+    notebook = views.variance_table(analysis.variance).to_html()
+    assert "+£1.5k" in notebook and "+£0.5k" in notebook
+    assert "+£2k" not in notebook and "+£0k" not in notebook
+
+
+def test_next_years_workbook_given_explicitly_is_stated_as_at_its_as_of_and_strict_passes(tmp_path):
+    """The issue's own words: a next-year workbook, the shipped register and claims, --strict --as-of."""
+    workbook = next_editions.workbook(tmp_path, 1, "next.xlsx")
+    analysis = pipeline.analyse(savings=workbook, as_of="2019-07-18")
+    assert analysis.inputs.edition is None and not analysis.has_errors
+    pipeline.enforce_strict(analysis, True)  # raises on any error finding
+    page = boardpack.render_html(pack_context(analysis, tmp_path))
+    assert "Inputs given explicitly, in no catalogued edition; figures stated as at 18 July 2019" in page
+
+
 def test_cell_references_are_single_tokens_in_the_pack(analysis, tmp_path):
     page = boardpack.render_html(pack_context(analysis, tmp_path))
     assert "break-all" not in page
@@ -198,12 +236,11 @@ def test_cell_references_are_single_tokens_in_the_pack(analysis, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def pdf_pages(analysis, tmp_path_factory):
+def pdf_pages(shipped_pack):
+    """The text of each page of the shipped edition's published PDF."""
     from pypdf import PdfReader
 
-    folder = tmp_path_factory.mktemp("pdf")
-    target = boardpack.render_pdf(boardpack.render_html(pack_context(analysis, folder)), folder / "board-pack.pdf")
-    return [page.extract_text() for page in PdfReader(target).pages]
+    return [page.extract_text() for page in PdfReader(shipped_pack / "board-pack.pdf").pages]
 
 
 def test_the_pdf_keeps_references_whole_and_fills_page_one(pdf_pages):

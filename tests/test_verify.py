@@ -11,7 +11,6 @@ import pytest
 from bch import cli, manifest
 from bch.errors import BchError
 
-pytestmark = pytest.mark.notebook
 EDITED = "manifest.json differs from its ledger entry (line 1): edited since it was published"
 
 
@@ -54,6 +53,16 @@ def test_an_intact_pack_has_no_problems(published, capsys):
     assert manifest.verify(published) == []
     assert cli.main(["verify", str(published.parent / "latest")]) == 0
     assert capsys.readouterr().out == f"{published.parent / 'latest'}: intact\n"
+
+
+def test_verify_command_finds_a_changed_file(copy, capsys):
+    out, first = copy.parent, copy
+    assert cli.main(["verify", str(out / "latest")]) == 0
+    assert capsys.readouterr().out.strip().endswith(": intact")
+    (first / "variance.csv").write_text("tampered\n")
+    assert cli.main(["verify", str(first)]) == 1
+    assert "changed: variance.csv" in capsys.readouterr().out
+    assert cli.main(["verify", str(out)]) == 2
 
 
 def test_zeroed_finding_counts(copy, capsys):
