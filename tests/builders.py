@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import openpyxl
@@ -138,3 +139,25 @@ def tree_digest(folder: Path) -> dict[str, str]:
     from bch.digest import sha256
 
     return {p.relative_to(folder).as_posix(): sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def recorded_pack(out: Path, name: str, as_of: str) -> Path:
+    """A pack folder as `bch pack` leaves it for choosing `latest` and the comparison: a manifest with its
+    as-of date, recorded in the output folder's ledger (nothing else of a pack is read for that)."""
+    import json
+
+    from bch import manifest
+
+    folder = out / name
+    folder.mkdir(parents=True)
+    (folder / manifest.MANIFEST).write_text(json.dumps({"pack": name, "as_of": as_of}))
+    manifest.record_published(out, name, folder / manifest.MANIFEST)
+    return folder
+
+
+@functools.cache
+def pdf_pages(path: Path) -> tuple[str, ...]:
+    """The text of each page of the PDF at `path`, extracted once per test run (packs are read only)."""
+    from pypdf import PdfReader
+
+    return tuple(page.extract_text() for page in PdfReader(path).pages)

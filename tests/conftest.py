@@ -25,10 +25,13 @@ KERNEL_FIXTURES = {"shipped_pack", "edited_pack", "two_editions", "notebook_kern
 
 
 def pytest_collection_modifyitems(items):
-    """`notebook` marks exactly the tests that start a kernel, through a pack fixture or themselves."""
+    """`notebook` marks exactly the tests that start a kernel, through a pack fixture or themselves; their
+    modules run first (each whole, in order), so xdist hands out the long work before the short."""
     for item in items:
         if KERNEL_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.notebook)
+    heavy = {item.nodeid.split("::")[0] for item in items if item.get_closest_marker("notebook")}
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in heavy)
 
 
 def shared(tmp_path_factory, name: str, build) -> dict:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import builders
+
 CHROMIUM = shutil.which("chromium")
 FLAGS = [
     "--no-sandbox",
@@ -87,8 +89,6 @@ def test_the_board_pack_opens_cleanly_offline(browser, board_pack, tmp_path):
 
 
 def test_a_hostile_label_runs_nothing_in_the_browser(browser, tmp_path, edited_pack):
-    from tests import builders
-
     label = builders.HOSTILE_LABEL
     published = edited_pack
     seen = open_in_chromium(browser, published / "board-pack.html", tmp_path / "hostile.png")
@@ -138,8 +138,6 @@ def test_the_pdf_holds_every_table_figure_and_cell_reference_whole(shipped_pack)
     import re
     from html.parser import HTMLParser
 
-    from pypdf import PdfReader
-
     class Cells(HTMLParser):
         def __init__(self):
             super().__init__()
@@ -165,6 +163,6 @@ def test_the_pdf_holds_every_table_figure_and_cell_reference_whole(shipped_pack)
     tokens = {
         t for cell in parser.cells for t in cell.split() if re.fullmatch(r"[+-]?£[\d,.]+k|\w+!\w+(:\w+)?|[\d.]+%", t)
     }
-    text = " ".join(" ".join(p.extract_text() for p in PdfReader(shipped_pack / "board-pack.pdf").pages).split())
+    text = " ".join(" ".join(builders.pdf_pages(shipped_pack / "board-pack.pdf")).split())
     assert {"£6,151k", "Savings!B13", "Savings!B5:F5", "68.2%"} <= tokens
     assert sorted(t for t in tokens if t not in text) == []

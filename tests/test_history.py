@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bch import cli, manifest, pack
+from bch import cli, pack
 from tests import builders, next_editions
 
 
@@ -51,9 +51,7 @@ def test_the_next_edition_is_compared_with_the_previous_one(history):
     ):
         assert row in changes
     # cells sort naturally, and no figure of the new year is lost off the page in the PDF
-    from pypdf import PdfReader
-
-    text = "\n".join(p.extract_text() for p in PdfReader(history["second"] / "board-pack.pdf").pages)
+    text = "\n".join(builders.pdf_pages(history["second"] / "board-pack.pdf"))
     assert "HR 2019/20" in text and "£150k" in text
 
 
@@ -76,24 +74,15 @@ def test_one_edition_says_so(history):
     assert page.count('src="data:image/png;base64,') == 4
 
 
-def recorded(out: Path, name: str, as_of: str) -> Path:
-    """A pack folder as the ledger knows it: only what choosing `latest` and the comparison reads."""
-    folder = out / name
-    folder.mkdir(parents=True)
-    (folder / "manifest.json").write_text(json.dumps({"pack": name, "as_of": as_of}))
-    manifest.record_published(out, name, folder / "manifest.json")
-    return folder
-
-
 def test_an_older_edition_rerun_is_compared_with_its_own_edition_and_never_becomes_latest(tmp_path):
-    first = recorded(tmp_path, "2019-07-20", "2018-07-19")
-    second = recorded(tmp_path, "2019-07-21", "2019-07-18")
+    first = builders.recorded_pack(tmp_path, "2019-07-20", "2018-07-19")
+    second = builders.recorded_pack(tmp_path, "2019-07-21", "2019-07-18")
     packs = pack.published_packs(tmp_path)
     assert pack.previous_pack(packs, "2018-07-19").path == first  # a restatement: its own edition
     assert pack.previous_pack(packs, "2019-07-18").path == second
     assert pack.previous_pack(packs, "2020-07-16").path == second  # a new edition: the latest earlier one
     assert pack.previous_pack(packs, "2017-07-01") is None
-    rerun = recorded(tmp_path, "2019-07-22", "2018-07-19")
+    rerun = builders.recorded_pack(tmp_path, "2019-07-22", "2018-07-19")
     pack._point_latest(tmp_path)
     assert (tmp_path / "latest").resolve() == second
     packs = pack.published_packs(tmp_path)
@@ -104,7 +93,7 @@ def test_an_older_edition_rerun_is_compared_with_its_own_edition_and_never_becom
 def test_runs_of_one_day_order_by_number_not_as_text(tmp_path):
     names = ["2019-07-20", "2019-07-20.10", "2019-07-20.2"]
     for name in names:
-        recorded(tmp_path, name, "2018-07-19")
+        builders.recorded_pack(tmp_path, name, "2018-07-19")
     assert [r.path.name for r in pack.published_packs(tmp_path)] == ["2019-07-20", "2019-07-20.2", "2019-07-20.10"]
     pack._point_latest(tmp_path)
     assert (tmp_path / "latest").resolve().name == "2019-07-20.10"

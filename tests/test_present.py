@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from bch import boardpack, charts, editions, pipeline, present, reconcile, register, report, views
-from tests import next_editions
+from tests import builders, next_editions
 
 
 def ict_at(actual_gbp: int, materiality_pct: float = 10) -> pd.DataFrame:
@@ -238,9 +238,7 @@ def test_cell_references_are_single_tokens_in_the_pack(analysis, tmp_path):
 @pytest.fixture(scope="module")
 def pdf_pages(shipped_pack):
     """The text of each page of the shipped edition's published PDF."""
-    from pypdf import PdfReader
-
-    return [page.extract_text() for page in PdfReader(shipped_pack / "board-pack.pdf").pages]
+    return builders.pdf_pages(shipped_pack / "board-pack.pdf")
 
 
 def test_the_pdf_keeps_references_whole_and_fills_page_one(pdf_pages):
