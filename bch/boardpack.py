@@ -249,13 +249,14 @@ def environment():
     return env
 
 
-@functools.cache
-def _template():
-    return environment().from_string(TEMPLATE.read_text(encoding="utf-8"))
+@functools.lru_cache(maxsize=1)
+def _compiled(text: str):
+    return environment().from_string(text)
 
 
 def render_html(context: dict) -> str:
-    return _template().render(**context)
+    """The board pack's HTML; the template compiled once while its text stays the same."""
+    return _compiled(TEMPLATE.read_text(encoding="utf-8")).render(**context)
 
 
 def render_pdf(html: str, target: Path) -> Path:

@@ -26,10 +26,21 @@ KERNEL_START_TIMEOUT = 60
 WARM_UP = "import pandas, matplotlib, seaborn, bch.pipeline, bch.charts, bch.views"
 TYPES = {"str": str, "float": float, "int": int, "bool": bool}  # the annotations a parameters cell may use
 
-# jsonschema (under nbformat, so papermill and nbconvert) compiles an RFC 3987 grammar at import when
-# rfc3987_syntax is installed (jupyterlab brings it): about 3 s of every pack's start-up, for IRI
-# format checks that validating a notebook never makes. Marked absent, jsonschema skips only those.
-sys.modules.setdefault("rfc3987_syntax", None)
+
+def import_jsonschema_without_iri_grammar() -> None:
+    """Import jsonschema (under nbformat, so papermill and nbconvert) without its RFC 3987 grammar.
+
+    With rfc3987_syntax installed (jupyterlab brings it), jsonschema compiles that grammar at import:
+    about 3 s of every pack's start-up, for IRI format checks that validating a notebook never makes.
+    Marked absent only while jsonschema imports: anything importing rfc3987_syntax later still can.
+    """
+    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
+        return
+    sys.modules["rfc3987_syntax"] = None
+    try:
+        import nbformat  # noqa: F401  (imports jsonschema, for its validator)
+    finally:
+        del sys.modules["rfc3987_syntax"]
 
 
 class NotebookFailed(BchError):
@@ -82,29 +93,43 @@ def notebooks() -> list[Path]:
 
 
 def declared_parameters(notebook: Path) -> dict[str, type]:
-    """Names and types of a notebook's parameters, as papermill reads its `parameters` cell: the
-    annotation's type, else the type of the default's literal."""
-    import papermill
+    """Names and types of a notebook's parameters: each assignment in its `parameters` cell, typed by its
+    annotation (`materiality_pct: float = 10.0  # help`, as `papermill --help-notebook` reads it), else by
+    its value. Parsed as Python, read as plain JSON: this runs before the kernel starts, and a cell
+    papermill's line-by-line reading would misread (`"a # b"`, `a = 1; b = 2`) is still read right.
+    """
+    import json
 
     try:
-        found = papermill.inspect_notebook(str(notebook))
-    except Exception as exc:  # papermill raises bare Exceptions for unreadable notebooks
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ParameterError(f"cannot read the parameters of {notebook.name}: {reason}") from None
-    if not found:
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        cell = next((c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ParameterError(f"cannot read {notebook.name} as a notebook: {str(exc).splitlines()[0]}") from None
+    if cell is None:
         raise ParameterError(f"{notebook.name} has no cell tagged 'parameters'")
+    source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+    try:
+        body = ast.parse(source).body
+    except SyntaxError as exc:
+        raise ParameterError(f"{notebook.name}'s parameters cell is not Python (line {exc.lineno})") from None
     declared = {}
-    for name, parameter in found.items():
-        wanted = TYPES.get(parameter["inferred_type_name"])
-        if wanted is None:
-            try:
-                wanted = type(ast.literal_eval(parameter["default"]))
-            except (ValueError, SyntaxError):
-                raise ParameterError(
-                    f"{notebook.name} parameter {name}: {parameter['default']!r} is not a plain value"
-                ) from None
-        declared[name] = wanted
+    for node in body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            # an annotation bch does not check (`str | None`) takes any value, as the kernel would
+            declared[node.target.id] = TYPES.get(ast.unparse(node.annotation), object)
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    declared[target.id] = _type_of(notebook, target.id, node.value)
     return declared
+
+
+def _type_of(notebook: Path, name: str, value: ast.expr | None) -> type:
+    try:
+        return type(ast.literal_eval(value))
+    except (ValueError, TypeError, SyntaxError):
+        shown = ast.unparse(value) if value is not None else "no value"
+        raise ParameterError(f"{notebook.name} parameter {name}: {shown} is not a plain value") from None
 
 
 def check_against_notebooks(values: dict, books: list[Path]) -> None:
@@ -254,6 +279,15 @@ class SharedKernel:
             shutil.rmtree(self._sockets, ignore_errors=True)
 
 
+class Interrupted(BchError):
+    """The caller cancelled the run (an interrupt): the notebooks stop between steps."""
+
+
+def _stop_if(cancelled: threading.Event | None) -> None:
+    if cancelled is not None and cancelled.is_set():
+        raise Interrupted("the run was interrupted")
+
+
 def execution_order(books: list[Path]) -> list[Path]:
     """The charts notebook first: the board pack needs its figures, and can then be rendered
     while the kernel runs the other notebooks (they are independent of one another)."""
@@ -278,16 +312,18 @@ def execute_all(
     kernel = None
     try:
         try:
+            _stop_if(cancelled)
             kernel = SharedKernel()
             if started is not None:
                 started.append(kernel)  # so the caller can kill it on an interrupt
-            if cancelled is not None and cancelled.is_set():  # interrupted while it started: never warm it up
-                kernel.kill()
-                raise BchError("the run was interrupted")
+            _stop_if(cancelled)  # interrupted while it started: never warm it up (close() ends it)
             warming = kernel.send(WARM_UP, first=True)
+            import_jsonschema_without_iri_grammar()
             import papermill  # imported here while the kernel imports the stack
 
             kernel.wait(warming)
+        except Interrupted:
+            raise
         except Exception as exc:
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise BchError(f"could not start a python3 kernel with bch's stack: {reason}") from None
@@ -302,8 +338,7 @@ def execute_all(
 def _run_each(pm, kernel, books, out_dir, parameters, cell_timeout, progress, finished, cancelled):
     runs: list[NotebookRun] = []
     for index, notebook in enumerate(books):
-        if cancelled is not None and cancelled.is_set():
-            raise BchError("the run was interrupted")
+        _stop_if(cancelled)
         start = time.perf_counter()
         output = out_dir / notebook.name
         try:

@@ -53,9 +53,15 @@ def previous_tables(previous) -> tuple[dict | None, str | None]:
         return None, f"the pack {previous.path.name} could not be read ({reason[:120]})"
 
 
-@functools.cache
 def _reviewer_exporter():
-    """One exporter per process: building one compiles nbconvert's templates (most of a notebook's render)."""
+    """One exporter while reviewer.html.j2 stays as it is: building one compiles nbconvert's templates (most
+    of a notebook's render), and an edited template is read again (the fingerprint hashes it)."""
+    template = boardpack.TEMPLATE.with_name("reviewer.html.j2")
+    return _exporter_for(template.stat().st_mtime_ns, template.stat().st_size)
+
+
+@functools.lru_cache(maxsize=1)
+def _exporter_for(mtime_ns: int, size: int):  # the template file's state: the cache's key
     from nbconvert import HTMLExporter
 
     return HTMLExporter(
@@ -140,19 +146,20 @@ def execute_and_render(job: PackJob, progress=None):
     An interrupt or error here kills the kernel, so the worker ends within seconds rather than
     running every notebook to the end while the output folder stays locked.
     """
+    execute.import_jsonschema_without_iri_grammar()  # here, before this thread and the worker both import it
     finished: queue.Queue = queue.Queue()
     kernels: list = []
     cancelled = threading.Event()
     pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="bch-notebooks")
 
     # A kernel killed on purpose makes papermill log its death (nbclient's "Kernel died…") on the way
-    # out: on a stop that is expected, and the one line the user sees is bch's own.
+    # out: once this run is stopped that is expected, and the one line the user sees is bch's own.
     papermill_log = logging.getLogger("papermill")
-    logged = papermill_log.disabled
+    after_a_stop = _DroppedOnceSet(cancelled)
+    papermill_log.addFilter(after_a_stop)
 
     def stop() -> None:
         cancelled.set()
-        papermill_log.disabled = True
         for kernel in kernels:
             kernel.kill()
 
@@ -175,7 +182,18 @@ def execute_and_render(job: PackJob, progress=None):
         raise
     finally:
         pool.shutdown(wait=True)
-        papermill_log.disabled = logged
+        papermill_log.removeFilter(after_a_stop)
+
+
+class _DroppedOnceSet(logging.Filter):
+    """Drops records once `event` is set (and only this run's filter: another run's logging is untouched)."""
+
+    def __init__(self, event: threading.Event):
+        super().__init__()
+        self.event = event
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not self.event.is_set()
 
 
 def _render_while_running(job: PackJob, running, finished: queue.Queue, stop):

@@ -70,7 +70,8 @@ def formatted_down_to(path: Path, last_row: int, columns: str = "ABCDEFG") -> Pa
             f'<row r="{r}">' + "".join(f'<c r="{c}{r}" s="{style}"/>' for c in columns) + "</row>"
             for r in range(first, last_row + 1)
         )
-        return xml.replace(b"</sheetData>", "".join(rows).encode() + b"</sheetData>")
+        xml = xml.replace(b"</sheetData>", "".join(rows).encode() + b"</sheetData>")
+        return re.sub(rb'<dimension ref="A1:[A-Z]+\d+"', f'<dimension ref="A1:{columns[-1]}{last_row}"'.encode(), xml)
 
     return rewrite_part(path, "xl/worksheets/sheet1.xml", change)
 

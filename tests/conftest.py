@@ -5,20 +5,22 @@ that needs it; a test that changes a pack works on a copy (`copytree`). Under py
 workers share them: the first worker to ask builds, the others wait on a lock and read the result.
 """
 
-import contextlib
 import datetime as dt
-import io
 import json
 import os
 import shutil
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from filelock import FileLock
 
-from bch import execute  # first: it spares nbformat's importers an unused grammar (see there)
+from bch import execute
 from tests import builders, next_editions
+
+execute.import_jsonschema_without_iri_grammar()  # before the test modules import nbformat (see there)
 
 RUN_DATE = dt.date(2019, 7, 20)  # the shipped edition's pack is published on this day (never the clock's)
 KERNEL_FIXTURES = {"shipped_pack", "edited_pack", "two_editions", "notebook_kernel"}
@@ -35,17 +37,23 @@ def pytest_collection_modifyitems(items):
 
 
 def shared(tmp_path_factory, name: str, build) -> dict:
-    """`build(folder) -> dict of Paths`, run once for the whole test run (every xdist worker)."""
+    """`build(folder) -> dict of Paths`, run once for the whole test run (every xdist worker). A build that
+    failed fails every later request at once with its message, rather than being tried again by each."""
     if "PYTEST_XDIST_WORKER" not in os.environ:
         return build(tmp_path_factory.mktemp(name))
     root = tmp_path_factory.getbasetemp().parent
-    done = root / f"{name}.json"
+    done, failed = root / f"{name}.json", root / f"{name}.failed"
     with FileLock(str(root / f"{name}.lock")):
+        if failed.is_file():
+            raise RuntimeError(f"{name} could not be built (by another worker): {failed.read_text()}")
         if not done.is_file():
             folder = root / name
-            shutil.rmtree(folder, ignore_errors=True)  # what a failed attempt left
             folder.mkdir()
-            built = build(folder)
+            try:
+                built = build(folder)
+            except BaseException as exc:
+                failed.write_text(f"{type(exc).__name__}: {exc}")
+                raise
             done.write_text(json.dumps({key: str(value) for key, value in built.items()}))
     return {key: Path(value) for key, value in json.loads(done.read_text()).items()}
 
@@ -99,13 +107,14 @@ def shipped_pack(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def edited_pack(tmp_path_factory, shipped_pack) -> Path:
     """A second pack on the same day, after a copy of `shipped_pack`, from a workbook with hostile labels and
-    moved figures, run with --if-changed (its input changed, so it publishes)."""
+    moved figures, at 15% materiality, run with --if-changed (its input changed, so it publishes)."""
 
     def build(tmp: Path) -> dict:
         out = tmp / "packs"
         shutil.copytree(shipped_pack.parent, out, symlinks=True)
         workbook = builders.edited_workbook(tmp)
-        return {"pack": _publish(out, savings_path=str(workbook), as_of="2018-07-19", if_changed=True)}
+        options = {"savings_path": str(workbook), "as_of": "2018-07-19", "materiality_pct": 15.0}
+        return {"pack": _publish(out, **options, if_changed=True)}
 
     return shared(tmp_path_factory, "edited", build)["pack"]
 
@@ -113,32 +122,27 @@ def edited_pack(tmp_path_factory, shipped_pack) -> Path:
 @pytest.fixture(scope="session")
 def two_editions(tmp_path_factory, shipped_pack) -> dict:
     """An output folder holding a copy of `shipped_pack` ("first"), then the next edition's pack ("second"),
-    published by `bch pack --catalogue … --edition 2019-07-18` as a scheduler runs it (today, from a catalogue
-    of both editions): its exit code, stdout and stderr are kept in "code", "stdout" and "stderr" (files).
-    Read it; copy the folder to change it."""
+    published by `python -m bch pack --catalogue … --edition 2019-07-18` as a scheduler runs it, from a
+    catalogue of both editions. Its stdout and stderr are kept ("stdout", "stderr": files), and the days
+    before and after it ran ("days"). Read it; copy the folder to change it."""
 
     def build(tmp: Path) -> dict:
-        from bch import cli
-
         out = tmp / "packs"
         shutil.copytree(shipped_pack.parent, out, symlinks=True)
         catalogue = next_editions.raw_folder(tmp, 2) / "editions.toml"
         argv = ["pack", "--catalogue", str(catalogue), "--edition", "2019-07-18", "--out", str(out)]
-        stdout, stderr = io.StringIO(), io.StringIO()
-        terminate = signal.getsignal(signal.SIGTERM)
-        try:
-            with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-                code = cli.main(argv)
-        finally:
-            signal.signal(signal.SIGTERM, terminate)  # `bch pack` takes SIGTERM as Ctrl-C: give pytest's back
-        kept = {"code": str(code), "stdout": stdout.getvalue(), "stderr": stderr.getvalue()}
+        before = dt.date.today()
+        proc = subprocess.run([sys.executable, "-m", "bch", *argv], capture_output=True, text=True)
+        days = f"{before.isoformat()} {dt.date.today().isoformat()}"
+        if proc.returncode != 0:
+            raise RuntimeError(f"bch pack exited {proc.returncode}: {proc.stderr.strip()}")
+        kept = {"stdout": proc.stdout, "stderr": proc.stderr, "days": days}
         for name, text in kept.items():
             (tmp / f"{name}.txt").write_text(text, encoding="utf-8")
-        second = Path(stdout.getvalue().strip()) if code == 0 else out / "not-published"
         return {
             "out": out,
             "first": out / shipped_pack.name,
-            "second": second,
+            "second": Path(proc.stdout.strip()),
             "catalogue": catalogue,
             **{name: tmp / f"{name}.txt" for name in kept},
         }

@@ -34,8 +34,9 @@ if CHROMIUM is None:
 
 
 @pytest.fixture(scope="module")
-def browser():
-    """One headless Chromium for the module; each test opens its own page (a fresh context)."""
+def browser(shipped_pack, edited_pack):
+    """One headless Chromium for the module; each test opens its own page (a fresh context). The packs it
+    opens are built first: never inside Playwright's event loop."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -17,11 +17,10 @@ from tests import builders
 
 
 def _wait_until(moment: str, proc: subprocess.Popen, out: Path) -> None:
-    """Block until the run is at `moment`: just started, starting its kernel, or running the first notebook."""
-    if moment == "starting":
-        time.sleep(0.4)
-        return
+    """Block until the run is at `moment`: past its checks (holding the folder's lock), starting its kernel,
+    or running the first notebook."""
     folder, pattern = {
+        "starting": (out, pack.LOCK),
         "kernel": (Path(tempfile.gettempdir()), f"{execute.KERNEL_FOLDER_PREFIX}{proc.pid}-*"),
         "notebooks": (out, f".building-*/{execute.CHARTS_NOTEBOOK}"),  # papermill writes it as it starts
     }[moment]

@@ -7,6 +7,7 @@ import nbformat
 import pandas as pd
 import pytest
 
+from bch import execute as execute_module
 from bch import findings, params, paths
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
@@ -45,6 +46,16 @@ def test_committed_thin_and_clean(path):
     for cell in code:
         for node in ast.walk(ast.parse(cell.source)):
             assert not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)), cell.source
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_bch_reads_each_parameters_cell_as_papermill_does(path):
+    """What `bch pack` checks before any kernel starts is what `papermill --help-notebook` shows."""
+    import papermill
+
+    shown = {name: p["inferred_type_name"] for name, p in papermill.inspect_notebook(str(path)).items()}
+    assert {name: kind.__name__ for name, kind in execute_module.declared_parameters(path).items()} == shown
+    assert list(shown) == [p.name for p in params.NOTEBOOK_PARAMETERS]
 
 
 def execute(kernel, name, tmp_path, **parameters):
@@ -136,6 +147,7 @@ def test_a_bad_parameter_stops_the_notebook_with_the_validation_message(notebook
 
 
 def test_notebook_runs_never_write_into_the_project():
-    """Runs last in this module: every notebook above ran, and data/, notebooks/ and outputs/ are as they were."""
+    """Runs last in this module: the notebooks above ran (the charts notebook in the session's pack), and
+    data/, notebooks/ and outputs/ are as they were."""
     assert _project_files() == BEFORE
     assert all(not c.get("outputs") for c in json.loads((paths.NOTEBOOKS / NAMES[0]).read_text())["cells"])

@@ -69,3 +69,58 @@ def test_a_notebook_cell_states_each_parameter_typed_with_its_help():
     assert 'catalogue_path: str = "../data/raw/editions.toml"  # the editions catalogue' in cell
     assert "materiality_pct: float = 10.0  # variance beyond this % of forecast is material" in cell
     assert len(cell) == 1 + len(params.NOTEBOOK_PARAMETERS)
+
+
+def notebook_with_parameters(tmp_path, source: str):
+    """A minimal notebook whose cell tagged `parameters` holds `source`."""
+    import json
+
+    cell = {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": source, "outputs": []}
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("source", "declared"),
+    [
+        ("s = 'a # b'  # a hash inside the string\n", {"s": str}),
+        ("a = 1; b = 2.5\n", {"a": int, "b": float}),
+        ('s = "x = 1"\n', {"s": str}),
+        ("m: float = 10\n", {"m": float}),  # the annotation, not the literal
+        ("s: str | None = None\n", {"s": object}),  # an annotation bch does not check takes any value
+        ("if True:\n    x = 1\n", {}),
+    ],
+)
+def test_a_parameters_cell_is_read_as_python(tmp_path, source, declared):
+    from bch import execute
+
+    assert execute.declared_parameters(notebook_with_parameters(tmp_path, source)) == declared
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("x = f(1)\n", "nb.ipynb parameter x: f(1) is not a plain value"),
+        ("x = (\n", "nb.ipynb's parameters cell is not Python (line 1)"),
+    ],
+)
+def test_a_parameters_cell_bch_cannot_read_is_one_message(tmp_path, source, message):
+    from bch import execute
+
+    with pytest.raises(ParameterError) as failure:
+        execute.declared_parameters(notebook_with_parameters(tmp_path, source))
+    assert str(failure.value) == message
+
+
+def test_a_file_that_is_not_a_notebook_or_has_no_parameters_cell(tmp_path):
+    from bch import execute
+
+    junk = tmp_path / "junk.ipynb"
+    junk.write_text("not json")
+    with pytest.raises(ParameterError, match=r"^cannot read junk.ipynb as a notebook: "):
+        execute.declared_parameters(junk)
+    untagged = notebook_with_parameters(tmp_path, "x = 1\n")
+    untagged.write_text(untagged.read_text().replace('["parameters"]', "[]"))
+    with pytest.raises(ParameterError, match=r"^nb.ipynb has no cell tagged 'parameters'$"):
+        execute.declared_parameters(untagged)

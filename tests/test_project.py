@@ -166,3 +166,15 @@ def test_make_lists_every_target_by_default_and_each_has_a_rule():
     for target in phony:  # a .PHONY target with no rule does nothing and still exits 0
         assert "Nothing to be done" not in _make("-n", target), target
     assert "ruff format --check" in _make("-n", "test")
+
+
+def test_the_iri_grammar_is_skipped_only_while_jsonschema_imports():
+    """jsonschema's RFC 3987 grammar costs seconds at import and no notebook check uses it (bch.execute)."""
+    probe = (
+        "import sys, time; from bch import execute; t = time.perf_counter()\n"
+        "execute.import_jsonschema_without_iri_grammar(); import nbformat, papermill\n"
+        "print('rfc3987_syntax' in sys.modules, sys.modules.get('rfc3987_syntax', 0) is None)\n"
+        "import importlib.util; print(importlib.util.find_spec('rfc3987_syntax').name)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False", "rfc3987_syntax"]  # not loaded, not left blocked, still findable
