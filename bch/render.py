@@ -145,6 +145,10 @@ def execute_and_render(job: PackJob, progress=None):
 
     An interrupt or error here kills the kernel, so the worker ends within seconds rather than
     running every notebook to the end while the output folder stays locked.
+
+    While the worker runs, Ctrl-C and SIGTERM only stop the run (kernel killed, worker told) and this
+    thread raises KeyboardInterrupt itself between steps: raised at an arbitrary point, it can abort an
+    import half way and leave that module's lock held, and the worker's next import then waits forever.
     """
     execute.import_jsonschema_without_iri_grammar()  # here, before this thread and the worker both import it
     finished: queue.Queue = queue.Queue()
@@ -163,6 +167,13 @@ def execute_and_render(job: PackJob, progress=None):
         for kernel in kernels:
             kernel.kill()
 
+    interrupted = threading.Event()
+
+    def on_signal(signum, frame) -> None:
+        interrupted.set()
+        stop()
+
+    handlers = _handle_signals(on_signal)
     try:
         running = pool.submit(
             execute.execute_all,
@@ -175,7 +186,7 @@ def execute_and_render(job: PackJob, progress=None):
             kernels,
             cancelled,
         )
-        analysis, found = _render_while_running(job, running, finished, stop)
+        analysis, found = _render_while_running(job, running, finished, stop, interrupted)
         return running.result(), analysis, found
     except BaseException:
         stop()
@@ -183,6 +194,20 @@ def execute_and_render(job: PackJob, progress=None):
     finally:
         pool.shutdown(wait=True)
         papermill_log.removeFilter(after_a_stop)
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+
+
+def _handle_signals(handler) -> dict:
+    """Ctrl-C and SIGTERM to `handler` (main thread only, where signals are delivered); the previous handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {signum: signal.signal(signum, handler) for signum in (signal.SIGINT, signal.SIGTERM)}
+
+
+def _raise_if(interrupted: threading.Event) -> None:
+    if interrupted.is_set():
+        raise KeyboardInterrupt
 
 
 class _DroppedOnceSet(logging.Filter):
@@ -196,7 +221,7 @@ class _DroppedOnceSet(logging.Filter):
         return not self.event.is_set()
 
 
-def _render_while_running(job: PackJob, running, finished: queue.Queue, stop):
+def _render_while_running(job: PackJob, running, finished: queue.Queue, stop, interrupted: threading.Event):
     rendered = False
     analysis = context = None
     found: list[dict] = []
@@ -204,6 +229,7 @@ def _render_while_running(job: PackJob, running, finished: queue.Queue, stop):
         with deadline(job.cell_timeout, "bch's own analysis of the inputs"):
             analysis = pipeline.analyse_run(job.run)
             trend = history.trend(job.run, analysis)
+        _raise_if(interrupted)
         old, unreadable = previous_tables(job.previous)
         found = changes.compare(
             old,
@@ -224,19 +250,21 @@ def _render_while_running(job: PackJob, running, finished: queue.Queue, stop):
             "trend": trend,
         }
         _import_renderers()
+        _raise_if(interrupted)
     except BaseException:
         stop()  # before waiting for the worker below: it then ends within seconds
         raise
     finally:
         while (executed := finished.get()) is not None:
-            if context is None or (running.done() and running.exception()):
-                continue  # a notebook failed, or this thread did: render nothing more
+            if context is None or interrupted.is_set() or (running.done() and running.exception()):
+                continue  # a notebook failed, this thread did, or the run was stopped: render nothing more
             if not rendered:
                 _board_pack(analysis, context, job.building)
                 excel.write_workbook(analysis, job.building / "bch-pack.xlsx")
                 rendered = True
             show_published_location(executed, job.building.parent / job.name)
             reviewer_html(executed)
+    _raise_if(interrupted)
     return analysis, found
 
 

@@ -35,12 +35,19 @@ def _wait_until(moment: str, proc: subprocess.Popen, out: Path) -> None:
 def test_an_interrupt_at_any_point_ends_promptly_and_frees_the_folder(tmp_path, moment):
     out = tmp_path / "packs"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bch", "pack", "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [sys.executable, "-m", "bch", "pack", "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONFAULTHANDLER": "1"},  # so a run that hangs can be made to show where
     )
     _wait_until(moment, proc, out)
     proc.send_signal(signal.SIGINT)
     sent = time.monotonic()
-    _, err = proc.communicate(timeout=60)
+    try:
+        _, err = proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)  # faulthandler writes every thread's stack to stderr
+        pytest.fail(f"still running 20 s after the interrupt:\n{proc.communicate()[1].decode()[-4000:]}")
     took = time.monotonic() - sent
     assert took < 20, f"took {took:.1f}s to stop"
     *before, last = err.decode().splitlines()
