@@ -124,12 +124,11 @@ def declared_parameters(notebook: Path) -> dict[str, type]:
     return declared
 
 
-def _type_of(notebook: Path, name: str, value: ast.expr | None) -> type:
+def _type_of(notebook: Path, name: str, value: ast.expr) -> type:
     try:
         return type(ast.literal_eval(value))
     except (ValueError, TypeError, SyntaxError):
-        shown = ast.unparse(value) if value is not None else "no value"
-        raise ParameterError(f"{notebook.name} parameter {name}: {shown} is not a plain value") from None
+        raise ParameterError(f"{notebook.name} parameter {name}: {ast.unparse(value)} is not a plain value") from None
 
 
 def check_against_notebooks(values: dict, books: list[Path]) -> None:
