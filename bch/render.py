@@ -269,7 +269,7 @@ def _render_while_running(job: PackJob, running, finished: queue.Queue, stop, in
 
 
 @contextmanager
-def deadline(seconds: int, what: str):
+def deadline(seconds: float, what: str):
     """Bound this thread's own work by the per-cell limit (main thread, where POSIX timers exist)."""
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         yield

@@ -6,6 +6,7 @@ workers share them: the first worker to ask builds, the others wait on a lock an
 """
 
 import datetime as dt
+import gc
 import json
 import os
 import shutil
@@ -23,17 +24,48 @@ from tests import builders, next_editions
 execute.import_jsonschema_without_iri_grammar()  # before the test modules import nbformat (see there)
 
 RUN_DATE = dt.date(2019, 7, 20)  # the shipped edition's pack is published on this day (never the clock's)
-KERNEL_FIXTURES = {"shipped_pack", "edited_pack", "two_editions", "notebook_kernel"}
+KERNEL_FIXTURES = {"shipped_pack", "two_editions", "notebook_kernel"}
+# the next edition's new lines in `two_editions` (£'000 in 2019/20): labels a pack must show as text
+NEW_LINES = {builders.HOSTILE_LABEL: 10, builders.DOLLAR_LABEL: 20}
 
 
 def pytest_collection_modifyitems(items):
-    """`notebook` marks exactly the tests that start a kernel, through a pack fixture or themselves; their
-    modules run first (each whole, in order), so xdist hands out the long work before the short."""
+    """`notebook` marks exactly the tests that start a kernel, through a pack fixture or themselves. Then the
+    modules are ordered for pytest-xdist, which hands them out in this order, each whole to one worker
+    (`--dist loadscope --no-loadscope-reorder`), so no worker waits on a pack while work that needs none is left:
+
+    0. the browser module: it needs both shared packs, so its worker builds them back to back from the start;
+    1. meanwhile the other worker starts the kernels that need no pack (interrupts, the notebook tests);
+    2. then the kernels that need the shipped pack (built first), 3. the quick modules,
+    4. and last the modules that read the next edition's pack (built second).
+    """
     for item in items:
         if KERNEL_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.notebook)
-    heavy = {item.nodeid.split("::")[0] for item in items if item.get_closest_marker("notebook")}
-    items.sort(key=lambda item: item.nodeid.split("::")[0] not in heavy)
+    modules: dict[str, list] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::")[0], []).append(item)
+    ranks = {module: _rank(tests) for module, tests in modules.items()}
+    items.sort(key=lambda item: ranks[item.nodeid.split("::")[0]])
+
+
+def _rank(tests: list) -> int:
+    fixtures = {name for test in tests for name in getattr(test, "fixturenames", ())}
+    marks = {mark.name for test in tests for mark in test.iter_markers()}
+    if "browser" in marks:
+        return 0
+    if "notebook" in marks and not fixtures & {"shipped_pack", "two_editions"}:
+        return 1
+    if "two_editions" in fixtures:
+        return 4
+    return 2 if "notebook" in marks else 3
+
+
+def pytest_unconfigure(config):
+    """Each process of the run (every xdist worker, and the main one, which waits for them) exits without
+    the interpreter's last garbage collection, as `bch` does (`bch.cli.run`): in a worker it walks every
+    object the tests made, about a second at the end of every run."""
+    gc.freeze()
 
 
 def shared(tmp_path_factory, name: str, build) -> dict:
@@ -105,32 +137,19 @@ def shipped_pack(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def edited_pack(tmp_path_factory, shipped_pack) -> Path:
-    """A second pack on the same day, after a copy of `shipped_pack`, from a workbook with hostile labels and
-    moved figures, at 15% materiality, run with --if-changed (its input changed, so it publishes)."""
-
-    def build(tmp: Path) -> dict:
-        out = tmp / "packs"
-        shutil.copytree(shipped_pack.parent, out, symlinks=True)
-        workbook = builders.edited_workbook(tmp)
-        options = {"savings_path": str(workbook), "as_of": "2018-07-19", "materiality_pct": 15.0}
-        return {"pack": _publish(out, **options, if_changed=True)}
-
-    return shared(tmp_path_factory, "edited", build)["pack"]
-
-
-@pytest.fixture(scope="session")
 def two_editions(tmp_path_factory, shipped_pack) -> dict:
     """An output folder holding a copy of `shipped_pack` ("first"), then the next edition's pack ("second"),
-    published by `python -m bch pack --catalogue … --edition 2019-07-18` as a scheduler runs it, from a
-    catalogue of both editions. Its stdout and stderr are kept ("stdout", "stderr": files), and the days
-    before and after it ran ("days"). Read it; copy the folder to change it."""
+    published by `python -m bch pack --catalogue … --edition 2019-07-18 --materiality 15 --if-changed` as a
+    scheduler runs it, from a catalogue of both editions. The next edition's workbook has two new lines
+    whose labels must stay text (NEW_LINES). Its stdout and stderr are kept ("stdout", "stderr": files),
+    and the days before and after it ran ("days"). Read it; copy the folder to change it."""
 
     def build(tmp: Path) -> dict:
         out = tmp / "packs"
         shutil.copytree(shipped_pack.parent, out, symlinks=True)
-        catalogue = next_editions.raw_folder(tmp, 2) / "editions.toml"
+        catalogue = next_editions.raw_folder(tmp, 2, NEW_LINES) / "editions.toml"
         argv = ["pack", "--catalogue", str(catalogue), "--edition", "2019-07-18", "--out", str(out)]
+        argv += ["--materiality", "15", "--if-changed"]
         before = dt.date.today()
         proc = subprocess.run([sys.executable, "-m", "bch", *argv], capture_output=True, text=True)
         days = f"{before.isoformat()} {dt.date.today().isoformat()}"

@@ -39,17 +39,21 @@ REVISIONS = (
 )
 
 
-def workbook(folder: Path, later_years: int, name: str) -> Path:
-    """The shipped table with `later_years` more years (2019/20, 2020/21) and the HR line."""
+def workbook(folder: Path, later_years: int, name: str, new_lines: dict[str, int] | None = None) -> Path:
+    """The shipped table with `later_years` more years (2019/20, 2020/21) and the HR line, then any
+    `new_lines` (label: £'000 in the last year), which every total takes in."""
     years = builders.fiscal_years(2014, 5 + later_years)
     functions = {label: [*values, *LATER[label][:later_years]] for label, values in SHIPPED.items()}
     functions["HR"] = [None] * 5 + LATER["HR"][:later_years]
+    for label, thousands in (new_lines or {}).items():
+        functions[label] = [None] * (4 + later_years) + [thousands]
     book = builders.synthetic_book(years, functions, SHIPPED_COSTS + LATER_COSTS[:later_years])
     return builders.save(book, folder, name)
 
 
-def raw_folder(tmp: Path, editions_wanted: int = 2) -> Path:
-    """A data/raw of its own: the shipped edition, then the next ones added as a user would."""
+def raw_folder(tmp: Path, editions_wanted: int = 2, new_lines: dict[str, int] | None = None) -> Path:
+    """A data/raw of its own: the shipped edition, then the next ones added as a user would (the second
+    with `new_lines`, see `workbook`)."""
     shipped = editions.load().newest()
     raw = tmp / "raw"
     raw.mkdir(parents=True)
@@ -73,7 +77,7 @@ def raw_folder(tmp: Path, editions_wanted: int = 2) -> Path:
             as_of="2019-07-18",
             title="BCH collaboration savings, second edition (test)",
             document_date="2019-07-18",
-            savings=workbook(incoming, 1, "bch-savings-2019-07-18.xlsx"),
+            savings=workbook(incoming, 1, "bch-savings-2019-07-18.xlsx", new_lines),
         )
     if editions_wanted >= 3:
         revisions = incoming / "forecast-revisions.csv"

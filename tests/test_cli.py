@@ -117,6 +117,20 @@ def test_the_console_script_exit_code():
     assert proc.stderr == f"bch: error: --savings: no such file {Path.cwd() / 'nope.xlsx'}\n"
 
 
+def test_the_entry_points_return_mains_code_then_skip_the_last_collection(monkeypatch, capsys):
+    """`bch` and `python -m bch` run `cli.run`: main()'s exit code, the GC frozen for the exit (not here)."""
+    import tomllib
+
+    frozen = []
+    monkeypatch.setattr(cli.gc, "freeze", lambda: frozen.append(True))
+    monkeypatch.setattr(sys, "argv", ["bch"])
+    assert (cli.run(), frozen) == (2, [True])  # usage, once
+    assert capsys.readouterr().err.startswith("usage: bch ")
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert project["project"]["scripts"] == {"bch": "bch.cli:run"}
+    assert "raise SystemExit(run())" in (Path(cli.__file__).parent / "__main__.py").read_text()
+
+
 def test_processed_writes_the_tidy_table(capsys, tmp_path):
     code, _, _ = run(capsys, "check", "--processed", str(tmp_path))
     assert code == 0

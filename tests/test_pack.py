@@ -5,12 +5,13 @@ import datetime as dt
 import hashlib
 import json
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from bch import editions, manifest
+from bch import editions, manifest, pack
 from tests import builders
 from tests.conftest import RUN_DATE
 
@@ -111,47 +112,78 @@ def test_no_html_file_loads_anything_from_outside(published):
 
 
 @pytest.fixture
-def edited(edited_pack):
-    return edited_pack
+def next_pack(two_editions):
+    """The next edition's pack: new lines labelled XSS and DOLLAR, 15% materiality, after the shipped pack."""
+    return two_editions["second"]
 
 
-def test_a_same_day_rerun_makes_a_second_folder_leaves_the_first_alone_and_becomes_latest(edited, shipped_pack):
-    """`edited` ran with --if-changed: a changed input publishes (were it skipped, `edited` would be the first)."""
-    first = edited.parent / shipped_pack.name
-    assert edited.name == f"{shipped_pack.name}.2"
-    assert builders.tree_digest(first) == builders.tree_digest(shipped_pack)
-    assert (edited.parent / "latest").resolve() == edited
-    assert json.loads((edited / "manifest.json").read_text())["previous_pack"] == first.name
+def test_a_second_pack_leaves_the_first_alone(two_editions, shipped_pack):
+    assert builders.tree_digest(two_editions["first"]) == builders.tree_digest(shipped_pack)
+    assert json.loads((two_editions["second"] / "manifest.json").read_text())["previous_pack"] == shipped_pack.name
 
 
-def test_headlines_follow_the_data(edited):
-    page = (edited / "board-pack.html").read_text()
-    assert "£6,251k" in page and "£21,816k" in page
-    assert "£6,151k" not in page.split('id="claims"')[0]  # only the paper's own (now ✗) quote keeps it
+def test_a_same_day_rerun_makes_a_second_folder(tmp_path):
+    """A second run on one day is `DAY.2` (what `bch pack` names it), then newest of its edition: `latest`."""
+    first = builders.recorded_pack(tmp_path, RUN_DATE.isoformat(), "2018-07-19")
+    assert pack.previous_pack(pack.published_packs(tmp_path), "2018-07-19").path == first  # what it restates
+    name = pack._next_name(tmp_path, RUN_DATE)
+    assert name == f"{RUN_DATE.isoformat()}.2"
+    rerun = builders.recorded_pack(tmp_path, name, "2018-07-19")
+    pack._point_latest(tmp_path)
+    assert (tmp_path / "latest").resolve() == rerun
+    assert pack._next_name(tmp_path, RUN_DATE) == f"{RUN_DATE.isoformat()}.3"
 
 
-def test_changes_since_the_last_pack(edited):
-    page = (edited / "board-pack.html").read_text()
-    assert "actual changed" in page
-    assert "ERSOU/JPS etc 2018/19" in page
-    assert "finding new" in page
-    assert "<td>parameter changed</td><td>materiality_pct</td><td>10.0</td><td>15.0</td>" in page
-    assert f"Against the pack {edited.name.split('.')[0]} (figures as at 19 July 2018): what this run restates." in page
+def test_if_changed_publishes_when_an_input_changed(shipped_pack, tmp_path, monkeypatch):
+    """--if-changed against a pack of the same edition: another workbook builds (the build is stubbed here:
+    the decision is what is tested); the same inputs, parameters and code do not."""
+    out = tmp_path / "packs"
+    shutil.copytree(shipped_pack.parent, out, symlinks=True)
+    built = []
+    monkeypatch.setattr(pack, "_build_into", lambda options, run, *rest: built.append(run) or out / "built")
+    unchanged = pack.build_pack(pack.PackOptions(out=out, if_changed=True), run_date=RUN_DATE)
+    assert (unchanged.unchanged, unchanged.path, built) == (True, out / shipped_pack.name, [])
+    edited = builders.edited_workbook(tmp_path)
+    options = pack.PackOptions(out=out, if_changed=True, savings_path=str(edited), as_of="2018-07-19")
+    changed = pack.build_pack(options, run_date=RUN_DATE)
+    assert (changed.unchanged, changed.path) == (False, out / "built")
+    assert [run.inputs.savings for run in built] == [edited]
+    assert built[0].inputs.edition is None  # explicit inputs: the manifest records no edition
 
 
-def test_a_hostile_label_is_text_everywhere(edited):
-    for page in edited.glob("*.html"):
+def test_headlines_follow_the_data(next_pack):
+    page = (next_pack / "board-pack.html").read_text()
+    figures = re.findall(r'<span class="figure">([^<]+)</span>', page)
+    assert figures[:3] == ["£6,901k", "£28,617k", "£6,748k"]  # the new lines' £30k included
+    assert "+£750k since 19 July 2018" in page
+    assert "£6,151k" not in page.split('id="claims"')[0]  # only the paper's own quote keeps it
+
+
+def test_changes_since_the_last_pack(next_pack):
+    changes = (next_pack / "board-pack.html").read_text().split('id="changes"')[1].split('id="appendix"')[0]
+    for row in (
+        "<td>parameter changed</td><td>materiality_pct</td><td>10.0</td><td>15.0</td>",
+        '<td>case actual changed</td><td>ICT</td><td class="num">£1,501k</td><td class="num">£1,701k</td>',
+        f"<td>case added</td><td>{DOLLAR}</td><td>–</td><td>no business case</td>",
+        "<td>finding new</td><td>warning no-business-case Savings!A11</td>",
+    ):
+        assert row in changes
+
+
+def test_a_hostile_label_is_text_everywhere(next_pack):
+    for page in next_pack.glob("*.html"):
         html = page.read_text()
         assert "<img src=x" not in html.lower(), page.name
-    assert "&lt;img src=x onerror=alert(1)&gt;" in (edited / "board-pack.html").read_text()
-    text = "\n".join(builders.pdf_pages(edited / "board-pack.pdf"))
+    assert "&lt;img src=x onerror=alert(1)&gt;" in (next_pack / "board-pack.html").read_text()
+    assert "&lt;img src=x onerror=alert(1)&gt;" in (next_pack / "1.0-load-and-check.html").read_text()
+    text = "\n".join(builders.pdf_pages(next_pack / "board-pack.pdf"))
     assert XSS in text
     assert DOLLAR in text
 
 
-def test_a_dollar_label_shows_literally(edited):
-    assert DOLLAR in (edited / "board-pack.html").read_text()
-    assert DOLLAR in (edited / "1.0-load-and-check.html").read_text()
+def test_a_dollar_label_shows_literally(next_pack):
+    assert DOLLAR in (next_pack / "board-pack.html").read_text()
+    assert DOLLAR in (next_pack / "1.0-load-and-check.html").read_text()
 
 
 def test_the_cli_publishes_with_progress_on_stderr_and_the_pack_on_stdout(two_editions):
@@ -170,12 +202,6 @@ def test_the_cli_publishes_with_progress_on_stderr_and_the_pack_on_stdout(two_ed
     assert two_editions["stdout"].read_text() == f"{two_editions['second']}\n"
     assert two_editions["second"].parent == two_editions["out"]
     assert two_editions["second"].name in two_editions["days"].read_text().split()  # even across midnight
-
-
-def test_explicit_inputs_are_said_to_be_in_no_edition(edited):
-    page = (edited / "board-pack.html").read_text()
-    assert "Inputs given explicitly, in no catalogued edition; figures stated as at 19 July 2018" in page
-    assert json.loads((edited / "manifest.json").read_text())["edition"] is None
 
 
 def test_each_notebook_counts_from_in_1_in_the_shared_kernel(published):

@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from bch import cli, pack, paths
+from bch import cli, execute, pack, paths
 from bch.errors import BchError, ParameterError
 from tests import builders
 
@@ -34,6 +34,13 @@ def with_a_pack(tmp_path, shipped_pack):
     shutil.copytree(shipped_pack.parent, out, symlinks=True)
     first = out / shipped_pack.name
     return out, first, builders.tree_digest(first)
+
+
+@pytest.fixture
+def unwarmed_kernel(monkeypatch):
+    """For notebooks that import nothing of bch's stack: the kernel skips the warm-up that imports it
+    (about 2 s of CPU; every pack the other tests build warms its kernel)."""
+    monkeypatch.setattr(execute, "WARM_UP", "pass")
 
 
 def assert_nothing_published(out: Path, first: Path, digest: dict) -> Path:
@@ -72,7 +79,7 @@ def test_strict_with_a_junk_cell_fails(with_a_pack, tmp_path, shipped):
     )
 
 
-def test_a_killed_kernel(with_a_pack, tmp_path):
+def test_a_killed_kernel(with_a_pack, tmp_path, unwarmed_kernel):
     out, first, digest = with_a_pack
     broken = notebook_with(tmp_path, "import os\nos._exit(9)")
     with pytest.raises(
@@ -82,7 +89,7 @@ def test_a_killed_kernel(with_a_pack, tmp_path):
     assert_nothing_published(out, first, digest)
 
 
-def test_a_cell_that_times_out(with_a_pack, tmp_path):
+def test_a_cell_that_times_out(with_a_pack, tmp_path, unwarmed_kernel):
     out, first, digest = with_a_pack
     broken = notebook_with(tmp_path, "import time\ntime.sleep(30)")
     with pytest.raises(pack.PackError, match=r"9.0-broken.ipynb timed out at cell \d+ \((In \[\d+\]: )?import time\)"):
