@@ -256,8 +256,10 @@ def run() -> int:
     """The `bch` console script and `python -m bch`: `main()` for a process that then exits.
 
     The interpreter's last garbage collection at exit walks every object the stack made (about half a
-    second after a pack, as long as a whole `bch check`), to free memory the OS frees anyway: frozen, it is
-    skipped. Every file bch writes is closed before `main()` returns; atexit handlers still run.
+    second after a pack), to free memory the OS frees anyway: frozen, it is skipped. What that skips are
+    finalizers of objects in reference cycles, so nothing may rely on them: every file bch writes is closed
+    before `main()` returns, and a kernel removes its files when it closes or fails to start
+    (`execute.SharedKernel`). atexit handlers (logging's flush among them) still run.
     """
     code = main()
     gc.freeze()

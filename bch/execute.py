@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import os
 import queue
+import shutil
 import sys
 import threading
 import time
@@ -64,7 +65,6 @@ class NotebookRun:
 def remove_stale_kernel_folders() -> None:
     """Socket folders left by runs that were killed (their process is gone)."""
     import re
-    import shutil
     import tempfile
 
     pattern = re.compile(rf"^{KERNEL_FOLDER_PREFIX}(\d+)-")
@@ -206,7 +206,14 @@ class SharedKernel:
         env = {**os.environ, "MPLBACKEND": "agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
         # No IPython history: the count is reset between notebooks, and a history database then
         # prints "Session/line number was not unique" into the published notebooks.
-        run_sync(self.km.start_kernel)(cwd=str(cwd), env=env, extra_arguments=["--HistoryManager.enabled=False"])
+        try:
+            run_sync(self.km.start_kernel)(cwd=str(cwd), env=env, extra_arguments=["--HistoryManager.enabled=False"])
+        except BaseException:
+            # close() is never reached for a kernel that did not start: remove its key file and sockets here
+            # (jupyter_client would only at garbage collection, which `bch.cli.run` skips at exit)
+            self.km.cleanup_connection_file()
+            shutil.rmtree(self._sockets, ignore_errors=True)
+            raise
 
     def alive(self) -> bool:
         process = getattr(getattr(self.km, "provisioner", None), "process", None)
@@ -267,8 +274,6 @@ class SharedKernel:
         self.run("get_ipython().run_line_magic('reset', '-f'); get_ipython().execution_count = 1")
 
     def close(self) -> None:
-        import shutil
-
         from jupyter_core.utils import run_sync
 
         try:

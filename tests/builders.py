@@ -124,17 +124,6 @@ HOSTILE_LABEL = "<img src=x onerror=alert(1)>"
 DOLLAR_LABEL = "CJ $phase$ 1"
 
 
-def edited_workbook(folder: Path) -> Path:
-    """The shipped table with labels that must be escaped and figures moved, so headlines must be recomputed."""
-    book = shipped_book()
-    ws = book["Savings"]
-    ws["A7"] = HOSTILE_LABEL  # was Custody
-    ws["A6"] = DOLLAR_LABEL  # was CJ phase 1
-    ws["F8"], ws["G8"] = 835, 4453  # ERSOU/JPS etc 2018/19: +100
-    ws["F9"], ws["G9"], ws["F10"], ws["F11"] = 1258, 6251, 6251, 21816
-    return save(book, folder, "edited.xlsx")
-
-
 def tree_digest(folder: Path) -> dict[str, str]:
     """Every file under `folder` (relative path) with its SHA-256: equal digests, untouched folders."""
     from bch.digest import sha256
@@ -142,16 +131,17 @@ def tree_digest(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def recorded_pack(out: Path, name: str, as_of: str) -> Path:
-    """A pack folder as `bch pack` leaves it for choosing `latest` and the comparison: a manifest with its
-    as-of date, recorded in the output folder's ledger (nothing else of a pack is read for that)."""
+def recorded_pack(out: Path, name: str, as_of: str, **fields) -> Path:
+    """A pack folder as `bch pack` leaves it for choosing `latest`, the comparison and --if-changed: a
+    manifest with its as-of date (and `fields`, e.g. a fingerprint), recorded in the output folder's ledger
+    (nothing else of a pack is read for that)."""
     import json
 
     from bch import manifest
 
     folder = out / name
     folder.mkdir(parents=True)
-    (folder / manifest.MANIFEST).write_text(json.dumps({"pack": name, "as_of": as_of}))
+    (folder / manifest.MANIFEST).write_text(json.dumps({"pack": name, "as_of": as_of, **fields}))
     manifest.record_published(out, name, folder / manifest.MANIFEST)
     return folder
 

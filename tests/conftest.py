@@ -5,6 +5,7 @@ that needs it; a test that changes a pack works on a copy (`copytree`). Under py
 workers share them: the first worker to ask builds, the others wait on a lock and read the result.
 """
 
+import atexit
 import datetime as dt
 import gc
 import json
@@ -22,6 +23,10 @@ from bch import execute
 from tests import builders, next_editions
 
 execute.import_jsonschema_without_iri_grammar()  # before the test modules import nbformat (see there)
+# Each process of a run (every xdist worker, and the main one, which waits for them) exits without the
+# interpreter's last garbage collection, as `bch` does (`bch.cli.run`): in a worker it walks every object the
+# tests made, about a second at the end of every run. At exit only: pytest run in-process is untouched.
+atexit.register(gc.freeze)
 
 RUN_DATE = dt.date(2019, 7, 20)  # the shipped edition's pack is published on this day (never the clock's)
 KERNEL_FIXTURES = {"shipped_pack", "two_editions", "notebook_kernel"}
@@ -59,13 +64,6 @@ def _rank(tests: list) -> int:
     if "two_editions" in fixtures:
         return 4
     return 2 if "notebook" in marks else 3
-
-
-def pytest_unconfigure(config):
-    """Each process of the run (every xdist worker, and the main one, which waits for them) exits without
-    the interpreter's last garbage collection, as `bch` does (`bch.cli.run`): in a worker it walks every
-    object the tests made, about a second at the end of every run."""
-    gc.freeze()
 
 
 def shared(tmp_path_factory, name: str, build) -> dict:

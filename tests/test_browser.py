@@ -26,17 +26,17 @@ FLAGS = [
 ]
 
 pytestmark = [pytest.mark.browser]
-if CHROMIUM is None:
-    if os.environ.get("CI"):
-        pytestmark.append(pytest.mark.xfail(strict=True, reason="CI must have chromium (.ci/run installs it)"))
-    else:
-        pytestmark.append(pytest.mark.skip(reason="Debian's chromium is not installed here (.ci/run installs it)"))
 
 
 @pytest.fixture(scope="module")
 def browser(shipped_pack, two_editions):
     """One headless Chromium for the module; each test opens its own page (a fresh context). The packs it
-    opens are built first: never inside Playwright's event loop."""
+    opens are built first, never inside Playwright's event loop, and even where Chromium is missing: this
+    module runs first so that its worker builds them (tests/conftest.py)."""
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must have Debian's chromium (.ci/run installs it)")
+        pytest.skip("Debian's chromium is not installed here (.ci/run installs it)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 import pytest
@@ -19,25 +20,20 @@ from tests import builders
 MOMENTS = ["starting", "kernel", "notebooks"]
 
 
-def _reached(moment: str, proc: subprocess.Popen, out: Path) -> bool:
-    """Wait until the run is at `moment`: past its checks (holding the folder's lock), starting its kernel,
-    or running the first notebook. False if it ended first or never got there within a minute."""
+def _seen(moment: str, pid: int, out: Path) -> bool:
+    """The run is at `moment` or past it: it holds the folder's lock, its kernel's folder exists, or papermill
+    has written the first notebook (as it starts it)."""
     folder, pattern = {
         "starting": (out, pack.LOCK),
-        "kernel": (Path(tempfile.gettempdir()), f"{execute.KERNEL_FOLDER_PREFIX}{proc.pid}-*"),
-        "notebooks": (out, f".building-*/{execute.CHARTS_NOTEBOOK}"),  # papermill writes it as it starts
+        "kernel": (Path(tempfile.gettempdir()), f"{execute.KERNEL_FOLDER_PREFIX}{pid}-*"),
+        "notebooks": (out, f".building-*/{execute.CHARTS_NOTEBOOK}"),
     }[moment]
-    deadline = time.monotonic() + 60
-    while not list(folder.glob(pattern)):
-        if time.monotonic() > deadline or proc.poll() is not None:
-            return False
-        time.sleep(0.02)
-    return True
+    return bool(list(folder.glob(pattern)))
 
 
 def _interrupt_at(moment: str, out: Path) -> dict:
-    """`bch pack --out OUT` sent Ctrl-C once it is at `moment`: its pid, exit code, stderr and the seconds it
-    took to end after the Ctrl-C, or why it could not be judged ("failure")."""
+    """`bch pack --out OUT` sent Ctrl-C at `moment`: its pid, exit code, stderr and the seconds it took to end
+    after the Ctrl-C; or why it could not be judged ("failure"), never an exception (the other runs go on)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "bch", "pack", "--out", str(out)],
         stdout=subprocess.PIPE,
@@ -45,9 +41,18 @@ def _interrupt_at(moment: str, out: Path) -> dict:
         env={**os.environ, "PYTHONFAULTHANDLER": "1"},  # so a run that hangs can be made to show where
     )
     try:
-        if not _reached(moment, proc, out):
-            return {"failure": f"never reached {moment}: {proc.communicate()[1].decode()[-2000:]}"}
-        proc.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + 60
+        while not _seen(moment, proc.pid, out):
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                return {"failure": f"never reached {moment}: {proc.communicate(timeout=10)[1].decode()[-2000:]}"}
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGSTOP)  # held where it was seen, while the test checks it is not further on
+        after = MOMENTS[MOMENTS.index(moment) + 1 :]
+        if after and _seen(after[0], proc.pid, out):
+            return {"failure": f"seen only at {after[0]}, past {moment}: the test was too slow to catch it"}
+        proc.send_signal(signal.SIGINT)  # delivered as it continues
+        proc.send_signal(signal.SIGCONT)
         sent = time.monotonic()
         try:
             _, err = proc.communicate(timeout=20)
@@ -55,6 +60,8 @@ def _interrupt_at(moment: str, out: Path) -> dict:
             proc.send_signal(signal.SIGABRT)  # faulthandler writes every thread's stack to stderr
             return {"failure": f"still running 20 s after the interrupt:\n{proc.communicate()[1].decode()[-4000:]}"}
         return {"pid": proc.pid, "code": proc.returncode, "stderr": err.decode(), "took": time.monotonic() - sent}
+    except Exception:
+        return {"failure": traceback.format_exc()}
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -65,7 +72,7 @@ def _interrupt_at(moment: str, out: Path) -> dict:
 def interrupted(tmp_path_factory) -> dict:
     """moment -> (what `_interrupt_at` saw, the output folder). The three runs start together: each spends
     much of its time waiting (for its moment, then for its dead kernel to be noticed), so together they
-    take little longer than the longest alone."""
+    take little longer than the longest alone (and selecting one moment still runs all three)."""
     folder = tmp_path_factory.mktemp("interrupts")
     with concurrent.futures.ThreadPoolExecutor(len(MOMENTS)) as pool:
         runs = {moment: pool.submit(_interrupt_at, moment, folder / moment / "packs") for moment in MOMENTS}
@@ -119,6 +126,20 @@ def test_leftovers_of_killed_runs_are_removed_and_live_ones_kept(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [f".building-20260101T000000Z-{os.getpid()}"]
 
 
+def test_a_kernel_that_cannot_start_leaves_no_key_file_nor_sockets(tmp_path):
+    """Removed at once, not at garbage collection (which `bch` skips at exit) nor by the next run."""
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    def left() -> set:
+        sockets = Path(tempfile.gettempdir()).glob(f"{execute.KERNEL_FOLDER_PREFIX}{os.getpid()}-*")
+        return {*sockets, *Path(jupyter_runtime_dir()).glob("kernel-*.json")}
+
+    before = left()
+    with pytest.raises(FileNotFoundError, match="gone"):
+        execute.SharedKernel(cwd=tmp_path / "gone")
+    assert left() == before
+
+
 def test_a_dangling_link_with_todays_name_is_skipped(tmp_path):
     import datetime as dt
 
@@ -141,6 +162,12 @@ def test_the_analysis_in_this_process_is_bounded_by_the_cell_limit():
     limit = pytest.raises(BchError, match=r"the test's work ran longer than the per-cell limit of 0\.2s")
     with limit, render.deadline(0.2, "the test's work"):
         time.sleep(3)
+    # as --cell-timeout gives it, in whole seconds
+    with (
+        pytest.raises(BchError, match=r"^bch's own analysis of the inputs ran longer than the per-cell limit of 600s$"),
+        render.deadline(600, "bch's own analysis of the inputs"),
+    ):
+        signal.raise_signal(signal.SIGALRM)
 
 
 def test_processed_into_a_file_is_one_line_exit_2(tmp_path, capsys):

@@ -5,7 +5,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-import shutil
 from pathlib import Path
 
 import nbformat
@@ -122,33 +121,44 @@ def test_a_second_pack_leaves_the_first_alone(two_editions, shipped_pack):
     assert json.loads((two_editions["second"] / "manifest.json").read_text())["previous_pack"] == shipped_pack.name
 
 
-def test_a_same_day_rerun_makes_a_second_folder(tmp_path):
-    """A second run on one day is `DAY.2` (what `bch pack` names it), then newest of its edition: `latest`."""
-    first = builders.recorded_pack(tmp_path, RUN_DATE.isoformat(), "2018-07-19")
-    assert pack.previous_pack(pack.published_packs(tmp_path), "2018-07-19").path == first  # what it restates
-    name = pack._next_name(tmp_path, RUN_DATE)
-    assert name == f"{RUN_DATE.isoformat()}.2"
-    rerun = builders.recorded_pack(tmp_path, name, "2018-07-19")
-    pack._point_latest(tmp_path)
-    assert (tmp_path / "latest").resolve() == rerun
-    assert pack._next_name(tmp_path, RUN_DATE) == f"{RUN_DATE.isoformat()}.3"
+def test_if_changed_a_workbook_edited_in_place_publishes_a_second_folder_that_day(tmp_path, monkeypatch):
+    """--if-changed with explicit inputs: the same workbook, parameters and code publish nothing; one cell
+    edited in place (nothing else differs) publishes DAY.2 beside the day's first pack, in no edition,
+    compared with it, and `latest`. The notebooks and rendering are stubbed (every other pack test runs them):
+    the decision, the folder, the manifest, the ledger and `latest` are bch's own."""
+    from bch import pipeline, render
 
-
-def test_if_changed_publishes_when_an_input_changed(shipped_pack, tmp_path, monkeypatch):
-    """--if-changed against a pack of the same edition: another workbook builds (the build is stubbed here:
-    the decision is what is tested); the same inputs, parameters and code do not."""
+    book = builders.shipped_book()
+    workbook = builders.save(book, tmp_path, "savings.xlsx")
     out = tmp_path / "packs"
-    shutil.copytree(shipped_pack.parent, out, symlinks=True)
-    built = []
-    monkeypatch.setattr(pack, "_build_into", lambda options, run, *rest: built.append(run) or out / "built")
-    unchanged = pack.build_pack(pack.PackOptions(out=out, if_changed=True), run_date=RUN_DATE)
-    assert (unchanged.unchanged, unchanged.path, built) == (True, out / shipped_pack.name, [])
-    edited = builders.edited_workbook(tmp_path)
-    options = pack.PackOptions(out=out, if_changed=True, savings_path=str(edited), as_of="2018-07-19")
+    options = pack.PackOptions(out=out, if_changed=True, savings_path=str(workbook), as_of="2018-07-19")
+    before = pack.fingerprint(pack._run(options))
+    first = builders.recorded_pack(out, RUN_DATE.isoformat(), "2018-07-19", fingerprint=before)
+    first_digest = builders.tree_digest(first)
+    executed = []
+
+    def notebooks_and_rendering(job, progress=None):
+        executed.append(job)
+        return [], pipeline.analyse_run(job.run), []
+
+    monkeypatch.setattr(render, "execute_and_render", notebooks_and_rendering)
+    monkeypatch.setattr(render, "check_tables", lambda analysis, building: None)  # no notebook wrote tables
+    unchanged = pack.build_pack(options, run_date=RUN_DATE)
+    assert (unchanged.unchanged, unchanged.path, executed) == (True, first, [])
+
+    book["Savings"]["F8"] = 835  # ERSOU/JPS etc 2018/19, was 735
+    builders.save(book, tmp_path, "savings.xlsx")
+    after = pack.fingerprint(pack._run(options))
+    assert after["inputs"]["savings"] != before["inputs"]["savings"]
+    assert {k: v for k, v in after.items() if k != "inputs"} == {k: v for k, v in before.items() if k != "inputs"}
     changed = pack.build_pack(options, run_date=RUN_DATE)
-    assert (changed.unchanged, changed.path) == (False, out / "built")
-    assert [run.inputs.savings for run in built] == [edited]
-    assert built[0].inputs.edition is None  # explicit inputs: the manifest records no edition
+    assert (changed.unchanged, changed.path, len(executed)) == (False, out / f"{RUN_DATE.isoformat()}.2", 1)
+    record = json.loads((changed.path / "manifest.json").read_text())
+    assert (record["edition"], record["previous_pack"], record["fingerprint"]) == (None, first.name, after)
+    assert executed[0].previous.path == first
+    assert (out / "latest").resolve() == changed.path
+    assert builders.tree_digest(first) == first_digest
+    assert manifest.recorded_packs(out) == {first.name, changed.path.name}
 
 
 def test_headlines_follow_the_data(next_pack):
