@@ -153,12 +153,9 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _pack(args: argparse.Namespace) -> int:
-    import signal
     import time
 
     from bch import pack
-
-    signal.signal(signal.SIGTERM, _interrupted)  # a scheduler's kill cleans up like Ctrl-C
 
     start = time.perf_counter()
 
@@ -179,10 +176,6 @@ def _pack(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(published.path)
     return 0
-
-
-def _interrupted(signum, frame):
-    raise KeyboardInterrupt
 
 
 def _verify(args: argparse.Namespace) -> int:

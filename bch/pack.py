@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
-from bch import execute, manifest, params, paths
+from bch import execute, interrupts, manifest, params, paths
 from bch.errors import BchError, ParameterError
 
 LOCK = ".bch-pack.lock"
@@ -236,7 +236,13 @@ def _catalogue_print(run: params.RunParameters) -> str:
 
 
 def build_pack(options, progress: Callable[[str], None] | None = None, run_date: dt.date | None = None) -> Published:
-    """Execute, render and publish one pack. Raises BchError subclasses."""
+    """Execute, render and publish one pack. Raises BchError subclasses, and KeyboardInterrupt after Ctrl-C
+    or SIGTERM, taken only between steps (`bch.interrupts`): nothing is then published."""
+    with interrupts.deferred():
+        return _build_pack(options, progress, run_date)
+
+
+def _build_pack(options, progress, run_date) -> Published:
     run = _run(options)
     if run.inputs.as_of is None:
         raise ParameterError(
@@ -255,6 +261,7 @@ def build_pack(options, progress: Callable[[str], None] | None = None, run_date:
     _check_output_folder(out)
     prints = fingerprint(run)
     with _locked(out):
+        interrupts.check()
         _remove_stale(out)
         _check_ledger(out)
         packs = published_packs(out)
@@ -303,6 +310,8 @@ def _keep_failure(out: Path, stamp: str, failure: execute.NotebookFailed) -> Pat
 def _build_into(options, run, values, prints, packs, out, building, started, progress, run_date) -> Path:
     from bch import packindex, render
 
+    interrupts.check()  # after the imports: a Ctrl-C during them is taken here
+
     day = run_date or dt.date.today()
     name = _next_name(out, day)
     as_of = run.inputs.as_of.isoformat()
@@ -345,6 +354,7 @@ def _build_into(options, run, values, prints, packs, out, building, started, pro
         "changes": len(changes),
     }
     (building / manifest.MANIFEST).write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    interrupts.check()  # the last moment to stop: from here the pack is published whole
     manifest.record_published(out, name, building / manifest.MANIFEST)
     target = out / name
     os.rename(building, target)  # atomic within one filesystem; `target` was free under the lock

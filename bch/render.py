@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bch import boardpack, changes, excel, execute, history, manifest, pipeline, tables
+from bch import boardpack, changes, excel, execute, history, interrupts, manifest, pipeline, tables
 from bch.errors import BchError
 
 
@@ -144,11 +144,8 @@ def execute_and_render(job: PackJob, progress=None):
     same analysis and renders. Returns (notebook runs, analysis, changes).
 
     An interrupt or error here kills the kernel, so the worker ends within seconds rather than
-    running every notebook to the end while the output folder stays locked.
-
-    While the worker runs, Ctrl-C and SIGTERM only stop the run (kernel killed, worker told) and this
-    thread raises KeyboardInterrupt itself between steps: raised at an arbitrary point, it can abort an
-    import half way and leave that module's lock held, and the worker's next import then waits forever.
+    running every notebook to the end while the output folder stays locked. Under `interrupts.deferred()`
+    (as `pack.build_pack` runs it) a signal kills it at once and this thread stops between steps.
     """
     execute.import_jsonschema_without_iri_grammar()  # here, before this thread and the worker both import it
     finished: queue.Queue = queue.Queue()
@@ -167,47 +164,27 @@ def execute_and_render(job: PackJob, progress=None):
         for kernel in kernels:
             kernel.kill()
 
-    interrupted = threading.Event()
-
-    def on_signal(signum, frame) -> None:
-        interrupted.set()
-        stop()
-
-    handlers = _handle_signals(on_signal)
     try:
-        running = pool.submit(
-            execute.execute_all,
-            job.books,
-            job.building,
-            job.values,
-            job.cell_timeout,
-            progress,
-            finished,
-            kernels,
-            cancelled,
-        )
-        analysis, found = _render_while_running(job, running, finished, stop, interrupted)
-        return running.result(), analysis, found
+        with interrupts.on_stop(stop):
+            running = pool.submit(
+                execute.execute_all,
+                job.books,
+                job.building,
+                job.values,
+                job.cell_timeout,
+                progress,
+                finished,
+                kernels,
+                cancelled,
+            )
+            analysis, found = _render_while_running(job, running, finished, stop)
+            return running.result(), analysis, found
     except BaseException:
         stop()
         raise
     finally:
         pool.shutdown(wait=True)
         papermill_log.removeFilter(after_a_stop)
-        for signum, handler in handlers.items():
-            signal.signal(signum, handler)
-
-
-def _handle_signals(handler) -> dict:
-    """Ctrl-C and SIGTERM to `handler` (main thread only, where signals are delivered); the previous handlers."""
-    if threading.current_thread() is not threading.main_thread():
-        return {}
-    return {signum: signal.signal(signum, handler) for signum in (signal.SIGINT, signal.SIGTERM)}
-
-
-def _raise_if(interrupted: threading.Event) -> None:
-    if interrupted.is_set():
-        raise KeyboardInterrupt
 
 
 class _DroppedOnceSet(logging.Filter):
@@ -221,7 +198,7 @@ class _DroppedOnceSet(logging.Filter):
         return not self.event.is_set()
 
 
-def _render_while_running(job: PackJob, running, finished: queue.Queue, stop, interrupted: threading.Event):
+def _render_while_running(job: PackJob, running, finished: queue.Queue, stop):
     rendered = False
     analysis = context = None
     found: list[dict] = []
@@ -229,7 +206,7 @@ def _render_while_running(job: PackJob, running, finished: queue.Queue, stop, in
         with deadline(job.cell_timeout, "bch's own analysis of the inputs"):
             analysis = pipeline.analyse_run(job.run)
             trend = history.trend(job.run, analysis)
-        _raise_if(interrupted)
+        interrupts.check()
         old, unreadable = previous_tables(job.previous)
         found = changes.compare(
             old,
@@ -250,13 +227,13 @@ def _render_while_running(job: PackJob, running, finished: queue.Queue, stop, in
             "trend": trend,
         }
         _import_renderers()
-        _raise_if(interrupted)
+        interrupts.check()
     except BaseException:
         stop()  # before waiting for the worker below: it then ends within seconds
         raise
     finally:
         while (executed := finished.get()) is not None:
-            if context is None or interrupted.is_set() or (running.done() and running.exception()):
+            if context is None or interrupts.stopped() or (running.done() and running.exception()):
                 continue  # a notebook failed, this thread did, or the run was stopped: render nothing more
             if not rendered:
                 _board_pack(analysis, context, job.building)
@@ -264,7 +241,7 @@ def _render_while_running(job: PackJob, running, finished: queue.Queue, stop, in
                 rendered = True
             show_published_location(executed, job.building.parent / job.name)
             reviewer_html(executed)
-    _raise_if(interrupted)
+    interrupts.check()
     return analysis, found
 
 

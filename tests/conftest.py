@@ -11,7 +11,6 @@ import gc
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -86,14 +85,6 @@ def shared(tmp_path_factory, name: str, build) -> dict:
                 raise
             done.write_text(json.dumps({key: str(value) for key, value in built.items()}))
     return {key: Path(value) for key, value in json.loads(done.read_text()).items()}
-
-
-@pytest.fixture(autouse=True)
-def _pytest_keeps_sigterm():
-    """`bch pack`, run in this process by some tests, takes SIGTERM as Ctrl-C: give pytest's handler back."""
-    handler = signal.getsignal(signal.SIGTERM)
-    yield
-    signal.signal(signal.SIGTERM, handler)
 
 
 @pytest.fixture
