@@ -155,9 +155,18 @@ def _check(args: argparse.Namespace) -> int:
 def _pack(args: argparse.Namespace) -> int:
     import time
 
-    from bch import pack
+    from bch import interrupts
 
-    start = time.perf_counter()
+    with interrupts.deferred():  # from here a Ctrl-C or SIGTERM is taken between steps (bch.interrupts)
+        start = time.perf_counter()
+        from bch import pack
+
+        interrupts.check()
+        return _publish(args, pack, start)
+
+
+def _publish(args: argparse.Namespace, pack, start: float) -> int:
+    import time
 
     def progress(line: str) -> None:
         if not args.quiet:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bch import paths
+from bch import interrupts, paths
 from bch.errors import BchError, ParameterError
 
 KERNEL_FOLDER_PREFIX = "bch-kernel-"
@@ -288,7 +288,7 @@ class Interrupted(BchError):
 
 
 def _stop_if(cancelled: threading.Event | None) -> None:
-    if cancelled is not None and cancelled.is_set():
+    if (cancelled is not None and cancelled.is_set()) or interrupts.stopped():
         raise Interrupted("the run was interrupted")
 
 

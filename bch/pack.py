@@ -237,9 +237,17 @@ def _catalogue_print(run: params.RunParameters) -> str:
 
 def build_pack(options, progress: Callable[[str], None] | None = None, run_date: dt.date | None = None) -> Published:
     """Execute, render and publish one pack. Raises BchError subclasses, and KeyboardInterrupt after Ctrl-C
-    or SIGTERM, taken only between steps (`bch.interrupts`): nothing is then published."""
+    or SIGTERM, taken only between steps (`bch.interrupts`): nothing is then published. A signal while the
+    finished pack is put in place (milliseconds) lets it be published."""
     with interrupts.deferred():
-        return _build_pack(options, progress, run_date)
+        try:
+            published = _build_pack(options, progress, run_date)
+        except BchError:
+            interrupts.check()  # stopped first: the run ends as interrupted, not with what failed after
+            raise
+        if published.unchanged:
+            interrupts.check()
+        return published
 
 
 def _build_pack(options, progress, run_date) -> Published:

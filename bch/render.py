@@ -159,13 +159,16 @@ def execute_and_render(job: PackJob, progress=None):
     after_a_stop = _DroppedOnceSet(cancelled)
     papermill_log.addFilter(after_a_stop)
 
-    def stop() -> None:
-        cancelled.set()
-        for kernel in kernels:
+    def kill_kernels() -> None:  # from the signal handler too: no lock (the worker notices the dead kernel)
+        for kernel in list(kernels):
             kernel.kill()
 
+    def stop() -> None:
+        cancelled.set()
+        kill_kernels()
+
     try:
-        with interrupts.on_stop(stop):
+        with interrupts.on_stop(kill_kernels):
             running = pool.submit(
                 execute.execute_all,
                 job.books,
@@ -188,14 +191,15 @@ def execute_and_render(job: PackJob, progress=None):
 
 
 class _DroppedOnceSet(logging.Filter):
-    """Drops records once `event` is set (and only this run's filter: another run's logging is untouched)."""
+    """Drops records once `event` is set or a signal stopped the run (and only this run's filter: another
+    run's logging is untouched)."""
 
     def __init__(self, event: threading.Event):
         super().__init__()
         self.event = event
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not self.event.is_set()
+        return not (self.event.is_set() or interrupts.stopped())
 
 
 def _render_while_running(job: PackJob, running, finished: queue.Queue, stop):
@@ -203,6 +207,7 @@ def _render_while_running(job: PackJob, running, finished: queue.Queue, stop):
     analysis = context = None
     found: list[dict] = []
     try:
+        interrupts.check()
         with deadline(job.cell_timeout, "bch's own analysis of the inputs"):
             analysis = pipeline.analyse_run(job.run)
             trend = history.trend(job.run, analysis)
@@ -253,6 +258,8 @@ def deadline(seconds: float, what: str):
         return
 
     def expired(signum, frame):
+        if interrupts.stopped():
+            raise KeyboardInterrupt  # stopping already: the run ends as interrupted, not as timed out
         raise AnalysisTimeout(f"{what} ran longer than the per-cell limit of {seconds}s")
 
     previous = signal.signal(signal.SIGALRM, expired)

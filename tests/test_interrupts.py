@@ -5,7 +5,8 @@ import threading
 
 import pytest
 
-from bch import interrupts
+from bch import interrupts, pack
+from tests.conftest import RUN_DATE
 
 
 @pytest.mark.parametrize("signum", interrupts.SIGNALS, ids=["SIGINT", "SIGTERM"])
@@ -43,3 +44,94 @@ def test_outside_the_main_thread_nothing_changes():
     thread.start()
     thread.join()
     assert seen["handler"] is signal.getsignal(signal.SIGINT)  # the main thread's, untouched
+
+
+def test_a_second_signal_while_stopping_runs_nothing_twice():
+    stops = []
+
+    def kill_and_get_another():
+        stops.append("kernel killed")
+        signal.raise_signal(signal.SIGINT)  # lands inside the handler itself
+
+    with interrupts.deferred(), interrupts.on_stop(kill_and_get_another):
+        signal.raise_signal(signal.SIGINT)
+        assert stops == ["kernel killed"]
+        with pytest.raises(KeyboardInterrupt):
+            interrupts.check()
+
+
+def test_a_failing_stop_never_raises_from_the_handler():
+    def broken():
+        raise RuntimeError("kernel already gone")
+
+    with interrupts.deferred(), interrupts.on_stop(broken):
+        signal.raise_signal(signal.SIGTERM)  # no RuntimeError here
+        assert interrupts.stopped()
+
+
+def test_nested_the_outer_run_keeps_what_it_recorded():
+    with interrupts.deferred():
+        signal.raise_signal(signal.SIGINT)
+        with interrupts.deferred():
+            assert interrupts.stopped()
+        assert interrupts.stopped()
+        assert signal.getsignal(signal.SIGINT) is interrupts._record
+
+
+def test_a_signal_the_process_ignores_stays_ignored():
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with interrupts.deferred():
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+            assert signal.getsignal(signal.SIGTERM) is interrupts._record
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+# -- bch pack: the notebooks and rendering stubbed, a signal arriving in them ---------------------------
+
+
+@pytest.fixture
+def signal_in_the_notebooks(monkeypatch):
+    """`bch pack`'s notebooks and rendering replaced by a SIGTERM (as a scheduler sends), then `then()`."""
+    from bch import pipeline, render
+
+    def stub(then):
+        def notebooks_and_rendering(job, progress=None):
+            signal.raise_signal(signal.SIGTERM)
+            then()
+            return [], pipeline.analyse_run(job.run), []
+
+        monkeypatch.setattr(render, "execute_and_render", notebooks_and_rendering)
+        monkeypatch.setattr(render, "check_tables", lambda analysis, building: None)
+
+    return stub
+
+
+def assert_nothing_published(out):
+    from filelock import FileLock
+
+    assert sorted(p.name for p in out.iterdir()) == [pack.LOCK]  # no pack, no ledger, no `latest`, no leftovers
+    FileLock(out / pack.LOCK, timeout=0).acquire()  # and free
+
+
+def test_a_signal_during_the_notebooks_publishes_nothing(tmp_path, signal_in_the_notebooks):
+    signal_in_the_notebooks(lambda: None)
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(KeyboardInterrupt):
+        pack.build_pack(pack.PackOptions(out=tmp_path / "packs"), run_date=RUN_DATE)
+    assert_nothing_published(tmp_path / "packs")
+    assert signal.getsignal(signal.SIGTERM) is before
+    assert not interrupts.stopped()
+
+
+def test_a_failure_after_a_signal_still_ends_as_interrupted(tmp_path, signal_in_the_notebooks):
+    from bch import render
+
+    def fails():
+        raise render.TablesDiffer("the notebook's variance.csv differs")
+
+    signal_in_the_notebooks(fails)
+    with pytest.raises(KeyboardInterrupt):
+        pack.build_pack(pack.PackOptions(out=tmp_path / "packs"), run_date=RUN_DATE)
+    assert_nothing_published(tmp_path / "packs")
