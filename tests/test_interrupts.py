@@ -135,3 +135,12 @@ def test_a_failure_after_a_signal_still_ends_as_interrupted(tmp_path, signal_in_
     with pytest.raises(KeyboardInterrupt):
         pack.build_pack(pack.PackOptions(out=tmp_path / "packs"), run_date=RUN_DATE)
     assert_nothing_published(tmp_path / "packs")
+
+
+def test_the_analysis_limit_expiring_after_a_signal_ends_as_interrupted():
+    from bch import render
+
+    with interrupts.deferred():
+        signal.raise_signal(signal.SIGINT)
+        with pytest.raises(KeyboardInterrupt), render.deadline(600, "bch's own analysis of the inputs"):
+            signal.raise_signal(signal.SIGALRM)
