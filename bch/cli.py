@@ -157,34 +157,29 @@ def _pack(args: argparse.Namespace) -> int:
 
     from bch import interrupts
 
+    start = time.perf_counter()
     with interrupts.deferred():  # from here a Ctrl-C or SIGTERM is taken between steps (bch.interrupts)
-        start = time.perf_counter()
         from bch import pack
 
         interrupts.check()
-        return _publish(args, pack, start)
 
+        def progress(line: str) -> None:
+            if not args.quiet:
+                print(f"bch pack: {line}", file=sys.stderr, flush=True)
 
-def _publish(args: argparse.Namespace, pack, start: float) -> int:
-    import time
-
-    def progress(line: str) -> None:
+        fields = {p.name: getattr(args, p.name) for p in params.of(params.PACK)}
+        options = pack.PackOptions(**fields, out=args.out, if_changed=args.if_changed)
+        try:
+            published = pack.build_pack(options, progress)
+        except ParameterError as exc:
+            raise ParameterError(_as_options(str(exc))) from None
+        if published.unchanged:
+            print(f"bch pack: {published.message}")
+            return 0
+        progress(f"published {published.path} in {time.perf_counter() - start:.1f}s")
         if not args.quiet:
-            print(f"bch pack: {line}", file=sys.stderr, flush=True)
-
-    fields = {p.name: getattr(args, p.name) for p in params.of(params.PACK)}
-    options = pack.PackOptions(**fields, out=args.out, if_changed=args.if_changed)
-    try:
-        published = pack.build_pack(options, progress)
-    except ParameterError as exc:
-        raise ParameterError(_as_options(str(exc))) from None
-    if published.unchanged:
-        print(f"bch pack: {published.message}")
+            print(published.path)
         return 0
-    progress(f"published {published.path} in {time.perf_counter() - start:.1f}s")
-    if not args.quiet:
-        print(published.path)
-    return 0
 
 
 def _verify(args: argparse.Namespace) -> int:
