@@ -14,8 +14,21 @@ import pandas as pd
 
 from bch import codes, csvfiles, labels, money
 from bch.findings import Finding, finding
+from bch.schema import Schema, money_array
 
 COLUMNS = ["paragraph", "quote", "metric", "amount"]
+# as `verify` returns them (the pipeline adds `checked` and `about_as_of`)
+CLAIMS = Schema(
+    "claims",
+    {
+        **dict.fromkeys(COLUMNS, "text"),
+        "claimed_gbp": "money",
+        "cell": "text",
+        "metric_cell": "text",
+        "computed_gbp": "money",
+        "ok": "bool",
+    },
+)
 
 
 def empty() -> pd.DataFrame:
@@ -101,6 +114,6 @@ def verify(claims: pd.DataFrame, figures: dict[str, int | None]) -> tuple[pd.Dat
                 )
             )
     out = claims.copy()
-    out["computed_gbp"] = pd.array(computed, dtype="Int64")
-    out["ok"] = ok
-    return out, findings
+    out["computed_gbp"] = money_array(computed)
+    out["ok"] = pd.array(ok, dtype=bool)
+    return CLAIMS.cast(out), findings

@@ -82,14 +82,20 @@ class Catalogue:
         known = ", ".join(e.key for e in self.editions) or "none"
         raise ParameterError(f"no edition as at {as_of!r} in {self.path}; its editions are: {known}")
 
-    def owning(self, item: str, path: Path) -> Edition | None:
-        """The edition whose `item` (savings, claims, …) is this file, by path or else by content."""
+    def owning(self, item: str, path: Path, prefer: Edition | None = None) -> Edition | None:
+        """The edition whose `item` (savings, claims, …) is this file, by path or else by content.
+
+        Editions share files (a register carried forward): `prefer`, the edition being run, owns a file
+        it names, so a run states the same owner whether the path came from the catalogue or was given
+        (as every notebook of a pack is given it); otherwise the newest edition naming it.
+        """
         path = Path(path).resolve()
-        for edition in reversed(self.editions):
+        ordered = ([prefer] if prefer is not None else []) + list(reversed(self.editions))
+        for edition in ordered:
             if getattr(edition, item) is not None and getattr(edition, item).resolve() == path:
                 return edition
         digest = sha256(path) if path.is_file() else None
-        for edition in reversed(self.editions):
+        for edition in ordered:
             mine = getattr(edition, item)
             if digest and mine is not None and mine.is_file() and sha256(mine) == digest:
                 return edition
@@ -238,7 +244,7 @@ def resolve(
                 f"the editions catalogue {catalogue.path} lists no edition; add one with `bch edition add` "
                 "or name a workbook with --savings"
             )
-    if chosen is not None and savings and edition and catalogue.owning("savings", Path(savings)) != chosen:
+    if chosen is not None and savings and edition and catalogue.owning("savings", Path(savings), chosen) != chosen:
         raise ParameterError(
             f"--savings {savings} is not the workbook of the edition as at {edition}: give one or the other"
         )
@@ -259,11 +265,11 @@ def resolve(
     forecasts_path = Path(forecasts) if forecasts else basis.register
     revisions_path = Path(revisions) if revisions else (basis.revisions if basis and not forecasts else None)
     if claims:
-        claims_path, claims_edition = Path(claims), catalogue.owning("claims", Path(claims))
+        claims_path, claims_edition = Path(claims), catalogue.owning("claims", Path(claims), chosen)
     else:
         claims_path, claims_edition = _default_claims(catalogue, chosen, basis)
     stated = _as_of(as_of) if as_of else (chosen.as_of if chosen else None)
-    register_edition = catalogue.owning("register", forecasts_path) if forecasts else basis
+    register_edition = catalogue.owning("register", forecasts_path, basis) if forecasts else basis
     reviewed = register_edition.register_reviewed if register_edition else None
     return Inputs(
         savings=savings_path.resolve(),

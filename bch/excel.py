@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bch.schema import Schema
 from bch.writers import FORMULA_LEADS
 
 GBP_FORMAT = '"£"#,##0;-"£"#,##0'
 PCT_FORMAT = "0.0"
 HEADLINES = "Headlines"
-HEADLINE_COLUMNS = ["measure", "label", "amount_gbp", "cells"]
+HEADLINE_TABLE = Schema("headlines", {"measure": "text", "label": "text", "amount_gbp": "money", "cells": "text"})
+HEADLINE_COLUMNS = HEADLINE_TABLE.names
 MAX_WIDTH = 60
 MAX_CELL_TEXT = 32_767  # Excel's limit: a longer cell makes it "repair" the file and drop the text
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -77,7 +79,6 @@ def _about(analysis):
 
 def _headlines(analysis):
     """The board pack's three headline figures with the cells they are computed from."""
-    import pandas as pd
 
     from bch import summary
 
@@ -89,8 +90,7 @@ def _headlines(analysis):
         ("cumulative_to_date_gbp", f"cumulative savings since {first_year}", lines),
         ("change_team_costs_gbp", "change-team costs over the same years (not netted)", costs),
     ]
-    records = [(key, label, totals[key], cells) for key, label, cells in rows]
-    return pd.DataFrame.from_records(records, columns=HEADLINE_COLUMNS).astype({"amount_gbp": object})
+    return HEADLINE_TABLE.frame((key, label, totals[key], cells) for key, label, cells in rows)
 
 
 def _write_sheet(ws, frame, bold) -> None:
@@ -118,9 +118,10 @@ def _value(column: str, value):
     from bch.money import as_pounds
 
     if column.endswith("_gbp"):
-        if isinstance(value, float) and value == value:  # NaN is a missing figure, any other float a bug upstream
-            raise TypeError(f"{column} holds the float {value!r}; money is int pounds")
-        return as_pounds(value)  # int (numpy or pandas integers included) or None
+        try:
+            return as_pounds(value)  # int (numpy or pandas integers included) or None
+        except TypeError as exc:  # a float: the table's schema should have stopped it where it was made
+            raise TypeError(f"{column}: {exc}") from None
     if value is None or (value == "" if isinstance(value, str) else pd.isna(value)):
         return None
     if hasattr(value, "item"):  # numpy scalars: openpyxl writes plain Python values

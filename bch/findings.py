@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from bch.codes import CATALOGUE, Severity
+from bch.schema import Schema
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,9 @@ def finding(code: str, cell: str | None, message: str) -> Finding:
     return Finding(declared.severity, code, cell, message)
 
 
+FINDINGS = Schema("findings", {"severity": "text", "code": "text", "cell": "text", "message": "text"})
+
+
 def has_errors(findings: Iterable[Finding]) -> bool:
     return any(f.severity == "error" for f in findings)
 
@@ -53,9 +57,6 @@ def count_by_severity(findings: Iterable[Finding]) -> dict[str, int]:
 
 def findings_frame(findings: Iterable[Finding]):
     """The findings as a DataFrame (errors first), for notebooks and packs."""
-    import pandas as pd
-
-    rows = [f.to_dict() for f in findings]
-    frame = pd.DataFrame(rows, columns=["severity", "code", "cell", "message"])
+    frame = FINDINGS.frame(f.to_dict() for f in findings)
     order = frame["severity"].map({"error": 0, "warning": 1})
     return frame.assign(_o=order).sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)

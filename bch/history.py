@@ -12,8 +12,20 @@ import pandas as pd
 from bch import pipeline
 from bch.errors import BchError
 from bch.money import as_pounds
+from bch.schema import Schema
 
-COLUMNS = ["as_of", "function", "actual_gbp", "latest_forecast_gbp", "delivery_pct", "status"]
+TREND = Schema(
+    "trend",
+    {
+        "as_of": "text",
+        "function": "text",
+        "actual_gbp": "money",
+        "latest_forecast_gbp": "money",
+        "delivery_pct": "pct",
+        "status": "text",
+    },
+)
+COLUMNS = TREND.names
 HEADLINES = ("recurrent_gbp", "cumulative_to_date_gbp", "change_team_costs_gbp")
 
 
@@ -51,7 +63,7 @@ def trend_table(analyses: list[pipeline.Analysis]) -> Trend:
                     "status": r["status"],
                 }
             )
-    return Trend(pd.DataFrame.from_records(rows, columns=COLUMNS), headlines)
+    return Trend(TREND.frame(rows), headlines)
 
 
 def trend(run, current: pipeline.Analysis) -> Trend:

@@ -131,9 +131,17 @@ def format_gbp_k(pounds: int | None, *, signed: bool = False) -> str:
 
 
 def as_pounds(value) -> int | None:
-    """int pounds from an int or numpy integer; None for a missing value (None, pandas NA, NaN)."""
+    """int pounds from an int or numpy integer; None for a missing value (None, pandas NA).
+
+    A float is refused, NaN included: money is never a float in bch, so one here is a bug upstream
+    (pandas turning a column with a blank into float64), and truncating it would hide a wrong figure.
+    """
     if value is None:
         return None
+    import numbers
+
     import pandas as pd
 
-    return None if pd.isna(value) else int(value)
+    if isinstance(value, bool | float | Decimal) or not isinstance(value, numbers.Integral | type(pd.NA)):
+        raise TypeError(f"money is int pounds, not {type(value).__name__} {value!r}")
+    return None if value is pd.NA else int(value)

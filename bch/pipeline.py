@@ -91,7 +91,7 @@ def analyse(
         variance, matching = reconcile.reconcile(summary.actuals(loaded), in_force, materiality_pct)
         findings += matching
     else:
-        variance = pd.DataFrame(columns=reconcile.COLUMNS)
+        variance = reconcile.VARIANCE.frame([])
     figures = {}
     if loaded.usable:
         figures = claims.computed_figures(

@@ -13,33 +13,38 @@ import pandas as pd
 from bch import codes, labels, matching
 from bch.findings import Finding, finding
 from bch.money import as_pounds
+from bch.schema import Schema
 
 DEFAULT_MATERIALITY_PCT = 10.0
 
-COLUMNS = [
-    "function",
-    "sheet_label",
-    "approved",
-    "forecast_gbp",
-    "revised_forecast_gbp",
-    "latest_forecast_gbp",
-    "revised_on",
-    "revision_reason",
-    "actual_gbp",
-    "variance_gbp",
-    "variance_vs_original_gbp",
-    "delivery_pct",
-    "delivery_vs_original_pct",
-    "status",
-    "rag",
-    "register_status",
-    "variance_causes",
-    "dependency",
-    "commentary",
-    "source",
-    "actual_cells",
-]
-MONEY_COLUMNS = [c for c in COLUMNS if c.endswith("_gbp")]
+VARIANCE = Schema(
+    "variance",
+    {
+        "function": "text",
+        "sheet_label": "text",
+        "approved": "text",
+        "forecast_gbp": "money",
+        "revised_forecast_gbp": "money",
+        "latest_forecast_gbp": "money",
+        "revised_on": "text",
+        "revision_reason": "text",
+        "actual_gbp": "money",
+        "variance_gbp": "money",
+        "variance_vs_original_gbp": "money",
+        "delivery_pct": "pct",
+        "delivery_vs_original_pct": "pct",
+        "status": "text",
+        "rag": "text",
+        "register_status": "text",
+        "variance_causes": "text",
+        "dependency": "text",
+        "commentary": "text",
+        "source": "text",
+        "actual_cells": "text",
+    },
+)
+COLUMNS = VARIANCE.names
+MONEY_COLUMNS = VARIANCE.of_kind("money")
 
 
 def delivery_pct(actual: int | None, forecast: int | None) -> float | None:
@@ -147,10 +152,7 @@ def reconcile(
         rows.append(_row(case, actual, sheet_label, cells, materiality_pct))
     for line in sheet_only:
         rows.append(_row(None, as_pounds(line["actual_gbp"]), line["function"], line["cells"], materiality_pct))
-    table = pd.DataFrame.from_records(rows, columns=COLUMNS)
-    for column in MONEY_COLUMNS:
-        table[column] = table[column].astype("Int64")
-    return table, findings
+    return VARIANCE.frame(rows), findings
 
 
 def _propose(lines: list[dict], lineless: list[tuple[int, dict]]) -> dict[str, int]:

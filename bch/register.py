@@ -15,6 +15,7 @@ import pandas as pd
 
 from bch import codes, csvfiles, labels, money
 from bch.findings import Finding, finding
+from bch.schema import Schema
 
 COLUMNS = [
     "function",
@@ -32,7 +33,35 @@ STATUSES = ("implemented", "partly implemented", "not implemented", "no savings 
 CAUSES = ("scope change", "dependency delay", "demand change", "consultation outcome", "regulation/accommodation")
 _MONTH_FORMATS = ("%b %Y", "%B %Y", "%b %y", "%B %y", "%Y-%m")
 REVISION_COLUMNS = ["function", "effective", "forecast", "reason", "source"]
-REVISION_FIELDS = ["function", "effective", "forecast_gbp", "reason", "source", "cell"]
+REVISIONS = Schema(
+    "forecast revisions",
+    {
+        "function": "text",
+        "effective": "any",
+        "forecast_gbp": "money",
+        "reason": "text",
+        "source": "text",
+        "cell": "text",
+    },
+)
+REVISION_FIELDS = REVISIONS.names
+CASES = Schema(
+    "business cases",
+    {
+        "function": "text",
+        "aliases": "any",
+        "approved": "text",
+        "forecast_gbp": "money",
+        "revised_forecast_gbp": "money",
+        "status": "text",
+        "variance_causes": "text",
+        "dependency": "text",
+        "commentary": "text",
+        "source": "text",
+        "register_cell": "text",
+        "labels_cell": "text",
+    },
+)
 STALE_AFTER_DAYS = 183  # a register reviewed more than about six months before the figures is flagged
 
 
@@ -138,10 +167,7 @@ def read_register(path: str | Path, revisions: str | Path | None = None) -> Regi
                 "labels_cell": where("sheet_labels"),
             }
         )
-    cases = pd.DataFrame.from_records(records)
-    if not cases.empty:
-        for column in ("forecast_gbp", "revised_forecast_gbp"):
-            cases[column] = cases[column].astype("Int64")
+    cases = CASES.frame(records)
     if revisions is None:
         return Register(Path(path), cases, tuple(findings))
     dated, revision_findings = read_revisions(revisions, set(seen))
@@ -193,7 +219,7 @@ def read_revisions(path: str | Path, known: set[str]) -> tuple[pd.DataFrame, lis
                 "cell": where("forecast"),
             }
         )
-    revisions = pd.DataFrame.from_records(records, columns=REVISION_FIELDS).sort_values("effective", kind="stable")
+    revisions = REVISIONS.frame(records).sort_values("effective", kind="stable")
     return revisions.reset_index(drop=True), findings
 
 

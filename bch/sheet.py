@@ -12,12 +12,38 @@ import pandas as pd
 
 from bch.findings import Finding
 from bch.money import as_pounds
+from bch.schema import Schema, money_array
 
 TOTAL = "Total"  # the fiscal_year of a row's Total column
 
-LINE_COLUMNS = ["function", "fiscal_year", "saving_gbp", "cell", "status"]
-STATED_COLUMNS = ["measure", "label", "fiscal_year", "amount_gbp", "cell", "status"]
-FUNCTION_COLUMNS = ["function", "key", "row", "label_cell", "total_gbp", "total_cell", "total_status"]
+LINES = Schema(
+    "savings lines",
+    {"function": "text", "fiscal_year": "text", "saving_gbp": "money", "cell": "text", "status": "text"},
+)
+STATED = Schema(
+    "stated rows",
+    {
+        "measure": "text",
+        "label": "text",
+        "fiscal_year": "text",
+        "amount_gbp": "money",
+        "cell": "text",
+        "status": "text",
+    },
+)
+FUNCTIONS = Schema(
+    "function lines",
+    {
+        "function": "text",
+        "key": "text",
+        "row": "count",
+        "label_cell": "text",
+        "total_gbp": "money",
+        "total_cell": "text",
+        "total_status": "text",
+    },
+)
+LINE_COLUMNS, STATED_COLUMNS, FUNCTION_COLUMNS = LINES.names, STATED.names, FUNCTIONS.names
 
 
 @dataclass(frozen=True)
@@ -78,7 +104,4 @@ def sums_by(lines: pd.DataFrame, key: str, order: list[str], name: str) -> pd.Se
 
 def money_series(values: list, index: pd.Index) -> pd.Series:
     """Int64 for the tables; a sum past int64 (impossible under money.MAX_CREDIBLE_GBP) stays an exact object."""
-    try:
-        return pd.Series(values, index=index, dtype="Int64")
-    except (OverflowError, TypeError, ValueError):
-        return pd.Series(values, index=index, dtype=object)
+    return pd.Series(money_array(values), index=index)

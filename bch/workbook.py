@@ -11,13 +11,11 @@ import datetime as dt
 import warnings
 from pathlib import Path
 
-import pandas as pd
-
 from bch import cells, codes, labels, money, xlsxsafe
 from bch.errors import InputError
 from bch.findings import Finding, finding
 from bch.layout import Grid, Layout, find_layout
-from bch.sheet import FUNCTION_COLUMNS, LINE_COLUMNS, STATED_COLUMNS, TOTAL, SavingsSheet
+from bch.sheet import FUNCTIONS, LINES, STATED, TOTAL, SavingsSheet
 
 EXCEL_ERRORS = {
     "#NULL!",
@@ -150,9 +148,9 @@ class _SheetReader(Grid):
             factor=self.factor,
             years=tuple(year for _, year in header),
             year_cells=tuple(self.ref(layout.header_row, col) for col, _ in header),
-            lines=_frame(rows.lines, LINE_COLUMNS, "saving_gbp"),
-            stated=_frame(rows.stated, STATED_COLUMNS, "amount_gbp"),
-            functions=_frame(rows.functions, FUNCTION_COLUMNS, "total_gbp"),
+            lines=LINES.frame(rows.lines),
+            stated=STATED.frame(rows.stated),
+            functions=FUNCTIONS.frame(rows.functions),
             notes=tuple(rows.notes),
             findings=tuple(findings + self.findings),
             usable=layout is not None,
@@ -433,9 +431,3 @@ def _present(value) -> bool:
 
 def _clip(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _frame(records: list[dict], columns: list[str], money_column: str) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records(records, columns=columns)
-    frame[money_column] = frame[money_column].astype("Int64")
-    return frame

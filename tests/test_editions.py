@@ -349,3 +349,18 @@ def test_quotes_about_another_edition_say_so_in_every_copy(raw3, tmp_path):
     assert about["claims sheet"] == "quoted about the edition as at 2018-07-19: for information, not checked"
     header = [c.value for c in book["Claims"][1]]
     assert {"checked", "about_as_of"} <= set(header)
+
+
+def test_every_edition_resolves_alike_from_the_catalogue_and_from_its_notebooks_parameters(raw3):
+    """A pack resolves `--edition`; its notebooks get the resolved paths. Three editions share one register:
+    both must name the edition being run as its owner, or the notebooks' findings differ from bch's own."""
+    catalogue = raw3 / "editions.toml"
+    for key in ("2018-07-19", "2019-07-18", "2020-07-16"):
+        run = params.validate(catalogue_path=str(catalogue), edition=key)
+        notebooks = params.validate(**params.plain(run))
+        assert notebooks.inputs == run.inputs
+        assert run.inputs.register_reviewed_where == f"editions.toml[{key}].register_reviewed"
+        assert pipeline.analyse_run(notebooks).findings == pipeline.analyse_run(run).findings
+    middle = pipeline.analyse_run(params.validate(catalogue_path=str(catalogue), edition="2019-07-18"))
+    stale = [f for f in middle.findings if f.code == "register-stale"]
+    assert [(f.severity, f.cell) for f in stale] == [("warning", "editions.toml[2019-07-18].register_reviewed")]

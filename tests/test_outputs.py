@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from bch import excel, manifest, packindex, pipeline, reconcile
@@ -162,9 +163,11 @@ def test_the_headlines_read_back_exactly_and_a_float_is_refused(packs, tmp_path)
 
 
 def test_money_that_arrives_as_a_float_is_refused():
-    with pytest.raises(TypeError, match=r"^actual_gbp holds the float 1501000\.0; money is int pounds$"):
+    with pytest.raises(TypeError, match=r"^actual_gbp: money is int pounds, not float 1501000\.0$"):
         excel._value("actual_gbp", 1501000.0)
-    assert excel._value("actual_gbp", float("nan")) is None
+    with pytest.raises(TypeError, match=r"^actual_gbp: money is int pounds, not float nan$"):
+        excel._value("actual_gbp", float("nan"))  # a blank is <NA> in an Int64 column, never NaN
+    assert excel._value("actual_gbp", pd.NA) is None
 
 
 # -- DIR/index.html ---------------------------------------------------------------------------------
