@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -292,6 +293,23 @@ def _stop_if(cancelled: threading.Event | None) -> None:
         raise Interrupted("the run was interrupted")
 
 
+_lent: SharedKernel | None = None  # a warmed-up kernel every pack of this process runs in (see `lend`)
+
+
+@contextmanager
+def lend(kernel: SharedKernel):
+    """Packs built inside this block run in `kernel` (started and warmed up by the caller) and leave it
+    running: one kernel for many packs in one process, as a test matrix of packs wants. A pack on its
+    own starts and closes its own kernel. A stopped pack is not killed mid-notebook here: it stops
+    after the notebook running at the time."""
+    global _lent
+    before, _lent = _lent, kernel
+    try:
+        yield kernel
+    finally:
+        _lent = before
+
+
 def execution_order(books: list[Path]) -> list[Path]:
     """The charts notebook first: the board pack needs its figures, and can then be rendered
     while the kernel runs the other notebooks (they are independent of one another)."""
@@ -314,6 +332,16 @@ def execute_all(
     the end), so a caller in another thread can render it while the next one runs.
     """
     kernel = None
+    if _lent is not None:
+        try:
+            _stop_if(cancelled)  # never put on `started`: a stopped pack must not kill the lender's kernel
+            import_jsonschema_without_iri_grammar()
+            import papermill
+
+            return _run_each(papermill, _lent, books, out_dir, parameters, cell_timeout, progress, finished, cancelled)
+        finally:
+            if finished is not None:
+                finished.put(None)
     try:
         try:
             _stop_if(cancelled)

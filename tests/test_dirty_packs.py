@@ -1,0 +1,131 @@
+"""Every workbook bch can read gets a pack (without --strict) or one line (with it), through the real `bch pack`.
+
+Each case is the shipped workbook with one thing a real finance export does to it, and the finding it must
+raise. Without --strict the pack publishes whole (all notebooks, HTML, PDF, Excel, index) with the findings
+on the Board's page; with --strict an error finding ends the run in one line, exit 1, nothing published.
+All the packs of this module run in one kernel (`execute.lend`), as the issue allows.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from bch import cli, execute
+from bch.excel import read_headlines
+from tests import builders
+
+pytestmark = pytest.mark.notebook
+ERROR, WARNING = "error", "warning"
+
+
+def _note(ws):  # content no edition has, so the workbook is "another" one and --as-of may state any date
+    ws["A17"] = ws["A17"].value + " (restated)"
+
+
+# name -> (change to the shipped sheet, --as-of, the finding it must raise, headline totals in £ (None: unknown))
+CASES = {
+    "tbc": (lambda ws: ws.__setitem__("C5", "tbc"), "2018-07-19", (ERROR, "not-money", "Savings!C5"), None),
+    "formula-no-cached-value": (
+        lambda ws: ws.__setitem__("C5", "=500+41"),
+        "2018-07-19",
+        (ERROR, "formula-no-value", "Savings!C5"),
+        None,
+    ),
+    "ref-error": (lambda ws: ws.__setitem__("D5", "#REF!"), "2018-07-19", (ERROR, "excel-error", "Savings!D5"), None),
+    "unknown-total": (lambda ws: ws.__setitem__("G9", "tbc"), "2018-07-19", (ERROR, "not-money", "Savings!G9"), 6_151_000),
+    "total-does-not-foot": (
+        lambda ws: ws.__setitem__("G5", 1500),
+        "2018-07-19",
+        (ERROR, "row-total", "Savings!G5"),
+        6_151_000,
+    ),
+    "missing-summary-rows": (lambda ws: ws.delete_rows(12, 2), "2018-07-19", (WARNING, "missing-row", ""), 6_151_000),
+    "possible-match": (
+        lambda ws: ws.__setitem__("A4", "Information Management Dept"),
+        "2018-07-19",
+        (WARNING, "possible-match", "Savings!A4"),
+        6_151_000,
+    ),
+    "stale-register": (_note, "2019-03-01", (WARNING, "register-stale", "editions.toml[2018-07-19].register_reviewed"), 6_151_000),
+    "year-after-as-of": (_note, "2018-03-31", (ERROR, "year-after-as-of", "Savings!F2"), 6_151_000),
+}
+PUBLISHED = (
+    "1.0-load-and-check.html",
+    "2.0-reconcile-forecasts.html",
+    "3.0-variance-charts.html",
+    "board-pack.html",
+    "board-pack.pdf",
+    "bch-pack.xlsx",
+    "findings.csv",
+    "variance.csv",
+    "index.html",
+)
+
+
+@pytest.fixture(scope="module")
+def lent_kernel():
+    kernel = execute.SharedKernel()
+    try:
+        kernel.wait(kernel.send(execute.WARM_UP, first=True))
+        with execute.lend(kernel):
+            yield kernel
+    finally:
+        kernel.close()
+
+
+def _workbook(tmp_path: Path, name: str) -> Path:
+    change = CASES[name][0]
+    book = builders.shipped_book()
+    change(book["Savings"])
+    return builders.save(book, tmp_path, f"{name}.xlsx")
+
+
+def _pack(capsys, tmp_path, name, *extra):
+    as_of = CASES[name][1]
+    argv = ["pack", "--savings", str(_workbook(tmp_path, name)), "--as-of", as_of, "--out", str(tmp_path / "out")]
+    code = cli.main([*argv, *extra])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err and "Traceback" not in out
+    return code, out, err
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_a_dirty_workbook_publishes_a_whole_pack_with_its_findings_on_the_boards_page(
+    lent_kernel, capsys, tmp_path, name
+):
+    severity, code, cell = CASES[name][2]
+    exit_code, out, err = _pack(capsys, tmp_path, name)
+    assert exit_code == 0, err
+    folder = Path(out.strip())
+    assert folder.parent == tmp_path / "out"
+    for file in PUBLISHED:
+        assert (folder / file).is_file(), file
+    assert (tmp_path / "out" / "latest").resolve() == folder.resolve()
+    with open(folder / "findings.csv", encoding="utf-8") as handle:
+        found = [(row["severity"], row["code"], row["cell"]) for row in csv.DictReader(handle)]
+    assert (severity, code, cell) in found
+    page = (folder / "board-pack.html").read_text(encoding="utf-8")
+    assert code in page and (cell.split("!")[-1] in page if cell else True)
+    headlines = read_headlines(folder / "bch-pack.xlsx")
+    assert headlines["recurrent_gbp"] == CASES[name][3]  # unknown stays unknown, never a short total
+    assert headlines["change_team_costs_gbp"] == (None if name == "missing-summary-rows" else 6_348_000)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_a_strict_run_fails_in_one_line_on_an_error_finding_and_publishes_on_warnings(
+    lent_kernel, capsys, tmp_path, name
+):
+    severity, code, cell = CASES[name][2]
+    exit_code, out, err = _pack(capsys, tmp_path, name, "--strict")
+    failures = [line for line in err.splitlines() if line.startswith("bch: error:")]
+    if severity == ERROR:
+        assert exit_code == 1
+        assert len(failures) == 1 and f"[{code}] {cell}" in failures[0]
+        assert out == ""
+        assert not (tmp_path / "out" / "latest").exists()
+    else:
+        assert exit_code == 0 and failures == []
+        assert (Path(out.strip()) / "board-pack.pdf").is_file()
