@@ -35,7 +35,12 @@ CASES = {
         None,
     ),
     "ref-error": (lambda ws: ws.__setitem__("D5", "#REF!"), "2018-07-19", (ERROR, "excel-error", "Savings!D5"), None),
-    "unknown-total": (lambda ws: ws.__setitem__("G9", "tbc"), "2018-07-19", (ERROR, "not-money", "Savings!G9"), 6_151_000),
+    "unknown-total": (
+        lambda ws: ws.__setitem__("G9", "tbc"),
+        "2018-07-19",
+        (ERROR, "not-money", "Savings!G9"),
+        6_151_000,
+    ),
     "total-does-not-foot": (
         lambda ws: ws.__setitem__("G5", 1500),
         "2018-07-19",
@@ -49,7 +54,12 @@ CASES = {
         (WARNING, "possible-match", "Savings!A4"),
         6_151_000,
     ),
-    "stale-register": (_note, "2019-03-01", (WARNING, "register-stale", "editions.toml[2018-07-19].register_reviewed"), 6_151_000),
+    "stale-register": (
+        _note,
+        "2019-03-01",
+        (WARNING, "register-stale", "editions.toml[2018-07-19].register_reviewed"),
+        6_151_000,
+    ),
     "year-after-as-of": (_note, "2018-03-31", (ERROR, "year-after-as-of", "Savings!F2"), 6_151_000),
 }
 PUBLISHED = (
