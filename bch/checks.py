@@ -138,14 +138,29 @@ def check_change_team_costs(sheet: SavingsSheet) -> list[Finding]:
 def check_rows_present(sheet: SavingsSheet) -> list[Finding]:
     """Every summary row the table should state is there, and so is at least one function."""
     present = set(sheet.stated["measure"])
+    where = label_column(sheet)
     found = [
-        finding(codes.MISSING_ROW, None, f"the sheet has no {label!r} row, so it is not cross-checked")
+        finding(codes.MISSING_ROW, where, f"the sheet has no {label!r} row, so it is not cross-checked")
         for measure, label in labels.MEASURE_LABELS.items()
         if measure not in present
     ]
     if sheet.functions.empty:
         found.append(finding(codes.NO_FUNCTIONS, None, "the table has no function rows above its totals"))
     return found
+
+
+def label_column(sheet: SavingsSheet) -> str | None:
+    """The table's label column from its header to its last row, where a summary row was looked for:
+    Savings!A2:A13 (None when the table has no function line to place it)."""
+    import re
+
+    if sheet.functions.empty or not sheet.year_cells:
+        return None
+    split = re.compile(r"^(?P<sheet>.+)!(?P<column>[A-Z]+)(?P<row>\d+)$")
+    first = split.match(sheet.functions["label_cell"].iloc[0])
+    rows = [int(m["row"]) for m in map(split.match, [*sheet.stated["cell"], *sheet.year_cells]) if m]
+    rows += [int(r) for r in sheet.functions["row"]]
+    return f"{first['sheet']}!{first['column']}{min(rows)}:{first['column']}{max(rows)}"
 
 
 def check_years_stated(sheet: SavingsSheet, as_of) -> list[Finding]:

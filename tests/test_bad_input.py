@@ -299,3 +299,19 @@ def test_a_sheet_that_does_not_exist(shipped, tmp_path):
     book, _ = shipped
     with pytest.raises(InputError, match=r"has no sheet 'Savngs'; its sheets are: Savings"):
         analyse(book, tmp_path, sheet="Savngs")
+
+
+def test_missing_summary_rows_are_warnings_naming_the_label_column_they_were_looked_for_in(shipped, tmp_path):
+    book, ws = shipped
+    ws.delete_rows(12, 2)  # a finance export without the change-team cost rows
+    result = analyse(book, tmp_path)
+    assert keys(result) == [("warning", "missing-row", "Savings!A2:A11")] * 2
+    assert [f.message for f in result.findings] == [
+        "the sheet has no 'BCH Change Team costs' row, so it is not cross-checked",
+        "the sheet has no 'Total Cumulative Change Team costs' row, so it is not cross-checked",
+    ]
+    assert result.totals == {
+        "recurrent_gbp": 6_151_000,
+        "cumulative_to_date_gbp": 21_716_000,
+        "change_team_costs_gbp": None,
+    }

@@ -47,7 +47,12 @@ CASES = {
         (ERROR, "row-total", "Savings!G5"),
         6_151_000,
     ),
-    "missing-summary-rows": (lambda ws: ws.delete_rows(12, 2), "2018-07-19", (WARNING, "missing-row", ""), 6_151_000),
+    "missing-summary-rows": (
+        lambda ws: ws.delete_rows(12, 2),
+        "2018-07-19",
+        (WARNING, "missing-row", "Savings!A2:A11"),
+        6_151_000,
+    ),
     "possible-match": (
         lambda ws: ws.__setitem__("A4", "Information Management Dept"),
         "2018-07-19",
