@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import io
+import re
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -15,10 +19,30 @@ def shipped_book() -> openpyxl.Workbook:
     return openpyxl.load_workbook(editions.load().newest().savings)
 
 
+STAMP = dt.datetime(2019, 7, 18, 12, 0, 0)  # every built workbook's clock: its bytes follow its content only
+
+
 def save(book: openpyxl.Workbook, folder: Path, name: str = "savings.xlsx") -> Path:
+    """Saved without the clock: openpyxl stamps the second of saving into docProps/core.xml and each zip entry,
+    so two builds in one second would be byte-identical and two in different seconds would differ."""
     path = folder / name
-    book.save(path)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    path.write_bytes(without_the_clock(buffer.getvalue()))
     return path
+
+
+def without_the_clock(xlsx: bytes) -> bytes:
+    stamp = STAMP.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            data = source.read(entry)
+            if entry.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), data)
+            entry = zipfile.ZipInfo(entry.filename, date_time=STAMP.timetuple()[:6])
+            target.writestr(entry, data, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def synthetic_book(years: list[str], functions: dict[str, list[int | None]], costs: list[int]) -> openpyxl.Workbook:

@@ -11,6 +11,7 @@ import gc
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +27,19 @@ execute.import_jsonschema_without_iri_grammar()  # before the test modules impor
 # interpreter's last garbage collection, as `bch` does (`bch.cli.run`): in a worker it walks every object the
 # tests made, about a second at the end of every run. At exit only: pytest run in-process is untouched.
 atexit.register(gc.freeze)
+
+
+def _signals_as_from_a_terminal() -> None:
+    """Ctrl-C and SIGTERM handled as in a shell, however pytest was started: under `trap "" INT` (or nohup, or a
+    scheduler) they arrive ignored, every process started from here would inherit that, and the interrupt
+    tests would send signals to runs that cannot hear them."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_IGN:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+_signals_as_from_a_terminal()  # at import, in the main process and every xdist worker, before any test starts
 
 RUN_DATE = dt.date(2019, 7, 20)  # the shipped edition's pack is published on this day (never the clock's)
 KERNEL_FIXTURES = {"shipped_pack", "two_editions", "notebook_kernel"}

@@ -174,7 +174,8 @@ def test_adding_an_edition_never_replaces_one_or_overwrites_a_file(raw3, tmp_pat
     before = catalogue.read_bytes()
     with pytest.raises(ParameterError, match="already has an edition as at 2019-07-18; editions are never replaced"):
         editions.add(catalogue, as_of="2019-07-18", title="t", document_date="2019-07-18", savings=raw3 / "x.xlsx")
-    impostor = next_editions.workbook(tmp_path, 2, "bch-savings-2019-07-18.xlsx")  # same name, other figures
+    # same name, figures of no edition (the 2020 edition's figures would be that edition's file, by content)
+    impostor = next_editions.workbook(tmp_path, 2, "bch-savings-2019-07-18.xlsx", {"Not in any edition": 1})
     with pytest.raises(InputError, match="already exists with other content; raw files are never overwritten"):
         editions.add(catalogue, as_of="2021-07-15", title="t", document_date="2021-07-15", savings=impostor)
     assert catalogue.read_bytes() == before
