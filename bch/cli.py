@@ -227,6 +227,8 @@ def _edition_add(args: argparse.Namespace) -> int:
     if args.register is None:
         reviewed = added.register_reviewed.isoformat() if added.register_reviewed else "not stated"
         print(f"  register: {added.register.name}, reused from the edition before it (reviewed: {reviewed})")
+    if args.revisions is None and added.revisions is not None:
+        print(f"  revisions: {added.revisions.name}, carried forward from the edition before it")
     from bch import pipeline
 
     _, found = pipeline.check_savings(added.savings, added.sheet, added.as_of)

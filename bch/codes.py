@@ -114,6 +114,20 @@ NO_BUSINESS_CASE = _declare(
 )
 NO_SHEET_LINE = _declare("no-sheet-line", "warning", "a business case's sheet labels are not in the sheet")
 
+# -- one edition against the one before it, and the catalogue's files: bch.drift -----------------------------
+FORECAST_REVERTED = _declare(
+    "forecast-reverted",
+    "warning",
+    "a case's latest forecast goes back to one the previous edition had replaced, with no revision saying why",
+)
+YEAR_RESTATED = _declare(
+    "year-restated", "warning", "a fiscal year's total differs from the previous edition's (restated, or a line gone)"
+)
+NO_NEW_YEAR = _declare("no-new-year", "warning", "the workbook states no fiscal year beyond the previous edition's")
+FILE_CHANGED = _declare(
+    "file-changed", "error", "a catalogued file's bytes differ from those recorded when its edition was added"
+)
+
 
 def markdown_table() -> str:
     """The catalogue as a Markdown table (code, severity, meaning), in declaration order."""

@@ -25,7 +25,7 @@ from bch.errors import InputError, ParameterError
 CATALOGUE_NAME = "editions.toml"
 TABLE = "edition"
 REQUIRED = ("as_of", "title", "document_date", "savings", "register")
-OPTIONAL = ("reference", "sheet", "register_reviewed", "revisions", "claims")
+OPTIONAL = ("reference", "sheet", "register_reviewed", "revisions", "claims", "sha256")
 _FILES = ("savings", "register", "revisions", "claims")
 _DATES = ("as_of", "document_date", "register_reviewed")
 
@@ -42,6 +42,7 @@ class Edition:
     register_reviewed: dt.date | None = None
     revisions: Path | None = None
     claims: Path | None = None
+    sha256: tuple[tuple[str, str], ...] = ()  # (file field, digest) recorded when the edition was added
 
     @property
     def key(self) -> str:
@@ -103,6 +104,27 @@ class Catalogue:
 
     def before(self, as_of: dt.date) -> list[Edition]:
         return [e for e in self.editions if e.as_of < as_of]
+
+    def altered(self, files: list[Path], first: list[Edition] = ()) -> list[tuple[str, str, str]]:
+        """(catalogue field, file name, why) for each of `files` whose bytes differ from those recorded when an
+        edition added it; a file editions share is named once, by the first of `first` (then the newest)."""
+        wanted = {Path(f).resolve() for f in files}
+        found, seen = [], set()
+        for edition in [*first, *reversed(self.editions)]:
+            for item, recorded in edition.sha256:
+                path = getattr(edition, item)
+                if path is None or path.resolve() not in wanted or path.resolve() in seen:
+                    continue
+                seen.add(path.resolve())
+                now = sha256(path) if path.is_file() else None
+                if now != recorded:
+                    why = (
+                        "is gone"
+                        if now is None
+                        else f"has changed since it was catalogued (SHA-256 {now[:12]}…, recorded {recorded[:12]}…)"
+                    )
+                    found.append((edition.where(item), path.name, why))
+        return found
 
 
 @dataclass(frozen=True)
@@ -202,6 +224,8 @@ def _edition(entry: dict, index: int, path: Path) -> Edition:
     for name, value in entry.items():
         if name in _DATES:
             values[name] = _date(value, f"{where}: {name}")
+        elif name == "sha256":
+            values[name] = _digests(value, f"{where}: sha256")
         elif not isinstance(value, str):
             raise InputError(f"{where}: {name} must be text, not {value!r}")
         elif name in _FILES:
@@ -214,6 +238,17 @@ def _edition(entry: dict, index: int, path: Path) -> Edition:
             why = f"{where} (as at {values['as_of']}): {name} file {values[name]} does not exist"
             raise MissingFile(why, values["as_of"])
     return Edition(**values)
+
+
+def _digests(value, where: str) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict):
+        raise InputError(f"{where} must be a table of file field = digest, not {value!r:.60}")
+    for item, digest in value.items():
+        if item not in _FILES:
+            raise InputError(f"{where} names {item!r:.40}, not one of {', '.join(_FILES)}")
+        if not isinstance(digest, str) or len(digest) != 64 or set(digest) - set("0123456789abcdef"):
+            raise InputError(f"{where}.{item} must be 64 lower-case hex digits, not {digest!r:.80}")
+    return tuple(sorted(value.items()))
 
 
 def resolve(
@@ -323,7 +358,10 @@ def add(
 ) -> Edition:
     """Check the new edition's files, copy them into the catalogue's folder (never over a different
     file) and append one entry. A register or revisions file left out is the one of the edition just
-    before it (a register describes its time: a later one is never lent to an earlier edition)."""
+    before it (a register describes its time: a later one is never lent to an earlier edition).
+
+    Revisions carry forward whatever --register says: they are the Board's decisions, dated, and a new
+    register written from an old template must not silently undo one (a reverted forecast is a finding)."""
     catalogue = load(catalogue_path)
     when = _past(as_of, "as_of")
     if any(e.as_of == when for e in catalogue.editions) or any(w == when for w, _ in catalogue.broken):
@@ -332,9 +370,11 @@ def add(
     if register is None:
         if not earlier:
             raise ParameterError(f"no edition precedes {as_of}: give --register (and --register-reviewed)")
-        register, revisions = earlier[-1].register, revisions or earlier[-1].revisions
+        register = earlier[-1].register
         reviewed = earlier[-1].register_reviewed
         register_reviewed = register_reviewed or (reviewed.isoformat() if reviewed else "")
+    if revisions is None and earlier:
+        revisions = earlier[-1].revisions
     texts = {"title": title, "reference": reference, "sheet": sheet}
     for name, text in texts.items():
         _plain_text(name, text)
@@ -354,6 +394,9 @@ def add(
     entry |= {name: _place(path, folder) for name, path in files.items()}  # copied only once all is checked
     block = [f"\n[[{TABLE}]]"]
     block += [f"{k} = {v if k in _DATES else _toml_string(v)}" for k, v in entry.items() if v]
+    # the bytes each file had when it was added: check, pack and verify name a file edited since
+    digests = ", ".join(f"{name} = {_toml_string(sha256(folder / entry[name]))}" for name in files)
+    block.append(f"sha256 = {{ {digests} }}")
     text = "\n".join(block) + "\n"
     tomllib.loads(text)  # what is appended always parses (a torn catalogue would stop every command)
     with open(catalogue.path, "a", encoding="utf-8") as handle:

@@ -118,6 +118,26 @@ def verify(pack: Path) -> list[str]:
     problems.extend(_findings_problems(root, record["findings"]))
     problems.extend(_parameter_problems(root, record))
     problems.extend(_ledger_problems(root, digest))
+    if not problems:  # an edited manifest's input paths are not trusted to be read at all
+        problems.extend(_input_problems(record.get("inputs")))
+    return problems
+
+
+def _input_problems(inputs) -> list[str]:
+    """Inputs still where the pack read them whose bytes changed since: the pack no longer matches its sources
+    (a file moved away or another machine's path is not a problem: nothing there to compare)."""
+    problems = []
+    for entry in inputs if isinstance(inputs, list) else []:
+        where, recorded = (entry.get("path"), entry.get("sha256")) if isinstance(entry, dict) else (None, None)
+        if not isinstance(where, str) or not isinstance(recorded, str) or "\0" in where:
+            continue
+        path = Path(where)
+        try:
+            regular = stat.S_ISREG(os.stat(path).st_mode)
+        except (OSError, ValueError):
+            continue
+        if regular and sha256(path) != recorded:
+            problems.append(f"input changed since this pack was made: {_p(where)} (its figures are not the file's now)")
     return problems
 
 

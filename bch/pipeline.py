@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from bch import checks, claims, editions, paths, reconcile, register, summary
+from bch import checks, claims, drift, editions, paths, reconcile, register, summary
 from bch.editions import Inputs
-from bch.errors import DataError, ParameterError
+from bch.errors import BchError, DataError, ParameterError
 from bch.findings import Finding, has_errors
 from bch.sheet import SavingsSheet
 from bch.workbook import read_savings
@@ -104,7 +104,42 @@ def analyse(
     verified["about_as_of"] = about.key if about else (inputs.as_of.isoformat() if inputs.as_of else "")
     if loaded.usable and inputs.claims_checked:
         findings += mismatches
+    findings += against_earlier_edition(inputs, loaded, cases)
     return Analysis(loaded, cases, variance, verified, tuple(findings), materiality_pct, inputs)
+
+
+def earlier_edition(inputs: Inputs) -> editions.Edition | None:
+    """The catalogued edition just before the figures of this run (by their as-of date), if any."""
+    if inputs.as_of is None:
+        return None
+    earlier = inputs.catalogue.before(inputs.as_of)
+    return earlier[-1] if earlier else None
+
+
+def against_earlier_edition(inputs: Inputs, loaded: SavingsSheet, cases: register.Register) -> list[Finding]:
+    """Drift findings: this run's files against the bytes catalogued, its figures against the edition before."""
+    earlier = earlier_edition(inputs)
+    first = [e for e in (inputs.edition, earlier) if e is not None]
+    files = [*inputs.files(), *((earlier.savings, earlier.register) if earlier else ())]
+    found = drift.altered_files(inputs.catalogue.altered(files, first))
+    if earlier is None:
+        return found
+    try:  # an earlier edition that can't be read is named by the trend; here it is only not compared with
+        then = register.read_register(earlier.register, earlier.revisions)
+        previous_sheet = read_savings(earlier.savings, earlier.sheet)
+    except BchError:
+        return found
+    found += drift.reverted_forecasts(
+        cases.cases,
+        drift.forecast_history(cases.cases, cases.revisions, inputs.as_of),
+        drift.forecast_history(then.cases, then.revisions, earlier.as_of),
+        earlier.key,
+        earlier.as_of,
+    )
+    if loaded.usable and previous_sheet.usable:
+        found += drift.restated_years(loaded, previous_sheet, earlier.key)
+        found += drift.no_new_year(loaded, previous_sheet, earlier.key)
+    return found
 
 
 def analyse_run(run) -> Analysis:

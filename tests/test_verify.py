@@ -79,7 +79,16 @@ def test_an_input_hash_changed(copy):
     record = read(copy)
     record["inputs"][0]["sha256"] = "0" * 64
     write(copy, record)
-    assert manifest.verify(copy) == [EDITED]
+    assert manifest.verify(copy) == [EDITED]  # an edited manifest's inputs are not read
+
+
+def test_an_input_edited_after_publishing_is_named(copy, monkeypatch):
+    register = Path(read(copy)["inputs"][1]["path"])
+    real = manifest.sha256
+    monkeypatch.setattr(manifest, "sha256", lambda path: "f" * 64 if Path(path) == register else real(path))
+    assert manifest.verify(copy) == [
+        f"input changed since this pack was made: {register} (its figures are not the file's now)"
+    ]
 
 
 def test_materiality_changed(copy):
