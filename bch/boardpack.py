@@ -144,6 +144,7 @@ def reconciliation(analysis) -> dict:
             "latest": delivered.forecast if delivered else None,
             "actual": delivered.actual if delivered else None,
             "variance": delivered.variance if delivered else None,
+            "left_out": present.left_out_clause(delivered).strip(" ()") if delivered else "",
         },
         "materiality": f"{analysis.materiality_pct:g}",
     }

@@ -86,6 +86,12 @@ def _parser() -> argparse.ArgumentParser:
         help="publish only if inputs, parameters or code differ from the newest pack",
     )
     pack.add_argument("--quiet", action="store_true", help="print nothing unless the run fails")
+    pack.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object for a scheduler (status published/unchanged/failed, path, edition, findings, "
+        "exit_code, message); implies --quiet",
+    )
     pack.set_defaults(handler=_pack)
     parser.pack_parser = pack  # for a parameters file's defaults
 
@@ -153,6 +159,40 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _pack(args: argparse.Namespace) -> int:
+    """`bch pack`. With --json, one object on stdout whatever the outcome, for a scheduler; a failure's one line
+    still goes to stderr, and the exit codes are the same ("unchanged" is 0)."""
+    if args.json:
+        args.quiet = True
+    try:
+        status, published = _publish(args)
+    except BchError as exc:
+        if args.json:
+            _print_json("failed", exc.exit_code, str(exc))
+        raise
+    except KeyboardInterrupt:
+        if args.json:
+            _print_json("failed", 130, "interrupted")
+        raise
+    if args.json:
+        _print_json(status, 0, published.message, published.path)
+    elif status == "unchanged":
+        print(f"bch pack: {published.message}")
+    elif not args.quiet:
+        print(published.path)
+    return 0
+
+
+def _print_json(status: str, exit_code: int, message: str, path: Path | None = None) -> None:
+    from bch import pack
+
+    record = pack.manifest_of(path) if path else {}
+    shown = {"status": status, "exit_code": exit_code, "path": str(path) if path else None, "message": message}
+    shown |= {key: record.get(key) for key in ("edition", "as_of", "findings")}
+    print(json.dumps(shown, ensure_ascii=False), flush=True)
+
+
+def _publish(args: argparse.Namespace):
+    """("published" or "unchanged", the pack) or a BchError / KeyboardInterrupt."""
     import time
 
     from bch import interrupts
@@ -174,12 +214,9 @@ def _pack(args: argparse.Namespace) -> int:
         except ParameterError as exc:
             raise ParameterError(_as_options(str(exc))) from None
         if published.unchanged:
-            print(f"bch pack: {published.message}")
-            return 0
+            return "unchanged", published
         progress(f"published {published.path} in {time.perf_counter() - start:.1f}s")
-        if not args.quiet:
-            print(published.path)
-        return 0
+        return "published", published
 
 
 def _verify(args: argparse.Namespace) -> int:

@@ -440,10 +440,11 @@ def _entry_sha256(entry: dict) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def recorded_packs(out: Path) -> set[str]:
-    """The pack names the output folder's ledger holds (a name once recorded is never reused)."""
+def recorded_packs(out: Path) -> dict[str, int]:
+    """The pack names the output folder's ledger holds, each with its line (the order they were published in,
+    whatever the clock said): a name once recorded is never reused."""
     entries, _ = read_ledger(Path(out) / LEDGER)
-    return {entry["pack"] for entry in entries}
+    return {entry["pack"]: line for line, entry in enumerate(entries, start=1)}
 
 
 def record_published(out: Path, pack_name: str, manifest_path: Path) -> None:

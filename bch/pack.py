@@ -28,6 +28,7 @@ LOCK = ".bch-pack.lock"
 LEDGER = manifest.LEDGER
 LATEST = "latest"
 FAILED = "failed"
+FAILURES_KEPT = 10  # failed/<stamp>/ records kept; older ones are removed when a new failure is kept
 _PACK_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}(\.\d+)?$")
 _TEMPORARY = re.compile(r"^\.(?:building-\d{8}T\d{6}Z|latest)-(\d+)$")
 
@@ -107,7 +108,8 @@ def published_packs(out: Path) -> list[PackRecord]:
     """Published packs in `out` in edition order: by as-of date, then by run (oldest first).
 
     Once the folder has a ledger, only the packs it records count: a dated folder copied in by hand
-    never becomes `latest` nor what the next pack is compared with.
+    never becomes `latest` nor what the next pack is compared with. Runs are then in the ledger's order,
+    the order they were published in: a clock set back names a later pack with an earlier day.
     """
     recorded = manifest.recorded_packs(out) if (out / LEDGER).exists() else None
     found = []
@@ -122,7 +124,18 @@ def published_packs(out: Path) -> list[PackRecord]:
         except (OSError, ValueError, AttributeError):
             continue  # not a pack bch can read: never compared with, never `latest`
         found.append(PackRecord(path, str(as_of), record))
+    if recorded is not None:
+        return sorted(found, key=lambda r: (r.as_of, recorded[r.path.name]))
     return sorted(found, key=lambda r: (r.as_of, _order(r.path.name)))
+
+
+def manifest_of(folder: Path | None) -> dict:
+    """A published pack's manifest as it stands ({} when it can't be read: a report, never a failure)."""
+    try:
+        record = json.loads((Path(folder) / manifest.MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, TypeError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
 
 
 def previous_pack(packs: list[PackRecord], as_of: str) -> PackRecord | None:
@@ -257,6 +270,7 @@ def _build_pack(options, progress, run_date) -> Published:
             f"{run.inputs.savings.name} is in no catalogued edition and no --as-of was given: give --as-of YYYY-MM-DD "
             "(the date its figures are stated at), or add it with `bch edition add`"
         )
+    _before_any_kernel(run, run_date or _now().date())
     values = notebook_parameters(run)
     execute.check_against_notebooks({**values, "output_dir": ""}, options.books)
     out = Path(options.out).resolve()
@@ -301,6 +315,20 @@ def _build_pack(options, progress, run_date) -> Published:
             shutil.rmtree(building, ignore_errors=True)
 
 
+def _before_any_kernel(run: params.RunParameters, today: dt.date) -> None:
+    """What can refuse a run without a notebook: figures stated at a day not yet reached, and a strict run whose
+    inputs have error findings (one line, exit 1, and no failed/ folder: nothing failed but the data)."""
+    if run.inputs.as_of > today:
+        raise ParameterError(
+            f"the figures are stated as at {run.inputs.as_of.isoformat()}, after today ({today.isoformat()}): "
+            "a pack can't state figures at a day not yet reached"
+        )
+    if run.strict:
+        from bch import pipeline
+
+        pipeline.enforce_strict(pipeline.analyse_run(run), strict=True)
+
+
 def _keep_failure(out: Path, stamp: str, failure: execute.NotebookFailed) -> Path:
     """The failure record: the one-line message first (small, so it survives a full disk), then the notebook."""
     kept = out / FAILED / stamp
@@ -312,7 +340,15 @@ def _keep_failure(out: Path, stamp: str, failure: execute.NotebookFailed) -> Pat
             shutil.copy2(failure.notebook, kept / failure.notebook.name)
     except OSError as exc:
         return Path(f"{kept} (incomplete: {exc.strerror or exc})")
+    _prune_failures(out / FAILED)
     return kept
+
+
+def _prune_failures(folder: Path, keep: int = FAILURES_KEPT) -> None:
+    """Only the newest `keep` failure records: a daily run failing for weeks must not fill the disk."""
+    stamps = sorted((p for p in folder.iterdir() if p.is_dir() and not p.is_symlink()), key=lambda p: p.name)
+    for old in stamps[:-keep]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _build_into(options, run, values, prints, packs, out, building, started, progress, run_date) -> Path:
@@ -320,7 +356,7 @@ def _build_into(options, run, values, prints, packs, out, building, started, pro
 
     interrupts.check()  # after the imports: a Ctrl-C during them is taken here
 
-    day = run_date or dt.date.today()
+    day = run_date or started.date()  # the folder's day on the same clock (UTC) as started_at
     name = _next_name(out, day)
     as_of = run.inputs.as_of.isoformat()
     previous = previous_pack(packs, as_of)

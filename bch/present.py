@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bch import editions
+from bch import editions, labels
 from bch.money import format_gbp, format_gbp_k
 
 MISSING = "–"
@@ -178,6 +178,7 @@ class Delivery:
     actual: int
     shortfall: int  # cases short of forecast beyond materiality
     materiality_pct: float
+    left_out: tuple[tuple[str, int], ...] = ()  # (case, latest forecast): a forecast but no actual to compare
 
     @property
     def variance(self) -> int:
@@ -196,6 +197,7 @@ def delivery(variance_totals: dict | None, statuses=(), materiality_pct: float =
         actual=variance_totals["actual_gbp"],
         shortfall=shortfall_count(statuses),
         materiality_pct=materiality_pct,
+        left_out=tuple(variance_totals.get("left_out", ())),
     )
 
 
@@ -207,14 +209,23 @@ def delivered_sentence(d: Delivery) -> str:
     """'The 6 business cases with forecasts delivered £1,798k of the £3,916k forecast, £2,118k short'."""
     who = f"The {_cases(d.cases)} with {'a forecast' if d.cases == 1 else 'forecasts'}"
     if d.variance == 0:
-        return f"{who} delivered {gbp_k(d.actual)}, exactly the forecast"
+        return f"{who} delivered {gbp_k(d.actual)}, exactly the forecast{left_out_clause(d)}"
     gap = f"{gbp_k(abs(d.variance))} {'short' if d.variance < 0 else 'above'}"
-    return f"{who} delivered {gbp_k(d.actual)} of the {gbp_k(d.forecast)} forecast, {gap}"
+    return f"{who} delivered {gbp_k(d.actual)} of the {gbp_k(d.forecast)} forecast, {gap}{left_out_clause(d)}"
+
+
+def left_out_clause(d: Delivery) -> str:
+    """' (left out, actual unknown: ICT, £2,202k forecast)': a case never drops out of a headline unsaid."""
+    if not d.left_out:
+        return ""
+    named = "; ".join(f"{labels.display(case)}, {gbp_k(pounds)} forecast" for case, pounds in d.left_out)
+    return f" (left out, actual unknown: {named})"
 
 
 def delivered_label(d: Delivery) -> str:
     """The headline card's label under the delivered figure."""
-    return f"delivered by the {_cases(d.cases)} with {'a forecast' if d.cases == 1 else 'forecasts'}"
+    label = f"delivered by the {_cases(d.cases)} with {'a forecast' if d.cases == 1 else 'forecasts'}"
+    return label + (f"; {len(d.left_out)} left out, actual unknown" if d.left_out else "")
 
 
 def shortfall_sentence(d: Delivery) -> str:

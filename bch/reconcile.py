@@ -199,9 +199,11 @@ def _row(
     }
 
 
-def totals(table: pd.DataFrame) -> dict[str, int]:
-    """Original, latest forecast and actual summed over the cases with a variance figure."""
+def totals(table: pd.DataFrame) -> dict:
+    """Original, latest forecast and actual summed over the cases with a variance figure; `left_out`: the cases
+    with a forecast but no actual to compare (function, latest forecast), which the sums leave out."""
     measured = table[table["variance_gbp"].notna()]
+    unmeasured = table[table["variance_gbp"].isna() & table["latest_forecast_gbp"].notna()]
 
     def total(column: str) -> int:
         return sum(int(v) for v in measured[column] if not pd.isna(v))  # Python ints: never wraps
@@ -212,4 +214,7 @@ def totals(table: pd.DataFrame) -> dict[str, int]:
         "actual_gbp": total("actual_gbp"),
         "variance_gbp": total("variance_gbp"),
         "cases": len(measured),
+        "left_out": tuple(
+            (str(f), int(v)) for f, v in zip(unmeasured["function"], unmeasured["latest_forecast_gbp"], strict=True)
+        ),
     }

@@ -160,7 +160,10 @@ def test_an_unreadable_cell_is_marked_not_drawn_as_complete(shipped, tmp_path):
     assert "ICT" not in shown
     assert len(shown) == 5
     texts = [t.get_text() for t in fig.texts]
-    assert texts[0] == "The 5 business cases with forecasts delivered £297k of the £1,714k forecast, £1,417k short"
+    assert texts[0] == (
+        "The 5 business cases with forecasts delivered £297k of the £1,714k forecast, £1,417k short (left out, "
+        "actual unknown: ICT, £2,202k forecast)"
+    )
     assert texts[1].startswith("Not shown (no variance figure): ICT (actual unknown); Public Contact (not implemented)")
     fig = _render(charts.delivery_chart(analysis.variance, 10))
     assert "ICT" not in [t.get_text() for t in fig.axes[0].get_yticklabels()]

@@ -91,8 +91,7 @@ def test_an_older_edition_rerun_is_compared_with_its_own_edition_and_never_becom
 
 
 def test_runs_of_one_day_order_by_number_not_as_text(tmp_path):
-    names = ["2019-07-20", "2019-07-20.10", "2019-07-20.2"]
-    for name in names:
+    for name in ["2019-07-20", "2019-07-20.2", "2019-07-20.10"]:  # recorded in this order
         builders.recorded_pack(tmp_path, name, "2018-07-19")
     assert [r.path.name for r in pack.published_packs(tmp_path)] == ["2019-07-20", "2019-07-20.2", "2019-07-20.10"]
     pack._point_latest(tmp_path)

@@ -158,7 +158,7 @@ def test_if_changed_a_workbook_edited_in_place_publishes_a_second_folder_that_da
     assert executed[0].previous.path == first
     assert (out / "latest").resolve() == changed.path
     assert builders.tree_digest(first) == first_digest
-    assert manifest.recorded_packs(out) == {first.name, changed.path.name}
+    assert manifest.recorded_packs(out) == {first.name: 1, changed.path.name: 2}
 
 
 def test_headlines_follow_the_data(next_pack):

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from bch import cli, execute, pack, paths
-from bch.errors import BchError, ParameterError
+from bch.errors import BchError, DataError, ParameterError
 from tests import builders
 
 
@@ -57,25 +57,37 @@ def assert_nothing_published(out: Path, first: Path, digest: dict) -> Path:
     return kept[0]
 
 
-def test_strict_with_a_junk_cell_fails(with_a_pack, tmp_path, shipped):
+def test_strict_with_a_junk_cell_is_refused_before_any_kernel(with_a_pack, tmp_path, shipped, monkeypatch):
     out, first, digest = with_a_pack
     book, ws = shipped
     ws["C3"] = "tbc"
     junk = builders.save(book, tmp_path, "junk.xlsx")
-    with pytest.raises(pack.PackError) as failure:
+    monkeypatch.setattr(execute, "SharedKernel", lambda *a, **k: pytest.fail("a kernel was started"))
+    with pytest.raises(DataError) as failure:
         run_pack(out, savings_path=str(junk), as_of="2018-07-19", strict=True)
-    message = str(failure.value)
-    assert "failed at cell" in message and "DataError: strict run: 1 error finding(s)" in message
-    assert "Savings!C3" in message
+    assert str(failure.value) == (
+        "strict run: 1 error finding(s); the first: ERROR [not-money] Savings!C3: 'tbc' is not an amount of money; "
+        "it is not counted (a non-figure is never read as 0)"
+    )
+    untouched = [first.name, "index.html", "latest", "ledger.jsonl", pack.LOCK]
+    assert sorted(p.name for p in out.iterdir()) == sorted(untouched)  # no failed/: no notebook ran
+    assert builders.tree_digest(first) == digest
+
+
+def test_a_failing_notebook_is_kept_with_papermills_banner_and_the_runs_record(with_a_pack, tmp_path, unwarmed_kernel):
+    out, first, digest = with_a_pack
+    broken = notebook_with(tmp_path, "raise ValueError('the figures do not add up')")
+    with pytest.raises(pack.PackError) as failure:
+        run_pack(out, books=[broken])
+    assert "9.0-broken.ipynb failed at cell" in str(failure.value)
+    assert "ValueError: the figures do not add up" in str(failure.value)
     kept = assert_nothing_published(out, first, digest)
-    failed = nbformat.read(kept / "3.0-variance-charts.ipynb", as_version=4)  # the charts notebook runs first
+    failed = nbformat.read(kept / "9.0-broken.ipynb", as_version=4)
     assert any("An Exception was encountered" in "".join(c.source) for c in failed.cells)  # papermill's banner
     assert re.fullmatch(
-        r"3.0-variance-charts.ipynb failed at cell \d+ .*\n\n"
-        r"3.0-variance-charts.ipynb: failed \(\d+\.\d+s\)\n"
-        r"1.0-load-and-check.ipynb: not run \(0.0s\)\n2.0-reconcile-forecasts.ipynb: not run \(0.0s\)\n",
+        r"9.0-broken.ipynb failed at cell 3 \(In \[3\]: raise ValueError\('the figures do not add up'\)\): "
+        r"ValueError: the figures do not add up\n\n9.0-broken.ipynb: failed \(\d+\.\d+s\)\n",
         (kept / "error.txt").read_text(),
-        re.S,
     )
 
 

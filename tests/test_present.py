@@ -281,3 +281,19 @@ def test_a_long_reference_in_a_narrow_cell_may_break_only_at_its_joints():
     assert out == "warning register-stale editions.<wbr>toml[<wbr>2019-07-18]<wbr>.<wbr>register_<wbr>reviewed"
     assert env.from_string("{{ t|breakable }}").render(t="<b>" + "x" * 30) == "&lt;b&gt;" + "x" * 30
     assert env.from_string("{{ t|breakable }}").render(t="HR 2019/20") == "HR 2019/20"
+
+
+def test_a_case_whose_actual_is_unknown_is_named_in_the_headline_never_dropped(shipped, tmp_path):
+    book, sheet = shipped
+    sheet["C5"] = "tbc"  # ICT's 2015/16 saving, as a finance export may say
+    analysis = pipeline.analyse(savings=builders.save(book, tmp_path), as_of="2018-07-19")
+    assert analysis.variance_totals["left_out"] == (("ICT", 2_202_000),)
+    delivered = present.delivery(analysis.variance_totals, analysis.variance["status"], analysis.materiality_pct)
+    assert present.headline_sentence(delivered) == (
+        "The 5 business cases with forecasts delivered £297k of the £1,714k forecast, £1,417k short (left out, "
+        "actual unknown: ICT, £2,202k forecast); 3 of 5 business cases delivered less than 90% of forecast "
+        "(materiality 10%)."
+    )
+    assert present.delivered_label(delivered) == (
+        "delivered by the 5 business cases with forecasts; 1 left out, actual unknown"
+    )

@@ -44,6 +44,7 @@ def test_totals_over_the_cases_with_figures(analysis):
         "actual_gbp": 1_798 * K,
         "variance_gbp": -2_118 * K,
         "cases": 6,
+        "left_out": (),
     }
 
 

@@ -232,7 +232,7 @@ def test_record_published_chains_each_entry_onto_the_last(copy):
     assert [e["pack"] for e in (first, second, third)] == [copy.name, "2099-01-01", "2099-01-02"]
     assert (first["prev"], second["prev"], third["prev"]) == (None, first["entry_sha256"], second["entry_sha256"])
     assert second["manifest_sha256"] == manifest.sha256(copy / "findings.csv")
-    assert manifest.recorded_packs(out) == {copy.name, "2099-01-01", "2099-01-02"}
+    assert manifest.recorded_packs(out) == {copy.name: 1, "2099-01-01": 2, "2099-01-02": 3}
     assert manifest.verify(copy) == []
     with pytest.raises(manifest.ManifestError, match=r"ledger.jsonl: 2099-01-01 is already recorded; a pack name"):
         manifest.record_published(out, "2099-01-01", copy / "claims.csv")

@@ -1,0 +1,55 @@
+"""A scheduled run's housekeeping, without a kernel: what refuses a run before one starts, failed/ pruned, and
+packs ordered as the ledger recorded them whatever the clock said."""
+
+import datetime as dt
+import json
+
+import pytest
+
+from bch import manifest, pack
+from bch.errors import ParameterError
+
+
+def test_figures_stated_after_the_run_date_are_refused_before_any_kernel(tmp_path, monkeypatch):
+    monkeypatch.setattr(pack.execute, "check_against_notebooks", lambda *a: pytest.fail("reached the notebooks"))
+    with pytest.raises(ParameterError) as refused:
+        pack.build_pack(pack.PackOptions(out=tmp_path / "out"), run_date=dt.date(2018, 7, 1))
+    assert str(refused.value) == (
+        "the figures are stated as at 2018-07-19, after today (2018-07-01): a pack can't state figures at a day "
+        "not yet reached"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_only_the_newest_failure_records_are_kept(tmp_path):
+    failed = tmp_path / pack.FAILED
+    for day in range(1, 15):
+        (failed / f"201907{day:02d}T060000Z").mkdir(parents=True)
+    pack._prune_failures(failed)
+    kept = sorted(p.name for p in failed.iterdir())
+    assert len(kept) == pack.FAILURES_KEPT == 10
+    assert kept[0] == "20190705T060000Z" and kept[-1] == "20190714T060000Z"
+
+
+def _recorded_pack(out, name: str, as_of: str) -> None:
+    folder = out / name
+    folder.mkdir(parents=True)
+    (folder / manifest.MANIFEST).write_text(json.dumps({"as_of": as_of}), encoding="utf-8")
+    manifest.record_published(out, name, folder / manifest.MANIFEST)
+
+
+def test_packs_are_in_the_order_the_ledger_recorded_them_not_by_their_folders_day(tmp_path):
+    out = tmp_path / "out"
+    _recorded_pack(out, "2019-07-21", "2018-07-19")
+    _recorded_pack(out, "2019-07-20", "2018-07-19")  # the clock was set back a day before this run
+    _recorded_pack(out, "2019-07-19", "2017-07-19")  # an older edition republished later still
+    packs = pack.published_packs(out)
+    assert [p.path.name for p in packs] == ["2019-07-19", "2019-07-21", "2019-07-20"]
+    assert pack.previous_pack(packs, "2018-07-19").path.name == "2019-07-20"
+
+
+def test_without_a_ledger_packs_are_in_folder_order(tmp_path):
+    for name in ("2019-07-20.2", "2019-07-20", "2019-07-20.10"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / manifest.MANIFEST).write_text(json.dumps({"as_of": "2018-07-19"}), encoding="utf-8")
+    assert [p.path.name for p in pack.published_packs(tmp_path)] == ["2019-07-20", "2019-07-20.2", "2019-07-20.10"]
