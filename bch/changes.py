@@ -19,6 +19,14 @@ _CASE_FIELDS = (
     ("status", "status changed", False),
 )
 _PARAMETERS = ("edition", "as_of", "materiality_pct", "strict")
+_LINE = ("function", "fiscal_year", "saving_gbp")
+_FINDING = ("severity", "code", "cell", "message")
+# The columns each compared table must hold (by its pack name); the rest of a pack is not compared.
+NEEDED: dict[str, tuple[str, ...]] = {
+    "savings-tidy": _LINE,
+    "variance": ("function", *(column for column, _, _ in _CASE_FIELDS)),
+    "findings": _FINDING,
+}
 _KIND_ORDER = (
     "parameter changed",
     "year added",
@@ -44,9 +52,21 @@ def _text(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype("string").fillna("")
 
 
+class NotComparable(ValueError):
+    """Tables that lack a column the comparison reads; the message is the one-line reason."""
+
+
+def _lacking(tables: dict[str, pd.DataFrame], which: str) -> str | None:
+    for name, columns in NEEDED.items():
+        if name not in tables:
+            return f"the {which} tables lack {name}"
+        missing = [c for c in columns if c not in tables[name].columns]
+        if missing:
+            return f"the {which} {name} lacks the column(s) {', '.join(missing)}"
+    return None
+
+
 def _keyed(frame: pd.DataFrame, keys: list[str], value: str) -> dict[tuple, str]:
-    if value not in frame.columns or any(k not in frame.columns for k in keys):
-        return {}
     return {tuple(row[k] for k in keys): str(row[value]) for row in frame.to_dict("records")}
 
 
@@ -86,16 +106,15 @@ def _cases(old: pd.DataFrame, new: pd.DataFrame) -> list[dict]:
 
 
 def _findings(old: pd.DataFrame, new: pd.DataFrame) -> list[dict]:
-    fields = ["severity", "code", "cell", "message"]
-    old_set = {tuple(r) for r in old[fields].itertuples(index=False)}
-    new_set = {tuple(r) for r in new[fields].itertuples(index=False)}
+    old_set = {tuple(r) for r in old[list(_FINDING)].itertuples(index=False)}
+    new_set = {tuple(r) for r in new[list(_FINDING)].itertuples(index=False)}
     found = [_change("finding new", f"{f[0]} {f[1]} {f[2]}", None, f[3]) for f in new_set - old_set]
     return found + [_change("finding resolved", f"{f[0]} {f[1]} {f[2]}", f[3], None) for f in old_set - new_set]
 
 
-def _parameters(old: dict | None, new: dict | None) -> list[dict]:
-    if not old or not new:
-        return []
+def _parameters(old: object, new: object) -> list[dict]:
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return []  # a pack that recorded no parameters (or not as this bch does) is compared on its figures
     return [
         _change("parameter changed", name, str(old.get(name, "")), str(new.get(name, "")))
         for name in _PARAMETERS
@@ -109,11 +128,15 @@ def compare(
     previous_parameters: dict | None = None,
     parameters: dict | None = None,
 ) -> list[dict]:
-    """Changes from `previous` to `current` tables (by their pack names); [] with nothing to compare."""
+    """Changes from `previous` to `current` tables (by their pack names); [] with nothing to compare.
+    NotComparable when either lacks a column `NEEDED` names: a missing column is never "all added"."""
     if previous is None:
         return []
-    old = {name: _text(frame) for name, frame in previous.items()}
-    new = {name: _text(frame) for name, frame in current.items()}
+    why = _lacking(previous, "previous") or _lacking(current, "current")
+    if why:
+        raise NotComparable(why)
+    old = {name: _text(previous[name]) for name in NEEDED}
+    new = {name: _text(current[name]) for name in NEEDED}
     found = [
         *_parameters(previous_parameters, parameters),
         *_savings(old["savings-tidy"], new["savings-tidy"]),
