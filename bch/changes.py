@@ -3,11 +3,18 @@ findings and parameters. Pure: tables in, a list of plain records out.
 
 Each change is {kind, item, before, after, money}: `money` says before/after are pounds (shown £k),
 so presenters never guess from the kind's wording.
+
+Written for a Board: a blank line and a £0 one are the same saving (a finance export writes 0 where
+the earlier edition left the cell blank); a line renamed with its figures unchanged is one rename, not
+a removal and an addition; a finding is the same finding while its code, cell and figures are (its
+message is bch's wording, which may change between versions).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from decimal import Decimal
 
 import pandas as pd
 
@@ -19,8 +26,17 @@ _CASE_FIELDS = (
     ("status", "status changed", False),
 )
 _PARAMETERS = ("edition", "as_of", "materiality_pct", "strict")
+_LINE = ("function", "fiscal_year", "saving_gbp")
+_FINDING = ("severity", "code", "cell", "message")
+# The columns each compared table must hold (by its pack name); the rest of a pack is not compared.
+NEEDED: dict[str, tuple[str, ...]] = {
+    "savings-tidy": _LINE,
+    "variance": ("function", *(column for column, _, _ in _CASE_FIELDS)),
+    "findings": _FINDING,
+}
 _KIND_ORDER = (
     "parameter changed",
+    "line renamed",
     "year added",
     "year removed",
     "actual added",
@@ -44,9 +60,21 @@ def _text(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype("string").fillna("")
 
 
+class NotComparable(ValueError):
+    """Tables that lack a column the comparison reads; the message is the one-line reason."""
+
+
+def _lacking(tables: dict[str, pd.DataFrame], which: str) -> str | None:
+    for name, columns in NEEDED.items():
+        if name not in tables:
+            return f"the {which} tables lack {name}"
+        missing = [c for c in columns if c not in tables[name].columns]
+        if missing:
+            return f"the {which} {name} lacks the column(s) {', '.join(missing)}"
+    return None
+
+
 def _keyed(frame: pd.DataFrame, keys: list[str], value: str) -> dict[tuple, str]:
-    if value not in frame.columns or any(k not in frame.columns for k in keys):
-        return {}
     return {tuple(row[k] for k in keys): str(row[value]) for row in frame.to_dict("records")}
 
 
@@ -54,13 +82,44 @@ def _change(kind: str, item: str, before, after, money: bool = False) -> dict:
     return {"kind": kind, "item": item, "before": before or None, "after": after or None, "money": money}
 
 
-def _savings(old: pd.DataFrame, new: pd.DataFrame) -> list[dict]:
-    found = []
+def _lines(frame: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """Each function's savings by fiscal year, £0 left out as a blank is: the two are one saving."""
+    lines: dict[str, dict[str, str]] = {}
+    for function, year, saving in frame[list(_LINE)].itertuples(index=False):
+        lines.setdefault(function, {})
+        if saving not in ("", "0"):
+            lines[function][year] = saving
+    return lines
+
+
+def renames(old: pd.DataFrame, new: pd.DataFrame) -> dict[str, str]:
+    """Old label -> new label for each line whose label alone changed: the old label is gone, the new
+    one is new, and on the years both editions show they hold the same figures, not all blank. Only a
+    pairing that is one to one counts: two candidates either way stay a removal and an addition."""
+    before, after = _lines(old), _lines(new)
+    shared = set(old["fiscal_year"]) & set(new["fiscal_year"])
+
+    def on_shared(line: dict[str, str]) -> dict[str, str]:
+        return {year: saving for year, saving in line.items() if year in shared}
+
+    gone = {label: on_shared(line) for label, line in before.items() if label not in after}
+    came = {label: on_shared(line) for label, line in after.items() if label not in before}
+    pairs = [(o, n) for o, seen in gone.items() if seen for n, now in came.items() if now == seen]
+    olds, news = Counter(o for o, _ in pairs), Counter(n for _, n in pairs)
+    return {o: n for o, n in pairs if olds[o] == 1 and news[n] == 1}
+
+
+def _relabelled(frame: pd.DataFrame, renamed: dict[str, str]) -> pd.DataFrame:
+    return frame.assign(function=frame["function"].map(lambda label: renamed.get(label, label)))
+
+
+def _savings(old: pd.DataFrame, new: pd.DataFrame, renamed: dict[str, str]) -> list[dict]:
+    found = [_change("line renamed", f"{o} → {n}", o, n) for o, n in renamed.items()]
     old_years, new_years = list(dict.fromkeys(old["fiscal_year"])), list(dict.fromkeys(new["fiscal_year"]))
     found += [_change("year added", year, None, "new column") for year in new_years if year not in old_years]
     found += [_change("year removed", year, "was shown", None) for year in old_years if year not in new_years]
-    before = _keyed(old, ["function", "fiscal_year"], "saving_gbp")
-    after = _keyed(new, ["function", "fiscal_year"], "saving_gbp")
+    before = {(f, y): v for f, line in _lines(_relabelled(old, renamed)).items() for y, v in line.items()}
+    after = {(f, y): v for f, line in _lines(new).items() for y, v in line.items()}
     for key in [*after, *[k for k in before if k not in after]]:
         item = f"{key[0]} {key[1]}"
         if key not in before:
@@ -72,7 +131,10 @@ def _savings(old: pd.DataFrame, new: pd.DataFrame) -> list[dict]:
     return found
 
 
-def _cases(old: pd.DataFrame, new: pd.DataFrame) -> list[dict]:
+def _cases(old: pd.DataFrame, new: pd.DataFrame, renamed: dict[str, str]) -> list[dict]:
+    # a renamed line's case follows it only where the case itself took the new name
+    names_old, names_new = set(old["function"]), set(new["function"])
+    old = _relabelled(old, {o: n for o, n in renamed.items() if o not in names_new and n not in names_old})
     found = []
     old_status, new_status = _keyed(old, ["function"], "status"), _keyed(new, ["function"], "status")
     found += [_change("case added", k[0], None, v) for k, v in new_status.items() if k not in old_status]
@@ -85,17 +147,41 @@ def _cases(old: pd.DataFrame, new: pd.DataFrame) -> list[dict]:
     return found
 
 
+# A figure as bch's messages write it: £6,151,000, -£795,000, £6,151k, £1.8m
+_FIGURE = re.compile(r"(-?)£(\d[\d,]*(?:\.\d+)?)([km]?)")
+_SCALE = {"": 1, "k": 1000, "m": 1_000_000}
+
+
+def figures(message: str) -> tuple[Decimal, ...]:
+    """The pounds a finding's message states, in order, whichever way they are written."""
+    return tuple(
+        Decimal(sign + digits.replace(",", "")) * _SCALE[unit] for sign, digits, unit in _FIGURE.findall(message)
+    )
+
+
+def _by_key(frame: pd.DataFrame) -> dict[tuple, list[tuple[str, str]]]:
+    """Findings by their stable key (code, cell, figures): the severity and message of each raised."""
+    found: dict[tuple, list[tuple[str, str]]] = {}
+    for severity, code, cell, message in frame[list(_FINDING)].itertuples(index=False):
+        found.setdefault((code, cell, figures(message)), []).append((severity, message))
+    return found
+
+
 def _findings(old: pd.DataFrame, new: pd.DataFrame) -> list[dict]:
-    fields = ["severity", "code", "cell", "message"]
-    old_set = {tuple(r) for r in old[fields].itertuples(index=False)}
-    new_set = {tuple(r) for r in new[fields].itertuples(index=False)}
-    found = [_change("finding new", f"{f[0]} {f[1]} {f[2]}", None, f[3]) for f in new_set - old_set]
-    return found + [_change("finding resolved", f"{f[0]} {f[1]} {f[2]}", f[3], None) for f in old_set - new_set]
+    before, after = _by_key(old), _by_key(new)
+    found = []
+    for key, raised in after.items():  # a finding raised twice where once before is new once
+        for severity, message in raised[len(before.get(key, [])) :]:
+            found.append(_change("finding new", f"{severity} {key[0]} {key[1]}", None, message))
+    for key, raised in before.items():
+        for severity, message in raised[len(after.get(key, [])) :]:
+            found.append(_change("finding resolved", f"{severity} {key[0]} {key[1]}", message, None))
+    return found
 
 
-def _parameters(old: dict | None, new: dict | None) -> list[dict]:
-    if not old or not new:
-        return []
+def _parameters(old: object, new: object) -> list[dict]:
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return []  # a pack that recorded no parameters (or not as this bch does) is compared on its figures
     return [
         _change("parameter changed", name, str(old.get(name, "")), str(new.get(name, "")))
         for name in _PARAMETERS
@@ -109,15 +195,20 @@ def compare(
     previous_parameters: dict | None = None,
     parameters: dict | None = None,
 ) -> list[dict]:
-    """Changes from `previous` to `current` tables (by their pack names); [] with nothing to compare."""
+    """Changes from `previous` to `current` tables (by their pack names); [] with nothing to compare.
+    NotComparable when either lacks a column `NEEDED` names: a missing column is never "all added"."""
     if previous is None:
         return []
-    old = {name: _text(frame) for name, frame in previous.items()}
-    new = {name: _text(frame) for name, frame in current.items()}
+    why = _lacking(previous, "previous") or _lacking(current, "current")
+    if why:
+        raise NotComparable(why)
+    old = {name: _text(previous[name]) for name in NEEDED}
+    new = {name: _text(current[name]) for name in NEEDED}
+    renamed = renames(old["savings-tidy"], new["savings-tidy"])
     found = [
         *_parameters(previous_parameters, parameters),
-        *_savings(old["savings-tidy"], new["savings-tidy"]),
-        *_cases(old["variance"], new["variance"]),
+        *_savings(old["savings-tidy"], new["savings-tidy"], renamed),
+        *_cases(old["variance"], new["variance"], renamed),
         *_findings(old["findings"], new["findings"]),
     ]
     order = {kind: i for i, kind in enumerate(_KIND_ORDER)}

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
-from bch import execute, interrupts, manifest, params, paths
+from bch import execute, interrupts, manifest, packfiles, params, paths
 from bch.errors import BchError, ParameterError
 
 LOCK = ".bch-pack.lock"
@@ -67,7 +67,7 @@ class Published(NamedTuple):
 
 class PackRecord(NamedTuple):
     path: Path
-    as_of: str  # ISO date of the edition the pack states ('' when it stated none)
+    as_of: str  # ISO date of the edition the pack states
     manifest: dict
 
 
@@ -118,12 +118,10 @@ def published_packs(out: Path) -> list[PackRecord]:
             continue
         if recorded is not None and path.name not in recorded:
             continue
-        try:
-            record = json.loads((path / manifest.MANIFEST).read_text(encoding="utf-8"))
-            as_of = record.get("as_of", record.get("parameters", {}).get("as_of", "")) or ""
-        except (OSError, ValueError, AttributeError):
-            continue  # not a pack bch can read: never compared with, never `latest`
-        found.append(PackRecord(path, str(as_of), record))
+        record, _ = packfiles.read_manifest(path)
+        if record is None:
+            continue  # not a manifest this bch writes: never compared with, never `latest`
+        found.append(PackRecord(path, packfiles.as_of_of(record), record))
     if recorded is not None:
         return sorted(found, key=lambda r: (r.as_of, recorded[r.path.name]))
     return sorted(found, key=lambda r: (r.as_of, _order(r.path.name)))
@@ -131,11 +129,8 @@ def published_packs(out: Path) -> list[PackRecord]:
 
 def manifest_of(folder: Path | None) -> dict:
     """A published pack's manifest as it stands ({} when it can't be read: a report, never a failure)."""
-    try:
-        record = json.loads((Path(folder) / manifest.MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, TypeError, ValueError):
-        return {}
-    return record if isinstance(record, dict) else {}
+    record, _ = packfiles.read_manifest(Path(folder))
+    return record or {}
 
 
 def previous_pack(packs: list[PackRecord], as_of: str) -> PackRecord | None:

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bch import boardpack, changes, excel, execute, history, interrupts, manifest, pipeline, tables
+from bch import boardpack, changes, excel, execute, history, interrupts, manifest, packfiles, pipeline, tables
 from bch.errors import BchError
 
 
@@ -43,14 +43,25 @@ class PackJob:
 
 
 def previous_tables(previous) -> tuple[dict | None, str | None]:
-    """The previous pack's tables, or None and why they could not be read (never a failed run)."""
+    """The previous pack's tables the comparison reads, or None and why they could not be read (never a
+    failed run: an odd earlier pack only means it can't be compared with)."""
     if previous is None:
         return None, None
+    found, why = packfiles.read_tables(previous.path, changes.NEEDED)
+    return (found, None) if why is None else (None, f"the pack {previous.path.name} could not be read ({why})")
+
+
+def changes_since(previous, current: dict, parameters: dict) -> tuple[list[dict], str | None]:
+    """What changed since `previous` (a `bch.pack.PackRecord`), or [] and why it could not be compared."""
+    if previous is None:
+        return [], None
+    old, unreadable = previous_tables(previous)
+    if unreadable:
+        return [], unreadable
     try:
-        return {name: tables.read(previous.path, name) for name in tables.NAMES}, None
-    except Exception as exc:  # an unreadable old pack only means it can't be compared with
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return None, f"the pack {previous.path.name} could not be read ({reason[:120]})"
+        return changes.compare(old, current, previous.manifest.get("parameters"), parameters), None
+    except changes.NotComparable as exc:
+        return [], f"the pack {previous.path.name} could not be compared ({exc})"
 
 
 def _reviewer_exporter():
@@ -212,13 +223,8 @@ def _render_while_running(job: PackJob, running, finished: queue.Queue, stop):
             analysis = pipeline.analyse_run(job.run)
             trend = history.trend(job.run, analysis)
         interrupts.check()
-        old, unreadable = previous_tables(job.previous)
-        found = changes.compare(
-            old,
-            {key: tables.as_text(frame) for key, frame in tables.pack_tables(analysis).items()},
-            job.previous.manifest.get("parameters") if job.previous else None,
-            job.parameters,
-        )
+        current = {key: tables.as_text(frame) for key, frame in tables.pack_tables(analysis).items()}
+        found, unreadable = changes_since(job.previous, current, job.parameters)
         context = {
             "run_date": job.run_date,
             "pack_name": job.name,

@@ -43,6 +43,8 @@ FUNCTIONS = Schema(
         "total_status": "text",
     },
 )
+# The lines a pack publishes (savings-tidy.csv): the value lines, each with its cell.
+TIDY = Schema("savings-tidy", {c: LINES.columns[c] for c in ("function", "fiscal_year", "saving_gbp", "cell")})
 LINE_COLUMNS, STATED_COLUMNS, FUNCTION_COLUMNS = LINES.names, STATED.names, FUNCTIONS.names
 
 
@@ -81,7 +83,7 @@ class SavingsSheet:
     def tidy(self) -> pd.DataFrame:
         """The line items as a tidy table: function, fiscal_year, saving_gbp, cell (blanks left out)."""
         kept = self.lines[self.lines["status"] != "blank"]
-        return kept[["function", "fiscal_year", "saving_gbp", "cell"]].reset_index(drop=True)
+        return kept[TIDY.names].reset_index(drop=True)
 
 
 def exact_sum(amounts) -> int:

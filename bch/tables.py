@@ -6,9 +6,15 @@ from io import StringIO
 
 import pandas as pd
 
-from bch.findings import findings_frame
+from bch.claims import CLAIMS
+from bch.findings import FINDINGS, findings_frame
+from bch.reconcile import VARIANCE
+from bch.schema import Schema
+from bch.sheet import TIDY
 
-NAMES = ("savings-tidy", "findings", "variance", "claims")
+# Each table a pack publishes, by its file name, with the columns declared where it is made.
+SCHEMAS: dict[str, Schema] = {"savings-tidy": TIDY, "findings": FINDINGS, "variance": VARIANCE, "claims": CLAIMS}
+NAMES = tuple(SCHEMAS)
 
 
 def pack_tables(analysis) -> dict[str, pd.DataFrame]:

@@ -77,3 +77,103 @@ def test_cells_and_years_sort_as_numbers_not_text():
         "Savings!D3",
         "Savings!D11",
     ]
+
+
+def tables_of(lines, cases=(), found=()) -> dict[str, pd.DataFrame]:
+    return {"savings-tidy": savings(lines), "variance": variance(list(cases)), "findings": findings(list(found))}
+
+
+def rows(old: dict, new: dict) -> list[tuple]:
+    return [(c["kind"], c["item"], c["before"], c["after"], c["money"]) for c in changes.compare(old, new)]
+
+
+def test_blank_and_zero_are_one_saving():
+    """A finance export writes 0 where the earlier edition left the cell blank (savings-tidy leaves blanks out)."""
+    blank = tables_of([("ICT", "2018/19", "423000"), ("HR", "2018/19", "")])
+    zero = tables_of([("ICT", "2018/19", "423000"), ("HR", "2018/19", "0"), ("HR", "2019/20", "0")])
+    assert rows(blank, zero) == [("year added", "2019/20", None, "new column", False)]
+    assert rows(zero, blank) == [("year removed", "2019/20", "was shown", None, False)]
+    restated = tables_of([("ICT", "2018/19", "0"), ("HR", "2018/19", "0")])
+    assert rows(blank, restated) == [("actual removed", "ICT 2018/19", "423000", None, True)]
+
+
+def test_a_renamed_line_is_one_rename_and_its_case_follows_it():
+    old = tables_of(
+        [("ICT", "2018/19", "423000"), ("ICT", "2019/20", "200000"), ("HR", "2018/19", "5000")],
+        [("ICT", "90000", "delivered"), ("HR", "5000", "delivered")],
+    )
+    new = tables_of(
+        [
+            ("Information technology", "2018/19", "423000"),
+            ("Information technology", "2019/20", "200000"),
+            ("Information technology", "2020/21", "50000"),  # a new year's figure under the new name
+            ("HR", "2018/19", "5000"),
+        ],
+        [("Information technology", "90000", "under-delivered"), ("HR", "5000", "delivered")],
+    )
+    assert rows(old, new) == [
+        ("line renamed", "ICT → Information technology", "ICT", "Information technology", False),
+        ("year added", "2020/21", None, "new column", False),
+        ("actual added", "Information technology 2020/21", None, "50000", True),
+        ("status changed", "Information technology", "delivered", "under-delivered", False),
+    ]
+
+
+def test_a_line_is_renamed_only_when_its_figures_match_one_to_one():
+    old = tables_of([("ICT", "2018/19", "1000"), ("HR", "2018/19", "2000")])
+    restated = tables_of([("Information technology", "2018/19", "1500"), ("HR", "2018/19", "2000")])
+    assert rows(old, restated) == [
+        ("actual added", "Information technology 2018/19", None, "1500", True),
+        ("actual removed", "ICT 2018/19", "1000", None, True),
+    ]
+    twins = tables_of([("ICT", "2018/19", "1000"), ("Estates", "2018/19", "1000")])
+    renamed_both = tables_of([("Digital", "2018/19", "1000"), ("Property", "2018/19", "1000")])
+    assert [r[0] for r in rows(twins, renamed_both)] == ["actual added"] * 2 + ["actual removed"] * 2
+    empty = tables_of([("ICT", "2018/19", "0")])
+    assert rows(empty, tables_of([("Digital", "2018/19", "")])) == []  # nothing to tell them apart, nothing shown
+
+
+def test_findings_are_compared_by_code_cell_and_figures_not_wording():
+    old = tables_of(
+        [],
+        found=[
+            ("error", "row-total", "Savings!G5", "states £6,151,000 but the lines give £6,150,000"),
+            ("warning", "missing-row", "Savings!A2:A11", "the sheet has no 'Total' row"),
+        ],
+    )
+    reworded = tables_of(
+        [],
+        found=[
+            ("error", "row-total", "Savings!G5", "£6,151k stated; its lines sum to £6,150k"),
+            ("warning", "missing-row", "Savings!A2:A11", "no 'Total' row, so it is not cross-checked"),
+        ],
+    )
+    assert rows(old, reworded) == []
+    was, now = "states £6,151,000 but the lines give £6,150,000", "states £6,151,000 but the lines give £6,149,000"
+    moved = tables_of(
+        [],
+        found=[
+            ("error", "row-total", "Savings!G5", now),
+            ("warning", "missing-row", "Savings!A2:A11", "the sheet has no 'Total' row"),
+            ("warning", "missing-row", "Savings!A2:A11", "the sheet has no 'Total' row"),
+        ],
+    )
+    assert rows(old, moved) == [
+        ("finding new", "error row-total Savings!G5", None, now, False),
+        ("finding new", "warning missing-row Savings!A2:A11", None, "the sheet has no 'Total' row", False),
+        ("finding resolved", "error row-total Savings!G5", was, None, False),
+    ]
+
+
+def test_figures_read_from_a_message_whichever_way_they_are_written():
+    assert changes.figures("states -£795,000, £6,151k and £1.8m; row 12") == (
+        changes.Decimal(-795_000),
+        changes.Decimal(6_151_000),
+        changes.Decimal(1_800_000),
+    )
+
+
+def test_parameters_recorded_as_anything_but_an_object_are_not_compared():
+    same = tables_of([("ICT", "2018/19", "1000")])
+    assert changes.compare(same, same, ["as_of"], {"as_of": "2018-07-19"}) == []
+    assert changes.compare(same, same, {"as_of": "2018-07-19"}, None) == []
