@@ -87,6 +87,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     pack.add_argument("--quiet", action="store_true", help="print nothing unless the run fails")
     pack.add_argument(
+        "--allow-dirty",
+        action="store_true",
+        help="publish even with uncommitted changes to bch or the notebooks (the cover says so)",
+    )
+    pack.add_argument(
         "--json",
         action="store_true",
         help="print one JSON object for a scheduler (status published/unchanged/failed, path, edition, findings, "
@@ -208,7 +213,8 @@ def _publish(args: argparse.Namespace):
                 print(f"bch pack: {line}", file=sys.stderr, flush=True)
 
         fields = {p.name: getattr(args, p.name) for p in params.of(params.PACK)}
-        options = pack.PackOptions(**fields, out=args.out, if_changed=args.if_changed)
+        dirty = {"allow_dirty": True} if args.allow_dirty else {}  # else PackOptions' default (BCH_ALLOW_DIRTY)
+        options = pack.PackOptions(**fields, out=args.out, if_changed=args.if_changed, **dirty)
         try:
             published = pack.build_pack(options, progress)
         except ParameterError as exc:

@@ -76,21 +76,32 @@ def versions() -> dict[str, str | None]:
     return found
 
 
+PUBLISHING_CODE = ("bch", "notebooks")  # what makes a pack: a change here not committed is not reproducible
+
+
 def git_state(root: Path = paths.ROOT) -> dict:
-    """The commit the code ran at and whether the work tree differed from it (None outside git)."""
+    """The commit the code ran at, whether the work tree differed from it (None outside git), and `modified`:
+    bch's modules and the notebooks changed or added but not committed (what a pack would run uncommitted)."""
 
     def git(*args: str) -> str | None:
         try:
             done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=True)
         except (OSError, subprocess.SubprocessError):
             return None
-        return done.stdout.strip()
+        return done.stdout.rstrip()  # porcelain lines begin with a space: " M bch/x.py"
 
     commit = git("rev-parse", "HEAD")
     if commit is None:
         return {"commit": None, "dirty": None}
     status = git("status", "--porcelain", "--untracked-files=no")
-    return {"commit": commit, "dirty": bool(status)}
+    code = git("status", "--porcelain", "--untracked-files=all", "--", *PUBLISHING_CODE) or ""
+    modified = sorted({line[3:].split(" -> ")[-1] for line in code.splitlines() if _runs(line[3:])})
+    return {"commit": commit, "dirty": bool(status), "modified": modified}
+
+
+def _runs(name: str) -> bool:
+    """A file a pack runs: a module of bch or a notebook (not a cache, not a checkpoint)."""
+    return name.endswith((".py", ".ipynb", ".j2")) and "/." not in f"/{name}" and "__pycache__" not in name
 
 
 # -- bch verify ---------------------------------------------------------------------------------

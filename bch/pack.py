@@ -21,12 +21,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
-from bch import execute, interrupts, manifest, packfiles, params, paths
+from bch import execute, interrupts, labels, manifest, packfiles, params, paths
 from bch.errors import BchError, ParameterError
 
 LOCK = ".bch-pack.lock"
 LEDGER = manifest.LEDGER
 LATEST = "latest"
+ALLOW_DIRTY_ENV = "BCH_ALLOW_DIRTY"
 FAILED = "failed"
 FAILURES_KEPT = 10  # failed/<stamp>/ records kept; older ones are removed when a new failure is kept
 _PACK_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}(\.\d+)?$")
@@ -52,6 +53,8 @@ PackOptions = dataclasses.make_dataclass(
     + [
         ("out", Path, dataclasses.field(default=paths.OUTPUTS)),
         ("if_changed", bool, dataclasses.field(default=False)),
+        # publishing from uncommitted code or notebooks, stated on the cover; BCH_ALLOW_DIRTY=1 is the same switch
+        ("allow_dirty", bool, dataclasses.field(default_factory=lambda: os.environ.get(ALLOW_DIRTY_ENV) == "1")),
         ("books", list, dataclasses.field(default_factory=execute.notebooks)),
     ],
 )
@@ -266,6 +269,7 @@ def _build_pack(options, progress, run_date) -> Published:
             "(the date its figures are stated at), or add it with `bch edition add`"
         )
     _before_any_kernel(run, run_date or _now().date())
+    git = _uncommitted_code_refused(manifest.git_state(), options.allow_dirty)
     values = notebook_parameters(run)
     execute.check_against_notebooks({**values, "output_dir": ""}, options.books)
     out = Path(options.out).resolve()
@@ -297,7 +301,7 @@ def _build_pack(options, progress, run_date) -> Published:
         building.mkdir()
         try:
             return Published(
-                _build_into(options, run, values, prints, packs, out, building, started, progress, run_date)
+                _build_into(options, run, values, prints, packs, out, building, started, progress, run_date, git)
             )
         except execute.NotebookFailed as failure:
             kept = _keep_failure(out, stamp, failure)
@@ -324,6 +328,19 @@ def _before_any_kernel(run: params.RunParameters, today: dt.date) -> None:
         pipeline.enforce_strict(pipeline.analyse_run(run), strict=True)
 
 
+def _uncommitted_code_refused(git: dict, allow_dirty: bool) -> dict:
+    """The git state, unless bch or a notebook holds uncommitted changes and they were not allowed: an analyst's
+    what-if saved in a notebook must not reach the Board unsaid."""
+    modified = git.get("modified") or []
+    if modified and not allow_dirty:
+        shown = labels.neutralise(", ".join(modified[:5])) + (f" and {len(modified) - 5} more" if modified[5:] else "")
+        raise ParameterError(
+            f"uncommitted changes to code a pack runs: {shown}; commit them (a pack must be reproducible from its "
+            "commit), or give --allow-dirty to publish them, stated on the cover"
+        )
+    return {**git, "allow_dirty": bool(modified)}
+
+
 def _keep_failure(out: Path, stamp: str, failure: execute.NotebookFailed) -> Path:
     """The failure record: the one-line message first (small, so it survives a full disk), then the notebook."""
     kept = out / FAILED / stamp
@@ -346,7 +363,7 @@ def _prune_failures(folder: Path, keep: int = FAILURES_KEPT) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _build_into(options, run, values, prints, packs, out, building, started, progress, run_date) -> Path:
+def _build_into(options, run, values, prints, packs, out, building, started, progress, run_date, git) -> Path:
     from bch import packindex, render
 
     interrupts.check()  # after the imports: a Ctrl-C during them is taken here
@@ -366,6 +383,7 @@ def _build_into(options, run, values, prints, packs, out, building, started, pro
         run_date=day,
         previous=previous,
         parameters=parameters,
+        git=git,
     )
     runs, analysis, changes = render.execute_and_render(job, progress)
     tick = time.perf_counter()

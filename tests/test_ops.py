@@ -3,10 +3,11 @@ packs ordered as the ledger recorded them whatever the clock said."""
 
 import datetime as dt
 import json
+import subprocess
 
 import pytest
 
-from bch import manifest, pack
+from bch import cli, manifest, pack
 from bch.errors import ParameterError
 
 
@@ -53,3 +54,44 @@ def test_without_a_ledger_packs_are_in_folder_order(tmp_path):
         (tmp_path / name).mkdir()
         (tmp_path / name / manifest.MANIFEST).write_text(json.dumps({"as_of": "2018-07-19"}), encoding="utf-8")
     assert [p.path.name for p in pack.published_packs(tmp_path)] == ["2019-07-20", "2019-07-20.2", "2019-07-20.10"]
+
+
+def _git_repo_with_bch(tmp_path):
+    root = tmp_path / "project"
+    for folder in manifest.PUBLISHING_CODE:
+        (root / folder).mkdir(parents=True)
+    (root / "bch" / "reconcile.py").write_text("MATERIALITY = 10\n")
+    (root / "notebooks" / "2.0-reconcile-forecasts.ipynb").write_text("{}\n")
+    (root / "README.md").write_text("readme\n")
+    for command in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "c"]):
+        subprocess.run(["git", *command], cwd=root, check=True, capture_output=True)
+    return root
+
+
+def test_git_state_names_the_uncommitted_code_and_notebooks_a_pack_would_run(tmp_path):
+    root = _git_repo_with_bch(tmp_path)
+    assert manifest.git_state(root)["modified"] == []
+    (root / "notebooks" / "2.0-reconcile-forecasts.ipynb").write_text('{"what-if": 1}\n')  # an analyst's saved cell
+    (root / "bch" / "new_stage.py").write_text("x = 1\n")  # untracked, yet it would be imported
+    (root / "bch" / "__pycache__").mkdir()
+    (root / "bch" / "__pycache__" / "reconcile.cpython-311.pyc").write_bytes(b"\0")
+    (root / "notebooks" / ".ipynb_checkpoints").mkdir()
+    (root / "notebooks" / ".ipynb_checkpoints" / "2.0-checkpoint.ipynb").write_text("{}\n")
+    (root / "README.md").write_text("edited\n")  # not code a pack runs
+    state = manifest.git_state(root)
+    assert state["dirty"] is True
+    assert state["modified"] == ["bch/new_stage.py", "notebooks/2.0-reconcile-forecasts.ipynb"]
+
+
+def test_uncommitted_code_is_refused_in_one_line_before_any_kernel_unless_allowed(tmp_path, monkeypatch, capsys):
+    modified = ["notebooks/2.0-reconcile-forecasts.ipynb"]
+    monkeypatch.setattr(manifest, "git_state", lambda *a: {"commit": "0" * 40, "dirty": True, "modified": modified})
+    monkeypatch.delenv(pack.ALLOW_DIRTY_ENV)
+    monkeypatch.setattr(pack.execute, "SharedKernel", lambda *a, **k: pytest.fail("a kernel was started"))
+    assert cli.main(["pack", "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == (
+        "bch: error: uncommitted changes to code a pack runs: notebooks/2.0-reconcile-forecasts.ipynb; commit them "
+        "(a pack must be reproducible from its commit), or give --allow-dirty to publish them, stated on the cover\n"
+    )
+    allowed = pack._uncommitted_code_refused(manifest.git_state(), allow_dirty=True)
+    assert (allowed["allow_dirty"], allowed["modified"]) == (True, modified)

@@ -61,7 +61,7 @@ def test_the_manifest_describes_the_run(published):
         "3.0-variance-charts.ipynb",
     }
     assert set(record["versions"]) >= {"python", "bch", "pandas", "papermill", "weasyprint"}
-    assert set(record["git"]) == {"commit", "dirty"}
+    assert set(record["git"]) == {"commit", "dirty", "modified", "allow_dirty"}
     assert dt.datetime.fromisoformat(record["started_at"]) <= dt.datetime.fromisoformat(record["finished_at"])
     assert record["previous_pack"] is None
 
