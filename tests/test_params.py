@@ -60,7 +60,7 @@ def test_pack_options_are_the_declared_pack_parameters_and_the_runs_own():
     fields = {f.name: f.default for f in dataclasses.fields(pack.PackOptions)}
     declared = {p.name: p.cli_default() for p in params.of(params.PACK)}
     assert {k: fields[k] for k in declared} == declared
-    assert set(fields) - set(declared) == {"out", "books", "if_changed"}
+    assert set(fields) - set(declared) == {"out", "books", "if_changed", "allow_dirty"}
 
 
 def test_a_notebook_cell_states_each_parameter_typed_with_its_help():

@@ -154,7 +154,7 @@ CHANGES = [
 ]
 
 
-def pack_context(analysis, figures_dir, trend=None, changes=CHANGES):
+def pack_context(analysis, figures_dir, trend=None, changes=CHANGES, git=None):
     for name in charts.names(trend):
         (figures_dir / f"{name}.png").write_bytes(PIXEL)
     return boardpack.build_context(
@@ -168,9 +168,20 @@ def pack_context(analysis, figures_dir, trend=None, changes=CHANGES):
         previous_unreadable=None,
         parameters={"savings_path": "/work/main/data/raw/bch-savings-2018-07-19.xlsx", "materiality_pct": 10.0},
         versions={"bch": "0", "python": "3", "pandas": "2", "openpyxl": "3", "matplotlib": "3", "papermill": "2"},
-        git={"commit": "0" * 40, "dirty": False},
+        git=git or {"commit": "0" * 40, "dirty": False},
         trend=trend,
     )
+
+
+def test_the_cover_names_uncommitted_code_a_pack_was_allowed_to_publish(analysis, tmp_path):
+    git = {"commit": "0" * 40, "dirty": True, "modified": ["notebooks/2.0-reconcile-forecasts.ipynb"]}
+    page = boardpack.render_html(pack_context(analysis, tmp_path, git={**git, "allow_dirty": True}))
+    assert (
+        "<strong>published with uncommitted changes to notebooks/2.0-reconcile-forecasts.ipynb</strong> "
+        "(--allow-dirty): this pack can't be reproduced from that commit" in page
+    )
+    page = boardpack.render_html(pack_context(analysis, tmp_path, git={**git, "modified": [], "allow_dirty": False}))
+    assert "uncommitted changes outside the code and notebooks" in page and "--allow-dirty" not in page
 
 
 def test_the_pack_formats_through_the_jinja_filters(analysis, tmp_path):
