@@ -29,7 +29,11 @@ COLUMNS = [
     "commentary",
     "source",
 ]
-STATUSES = ("implemented", "partly implemented", "not implemented", "no savings yet", "no business case")
+# The one declaration of the statuses a register may state: `bch check`, `bch edition add` and packs all
+# read the register through `read_register`, so a status is accepted or refused by every command alike.
+# "ended": the function no longer runs; the savings it delivered still count (reconciled as implemented).
+ENDED = "ended"
+STATUSES = ("implemented", "partly implemented", "not implemented", "no savings yet", "no business case", ENDED)
 CAUSES = ("scope change", "dependency delay", "demand change", "consultation outcome", "regulation/accommodation")
 _MONTH_FORMATS = ("%b %Y", "%B %Y", "%b %y", "%B %y", "%Y-%m")
 REVISION_COLUMNS = ["function", "effective", "forecast", "reason", "source"]
