@@ -25,7 +25,7 @@ from bch.errors import InputError, ParameterError
 CATALOGUE_NAME = "editions.toml"
 TABLE = "edition"
 REQUIRED = ("as_of", "title", "document_date", "savings", "register")
-OPTIONAL = ("reference", "sheet", "register_reviewed", "revisions", "claims")
+OPTIONAL = ("reference", "sheet", "register_reviewed", "revisions", "claims", "aliases")
 _FILES = ("savings", "register", "revisions", "claims")
 _DATES = ("as_of", "document_date", "register_reviewed")
 
@@ -42,6 +42,7 @@ class Edition:
     register_reviewed: dt.date | None = None
     revisions: Path | None = None
     claims: Path | None = None
+    aliases: tuple[str, ...] = ()  # "sheet label=register function", in force from this edition on
 
     @property
     def key(self) -> str:
@@ -202,6 +203,8 @@ def _edition(entry: dict, index: int, path: Path) -> Edition:
     for name, value in entry.items():
         if name in _DATES:
             values[name] = _date(value, f"{where}: {name}")
+        elif name == "aliases":
+            values[name] = _aliases(value, f"{where}: aliases")
         elif not isinstance(value, str):
             raise InputError(f"{where}: {name} must be text, not {value!r}")
         elif name in _FILES:
@@ -320,6 +323,8 @@ def add(
     claims: Path | None = None,
     reference: str = "",
     sheet: str = "",
+    aliases: tuple[str, ...] = (),
+    dry_run: bool = False,
 ) -> Edition:
     """Check the new edition's files, copy them into the catalogue's folder (never over a different
     file) and append one entry. A register or revisions file left out is the one of the edition just
@@ -341,6 +346,7 @@ def add(
     files = {"savings": Path(savings), "register": Path(register), "revisions": revisions, "claims": claims}
     files = {name: Path(path).resolve() for name, path in files.items() if path}
     _check_files(catalogue, files, sheet)
+    aliases = _aliases(list(aliases), "--alias")
     entry = {
         "as_of": when.isoformat(),
         "title": title.strip(),
@@ -349,11 +355,14 @@ def add(
         "sheet": sheet.strip(),
         "register_reviewed": _past(register_reviewed, "register_reviewed").isoformat() if register_reviewed else "",
     }
+    if dry_run:  # checked, nothing copied or written: the edition as it would be, read where its files are
+        return _provisional(entry, files, aliases)
     folder = catalogue.path.parent
     folder.mkdir(parents=True, exist_ok=True)
     entry |= {name: _place(path, folder) for name, path in files.items()}  # copied only once all is checked
     block = [f"\n[[{TABLE}]]"]
     block += [f"{k} = {v if k in _DATES else _toml_string(v)}" for k, v in entry.items() if v]
+    block += [f"aliases = [{', '.join(_toml_string(a) for a in aliases)}]"] if aliases else []
     text = "\n".join(block) + "\n"
     tomllib.loads(text)  # what is appended always parses (a torn catalogue would stop every command)
     with open(catalogue.path, "a", encoding="utf-8") as handle:
@@ -430,3 +439,36 @@ def _place(source: Path, folder: Path) -> str:
     shutil.copy2(source, target)
     os.chmod(target, 0o444)
     return target.name
+
+
+def _provisional(entry: dict, files: dict[str, Path], aliases: tuple[str, ...]) -> Edition:
+    """The entry `add` would append, its files where they are now (a preview reads them there)."""
+    reviewed = entry["register_reviewed"]
+    return Edition(
+        as_of=dt.date.fromisoformat(entry["as_of"]),
+        title=entry["title"],
+        document_date=dt.date.fromisoformat(entry["document_date"]),
+        reference=entry["reference"],
+        sheet=entry["sheet"] or None,
+        register_reviewed=dt.date.fromisoformat(reviewed) if reviewed else None,
+        aliases=aliases,
+        **files,
+    )
+
+
+def alias_parts(alias: str) -> tuple[str, str]:
+    """'HR=Human Resources' -> ('HR', 'Human Resources'): a sheet label, then the register function it is."""
+    label, _, function = alias.partition("=")
+    return label.strip(), function.strip()
+
+
+def _aliases(value, where: str) -> tuple[str, ...]:
+    """A list of 'sheet label=register function' texts, each with both sides named."""
+    if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
+        raise InputError(f'{where} must be a list of texts like "HR=Human Resources", not {value!r}')
+    for alias in value:
+        label, function = alias_parts(alias)
+        if "=" not in alias or not label or not function:
+            raise ParameterError(f'{where} {alias!r} is not like "HR=Human Resources" (sheet label=function)')
+        _plain_text("alias", alias)
+    return tuple(a.strip() for a in value)

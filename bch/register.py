@@ -7,6 +7,7 @@ amounts, plus findings naming bad cells. `in_force` and `freshness` are pure.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,6 +177,23 @@ def read_register(path: str | Path, revisions: str | Path | None = None) -> Regi
         return Register(Path(path), cases, tuple(findings))
     dated, revision_findings = read_revisions(revisions, set(seen))
     return Register(Path(path), cases, tuple(findings + revision_findings), dated)
+
+
+def with_aliases(register: Register, aliases: list[tuple[str, str]]) -> Register:
+    """The register with catalogued (label, function) aliases added to its cases' sheet labels.
+
+    Aliases live in the catalogue (`bch edition add --alias`), so a frozen register is never edited to
+    accept a renamed line; one naming no case here is left out (its edition's add refused it).
+    """
+    if not aliases or register.cases.empty:
+        return register
+    cases = register.cases.copy()
+    by_name = {labels.normalise(name): index for index, name in enumerate(cases["function"])}
+    for label, function in aliases:
+        index = by_name.get(labels.normalise(function))
+        if index is not None and label not in cases.at[index, "aliases"]:
+            cases.at[index, "aliases"] = (*cases.at[index, "aliases"], label)
+    return dataclasses.replace(register, cases=cases)
 
 
 def read_revisions(path: str | Path, known: set[str]) -> tuple[pd.DataFrame, list[Finding]]:

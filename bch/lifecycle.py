@@ -1,0 +1,221 @@
+"""An edition's life in the catalogue: previewed before it is added, withdrawn when added by mistake.
+
+`preview` runs the whole analysis without a kernel (`bch.pipeline`) on an edition not yet catalogued,
+its files read where they are, so the user sees the findings, proposed matches and quoted-figure check
+the Board would see before anything is frozen in data/raw. `withdraw` takes a wrong edition out again:
+its block and the raw files no other edition uses go, a `[[withdrawn]]` table records why, and the
+output folder's `latest` and index follow (published packs are never deleted).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+import tomllib
+from pathlib import Path
+
+from bch import editions, labels, withdrawals
+from bch.digest import sha256
+from bch.editions import Catalogue, Edition, Inputs
+from bch.errors import DataError, InputError, ParameterError
+
+_HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_-]+)\s*\]\]?\s*(#.*)?$")
+
+
+# -- preview ------------------------------------------------------------------------------------
+
+
+def preview(catalogue: Catalogue, edition: Edition):
+    """`bch.pipeline.Analysis` of `edition` (from `editions.add(..., dry_run=True)`) as if catalogued."""
+    from bch import pipeline
+
+    check_aliases(edition)
+    pool = tuple(sorted((*catalogue.editions, edition), key=lambda e: e.as_of))
+    provisional = Catalogue(catalogue.path, pool, catalogue.broken)
+    claims, claims_edition = (edition.claims, edition) if edition.claims else _earlier_claims(provisional, edition)
+    inputs = Inputs(
+        savings=edition.savings,
+        forecasts=edition.register,
+        claims=claims,
+        revisions=edition.revisions,
+        sheet=edition.sheet,
+        as_of=edition.as_of,
+        edition=edition,
+        claims_edition=claims_edition,
+        register_reviewed=edition.register_reviewed,
+        register_reviewed_where=edition.where("register_reviewed"),
+        catalogue=provisional,
+    )
+    return pipeline.analyse(inputs=inputs)
+
+
+def _earlier_claims(catalogue: Catalogue, edition: Edition):
+    """The most recent earlier paper's quotes, shown for information (as `editions.resolve` does)."""
+    quoted = [e for e in catalogue.before(edition.as_of) if e.claims is not None]
+    return (quoted[-1].claims, quoted[-1]) if quoted else (None, None)
+
+
+def check_aliases(edition: Edition) -> None:
+    """Each --alias names a business case of the edition's register: a typo is refused, never ignored."""
+    from bch import register
+
+    if not edition.aliases:
+        return
+    cases = register.read_register(edition.register, edition.revisions).cases
+    known = {labels.normalise(name) for name in cases["function"]}
+    for alias in edition.aliases:
+        function = editions.alias_parts(alias)[1]
+        if labels.normalise(function) not in known:
+            names = ", ".join(repr(name) for name in cases["function"])
+            raise ParameterError(
+                f"--alias {alias!r}: {function!r} is not a business case of {edition.register.name}; its cases: {names}"
+            )
+
+
+def summary(analysis) -> list[str]:
+    """What the Board would see, in a few lines: findings (errors first), proposals, quoted figures."""
+    from bch.findings import count_by_severity
+    from bch.money import format_gbp_k
+
+    edition = analysis.inputs.edition
+    counts = count_by_severity(analysis.findings)
+    lines = [f"preview of the edition as at {edition.key} ({edition.savings.name}):"]
+    lines.append(f"  findings: {counts['error']} error(s), {counts['warning']} warning(s)")
+    ordered = sorted(analysis.findings, key=lambda f: f.severity != "error")
+    lines += [f"    {labels.neutralise(str(f))}" for f in ordered if f.severity in ("error", "warning")]
+    if analysis.sheet.usable:
+        totals = analysis.totals
+        lines.append(
+            f"  headlines: recurrent {format_gbp_k(totals.get('recurrent_gbp'))} a year, cumulative "
+            f"{format_gbp_k(totals.get('cumulative_to_date_gbp'))}"
+        )
+    lines.append(f"  {_claims_line(analysis)}")
+    return lines
+
+
+def _claims_line(analysis) -> str:
+    quoted = analysis.claims
+    if not len(quoted):
+        return "quoted figures: none given (--claims)"
+    if not analysis.inputs.claims_checked:
+        return f"quoted figures: {len(quoted)}, of an earlier paper (shown for information, not checked)"
+    wrong = int((~quoted["ok"].astype(bool)).sum())
+    return f"quoted figures: {len(quoted)} checked, {wrong} differ from the workbook"
+
+
+def refuse_errors(analysis) -> None:
+    """Error findings stop an add (one line naming the first, as `bch check` prints it)."""
+    errors = [f for f in analysis.findings if f.severity == "error"]
+    if errors:
+        first = labels.neutralise(str(errors[0]))
+        raise DataError(
+            f"the edition as at {analysis.inputs.edition.key} has {len(errors)} error finding(s), the first: {first}; "
+            "nothing added (add it anyway with --accept-errors)"
+        )
+
+
+# -- withdraw -------------------------------------------------------------------------------------
+
+
+def withdraw(catalogue_path: str | Path, as_of: str, reason: str, out: Path | None = None) -> list[Path]:
+    """Take the edition as at `as_of` out of the catalogue; returns the raw files deleted.
+
+    Order matters: the catalogue is rewritten first (atomically), so a failure later leaves at worst an
+    orphaned file, never an entry naming a file that is gone.
+    """
+    if not reason.strip():
+        raise ParameterError("--reason is required: say why the edition is withdrawn (it is shown beside its packs)")
+    editions._plain_text("reason", reason)
+    catalogue = editions.load(catalogue_path)
+    edition = catalogue.get(as_of)
+    text = catalogue.path.read_text(encoding="utf-8")
+    kept = _without_block(text, edition.key, catalogue.path)
+    record = withdrawals.Withdrawal(edition.key, dt.date.today().isoformat(), reason.strip(), sha256(edition.savings))
+    _write_atomic(catalogue.path, kept.rstrip("\n") + "\n" + _withdrawn_block(record))
+    deleted = _delete_unshared(catalogue, edition)
+    if out is not None:
+        _follow_outputs(Path(out), withdrawals.read(catalogue.path))
+    return deleted
+
+
+def _blocks(text: str) -> list[tuple[str, str]]:
+    """The catalogue's text cut at each table header: (table name or '' for the preamble, its text)."""
+    blocks: list[tuple[str, list[str]]] = [("", [])]
+    for line in text.splitlines(keepends=True):
+        match = _HEADER.match(line)
+        if match:
+            blocks.append((match[1], []))
+        blocks[-1][1].append(line)
+    return [(name, "".join(lines)) for name, lines in blocks]
+
+
+def _without_block(text: str, key: str, path: Path) -> str:
+    """The catalogue without the one `[[edition]]` block of `key`, every other byte as it was."""
+    blocks = _blocks(text)
+    found = [i for i, (name, body) in enumerate(blocks) if name == editions.TABLE and _as_of(body) == key]
+    if len(found) != 1:
+        raise InputError(f"{path}: cannot find the one [[{editions.TABLE}]] block as at {key} to remove")
+    return "".join(body for i, (_, body) in enumerate(blocks) if i != found[0])
+
+
+def _as_of(block: str) -> str:
+    try:
+        entries = tomllib.loads(block).get(editions.TABLE, [])
+    except tomllib.TOMLDecodeError:
+        return ""
+    value = entries[0].get("as_of") if entries else None
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def _withdrawn_block(record: withdrawals.Withdrawal) -> str:
+    text = (
+        f"\n[[{withdrawals.TABLE}]]\nas_of = {record.as_of}\nwithdrawn = {record.on}\n"
+        f"reason = {editions._toml_string(record.reason)}\n"
+        f"savings_sha256 = {editions._toml_string(record.savings_sha256)}\n"
+    )
+    tomllib.loads(text)  # what is written always parses
+    return text
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Temp file in the same folder, fsynced, then renamed over: a reader sees the old or the new, whole."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, path.stat().st_mode & 0o777)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _delete_unshared(catalogue: Catalogue, edition: Edition) -> list[Path]:
+    """The withdrawn edition's files no other edition names, and only those inside the catalogue's folder."""
+    folder = catalogue.path.parent.resolve()
+    others = [e for e in catalogue.editions if e != edition]
+    used = {getattr(e, item).resolve() for e in others for item in editions._FILES if getattr(e, item) is not None}
+    deleted = []
+    for item in editions._FILES:
+        path = getattr(edition, item)
+        if path is None or path.resolve() in used or path.resolve().parent != folder:
+            continue
+        path.unlink(missing_ok=True)  # read-only (0o444) files: unlinking needs only the folder writable
+        deleted.append(path)
+    return deleted
+
+
+def _follow_outputs(out: Path, withdrawn) -> None:
+    """`latest` back to the newest pack of an edition still catalogued, and the index marking the withdrawn."""
+    from bch import pack, packindex
+
+    if not out.is_dir():
+        return
+    with pack._locked(out):  # never while a `bch pack` publishes into the same folder
+        pack._point_latest(out, withdrawn)
+        if pack.published_packs(out):
+            packindex.rebuild(out, withdrawn)
