@@ -129,15 +129,24 @@ def withdraw(catalogue_path: str | Path, as_of: str, reason: str, out: Path | No
         raise ParameterError("--reason is required: say why the edition is withdrawn (it is shown beside its packs)")
     editions._plain_text("reason", reason)
     catalogue = editions.load(catalogue_path)
-    edition = catalogue.get(as_of)
+    edition = _withdrawable(catalogue, as_of)
     text = catalogue.path.read_text(encoding="utf-8")
-    kept = _without_block(text, edition.key, catalogue.path)
-    record = withdrawals.Withdrawal(edition.key, dt.date.today().isoformat(), reason.strip(), sha256(edition.savings))
+    kept = _without_block(text, as_of, catalogue.path)
+    workbook = sha256(edition.savings) if edition else ""  # a broken entry's packs: every pack of that date
+    record = withdrawals.Withdrawal(as_of, dt.date.today().isoformat(), reason.strip(), workbook)
     _write_atomic(catalogue.path, kept.rstrip("\n") + "\n" + _withdrawn_block(record))
-    deleted = _delete_unshared(catalogue, edition)
+    deleted = _delete_unshared(catalogue, edition) if edition else []
     if out is not None:
         _follow_outputs(Path(out), withdrawals.read(catalogue.path))
     return deleted
+
+
+def _withdrawable(catalogue: Catalogue, as_of: str) -> Edition | None:
+    """The catalogued edition as at `as_of`; None for an entry whose files are missing (that one can be
+    withdrawn too: it is often why); a ParameterError listing the known editions for any other date."""
+    if any(when.isoformat() == as_of for when, _ in catalogue.broken):
+        return None
+    return catalogue.get(as_of)
 
 
 def _blocks(text: str) -> list[tuple[str, str]]:
@@ -157,7 +166,19 @@ def _without_block(text: str, key: str, path: Path) -> str:
     found = [i for i, (name, body) in enumerate(blocks) if name == editions.TABLE and _as_of(body) == key]
     if len(found) != 1:
         raise InputError(f"{path}: cannot find the one [[{editions.TABLE}]] block as at {key} to remove")
-    return "".join(body for i, (_, body) in enumerate(blocks) if i != found[0])
+    kept = "".join(body for i, (_, body) in enumerate(blocks) if i != found[0])
+    _same_but(text, kept, key, path)
+    return kept
+
+
+def _same_but(text: str, kept: str, key: str, path: Path) -> None:
+    """The rewritten catalogue holds every other entry, unchanged: a cut in the wrong place is refused."""
+    before, after = tomllib.loads(text), tomllib.loads(kept)
+    wanted = [e for e in before.get(editions.TABLE, []) if str(e.get("as_of")) != key]
+    if after.get(editions.TABLE, []) != wanted or {k: v for k, v in before.items() if k != editions.TABLE} != {
+        k: v for k, v in after.items() if k != editions.TABLE
+    }:
+        raise InputError(f"{path}: the edition as at {key} cannot be cut out cleanly; remove its block by hand")
 
 
 def _as_of(block: str) -> str:

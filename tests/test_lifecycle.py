@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from bch import cli, editions, pack, withdrawals
+from bch import boardpack, cli, editions, pack, pipeline, withdrawals
 from tests import builders, next_editions
 
 
@@ -55,6 +55,9 @@ def test_an_ended_functions_case_still_reconciles_and_says_it_ended(tmp_path, ca
     assert (custody["actual_gbp"], custody["status"]) == (92_000, "under-delivered")  # its actuals still count
     assert cli.main(["check", "--forecasts", str(cases)]) == 0
     assert "under-delivered (function ended)" in capsys.readouterr().out
+    rows = boardpack.reconciliation(pipeline.analyse(forecasts=cases))["variance"]
+    shown = {row["function"]: row["status_shown"] for row in rows}
+    assert (shown["Custody"], shown["ICT"]) == ("under-delivered (function ended)", "under-delivered")
 
 
 def test_an_ended_status_is_accepted_by_edition_add_too(tmp_path, capsys):
@@ -159,7 +162,7 @@ def test_an_alias_naming_no_case_or_badly_written_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "'Human Resorces' is not a business case of business-cases.csv" in err
     assert cli.main([*argv, "--alias", "HR"]) == 2
-    assert "is not like \"HR=Human Resources\"" in capsys.readouterr().err
+    assert 'is not like "HR=Human Resources"' in capsys.readouterr().err
     assert snapshot(raw) == before
 
 
@@ -174,7 +177,7 @@ def test_withdrawing_removes_the_block_and_unshared_files_only(tmp_path, capsys)
     raw = next_editions.raw_folder(tmp_path, 3)
     catalogue = raw / "editions.toml"
     text = catalogue.read_text(encoding="utf-8")
-    first, second, third = blocks_of(text)
+    first, second, _ = blocks_of(text)
     out = tmp_path / "outputs"
     argv = ["edition", "--catalogue", str(catalogue), "withdraw", "2020-07-16", "--out", str(out)]
     assert cli.main([*argv, "--reason", "added the wrong workbook"]) == 0
@@ -201,6 +204,19 @@ def test_withdrawing_the_first_edition_keeps_the_register_the_others_share(tmp_p
         "editions.toml",
     ]
     assert [e.key for e in editions.load(catalogue).editions] == ["2019-07-18"]
+
+
+def test_an_edition_whose_files_are_gone_can_be_withdrawn(tmp_path, capsys):
+    raw = next_editions.raw_folder(tmp_path, 2)
+    catalogue = raw / "editions.toml"
+    (raw / "bch-savings-2019-07-18.xlsx").unlink()  # deleted by hand: the newest edition is unusable
+    assert cli.main(["check", "--catalogue", str(catalogue)]) == 2
+    argv = ["edition", "--catalogue", str(catalogue), "withdraw", "2019-07-18", "--reason", "its workbook was lost"]
+    assert cli.main([*argv, "--out", str(tmp_path / "none")]) == 0
+    capsys.readouterr()
+    assert [e.key for e in editions.load(catalogue).editions] == ["2018-07-19"]
+    assert withdrawals.read(catalogue)[0].savings_sha256 == ""  # every pack of that date is the withdrawn one's
+    assert cli.main(["check", "--catalogue", str(catalogue)]) == 0
 
 
 @pytest.mark.parametrize(
