@@ -1,6 +1,9 @@
 """An edition's life: an ended function, previews and --dry-run, aliases, withdrawing a wrong add."""
 
 import json
+import os
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -261,3 +264,27 @@ def test_a_withdrawn_editions_packs_stay_marked_and_are_never_latest_nor_compare
     # the same date added again, with the right workbook, is not withdrawn
     again = builders.recorded_pack(out, "2020-08-03", "2020-07-16", inputs=[{"sha256": "0" * 64}])
     assert pack.previous_pack(pack.current_packs(out, gone), "2020-07-16").path == again
+
+
+def test_after_a_withdrawal_the_next_pack_compares_with_the_last_non_withdrawn_edition(two_editions, tmp_path, capsys):
+    """Through real packs: the second edition withdrawn, then added again with the right workbook and packed."""
+    out = tmp_path / "packs"
+    shutil.copytree(two_editions["out"], out, symlinks=True)
+    raw = tmp_path / "raw"
+    shutil.copytree(two_editions["catalogue"].parent, raw)
+    catalogue = raw / "editions.toml"
+    first, wrong = two_editions["first"].name, two_editions["second"].name
+    argv = ["edition", "--catalogue", str(catalogue), "withdraw", "2019-07-18", "--out", str(out)]
+    assert cli.main([*argv, "--reason", "the draft workbook"]) == 0
+    assert os.readlink(out / "latest") == first
+    right = next_editions.workbook(tmp_path, 1, "bch-savings-2019-07-18-final.xlsx", {"Drones": 10})
+    editions.add(catalogue, as_of="2019-07-18", title="The final paper", document_date="2019-07-18", savings=right)
+    capsys.readouterr()
+    assert cli.main(["pack", "--catalogue", str(catalogue), "--out", str(out)]) == 0
+    published = Path(capsys.readouterr().out.strip())
+    record = json.loads((published / "manifest.json").read_text(encoding="utf-8"))
+    assert record["previous_pack"] == first  # never the withdrawn pack of the same date
+    assert os.readlink(out / "latest") == published.name and (out / wrong).is_dir()
+    rows = (out / "index.html").read_text(encoding="utf-8").split("<tr")
+    assert "withdrawn on " in next(row for row in rows if f">{wrong}</a>" in row)
+    assert "withdrawn" not in next(row for row in rows if f">{published.name}</a>" in row)
