@@ -242,11 +242,12 @@ def _edition_add(args: argparse.Namespace) -> int:
     }
     # the preview always comes first: nothing is frozen in data/raw before the user has seen it
     provisional = editions.add(args.catalogue, **fields, dry_run=True)
-    analysis = lifecycle.preview(editions.load(args.catalogue), provisional)
-    print("\n".join(lifecycle.summary(analysis)))
-    if args.dry_run:
+    catalogue = editions.load(args.catalogue)
+    analysis = lifecycle.preview(catalogue, provisional)
+    print("\n".join(lifecycle.summary(analysis, lifecycle.changes_since(catalogue, provisional, analysis))))
+    if args.dry_run:  # exit 1 when the add itself would be refused
         print(f"dry run: nothing copied, {args.catalogue} unchanged")
-        return 1 if analysis.has_errors else 0
+        return 1 if analysis.has_errors and not args.accept_errors else 0
     if not args.accept_errors:
         lifecycle.refuse_errors(analysis)
     added = editions.add(args.catalogue, **fields)

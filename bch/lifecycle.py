@@ -74,8 +74,29 @@ def check_aliases(edition: Edition) -> None:
             )
 
 
-def summary(analysis) -> list[str]:
-    """What the Board would see, in a few lines: findings (errors first), proposals, quoted figures."""
+def changes_since(catalogue: Catalogue, edition: Edition, analysis) -> tuple[str, list[dict]]:
+    """What moved since the edition before it, as the next pack's changes section will list it:
+    (that edition's key, `bch.changes` records); ('', []) for a first edition."""
+    from bch import changes, pipeline, tables
+    from bch.errors import BchError
+
+    earlier = catalogue.before(edition.as_of)
+    if not earlier:
+        return "", []
+    try:
+        before = pipeline.analyse(inputs=editions.resolve(catalogue.path, earlier[-1].key))
+    except BchError as exc:  # an earlier edition that can't be read: the preview says so, the add goes on
+        return earlier[-1].key, [{"kind": "not compared", "item": str(exc), "before": None, "after": None}]
+
+    def as_text(result):
+        return {key: tables.as_text(frame) for key, frame in tables.pack_tables(result).items()}
+
+    return earlier[-1].key, changes.compare(as_text(before), as_text(analysis))
+
+
+def summary(analysis, since: tuple[str, list[dict]] = ("", [])) -> list[str]:
+    """What the Board would see, in a few lines: findings (errors first), proposals, quoted figures,
+    and the changes since the edition before it."""
     from bch.findings import count_by_severity
     from bch.money import format_gbp_k
 
@@ -92,6 +113,29 @@ def summary(analysis) -> list[str]:
             f"{format_gbp_k(totals.get('cumulative_to_date_gbp'))}"
         )
     lines.append(f"  {_claims_line(analysis)}")
+    return lines + _changes_lines(*since)
+
+
+_CHANGES_SHOWN = 12  # the rest are in the pack; a preview should fit on a screen
+
+
+def _changes_lines(key: str, found: list[dict]) -> list[str]:
+    from bch.money import format_gbp_k
+
+    if not key:
+        return []
+    lines = [f"  changes since the edition as at {key}: {len(found) or 'none'}"]
+
+    def shown(value, money: bool) -> str:
+        if value is None:
+            return "–"
+        return format_gbp_k(int(value)) if money and str(value).lstrip("-").isdigit() else str(value)
+
+    for change in found[:_CHANGES_SHOWN]:
+        moved = f" ({shown(change['before'], change.get('money'))} → {shown(change['after'], change.get('money'))})"
+        lines.append(labels.neutralise(f"    {change['kind']}: {change['item']}{moved}"))
+    if len(found) > _CHANGES_SHOWN:
+        lines.append(f"    … and {len(found) - _CHANGES_SHOWN} more")
     return lines
 
 

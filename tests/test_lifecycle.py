@@ -103,6 +103,8 @@ def test_a_dry_run_previews_and_copies_nothing(tmp_path, capsys):
     assert "findings: 0 error(s), 2 warning(s)" in said
     assert 'accept with: bch edition add … --alias "HR=Human Resources"' in said
     assert "quoted figures: 21, of an earlier paper (shown for information, not checked)" in said
+    assert "changes since the edition as at 2018-07-19: 16\n    year added: 2019/20 (– → new column)\n" in said
+    assert "    actual added: HR 2019/20 (– → £150k)\n" in said
     assert said.rstrip().endswith("unchanged")
 
 
