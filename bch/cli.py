@@ -221,6 +221,10 @@ def _edition_list(args: argparse.Namespace) -> int:
         claims = e.claims.name if e.claims else "no quoted figures"
         line = f"{e.key}  {e.savings.name}  register {e.register.name}  {claims}  — {e.provenance()}"
         print(labels.neutralise(line))  # a file name with a newline or escape never forges a line
+    from bch import withdrawals
+
+    for gone in withdrawals.read(catalogue.path):
+        print(labels.neutralise(f"{gone.as_of}  withdrawn on {gone.on}: {gone.reason}"))
     return 0
 
 

@@ -195,6 +195,11 @@ def test_withdrawing_removes_the_block_and_unshared_files_only(tmp_path, capsys)
     assert not (raw / "bch-savings-2020-07-16.xlsx").exists() and not (raw / "forecast-revisions.csv").exists()
     assert (raw / "business-cases.csv").exists()  # the other editions' register stays
     assert cli.main(["check", "--catalogue", str(catalogue)]) == 0  # the catalogue still reads, newest is 2019
+    capsys.readouterr()
+    assert cli.main(["edition", "--catalogue", str(catalogue), "list"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert [line[:10] for line in listed] == ["2018-07-19", "2019-07-18", "2020-07-16"]
+    assert listed[-1].startswith("2020-07-16  withdrawn on ") and listed[-1].endswith(": added the wrong workbook")
 
 
 def test_withdrawing_the_first_edition_keeps_the_register_the_others_share(tmp_path, capsys):
