@@ -166,7 +166,8 @@ def refuse_errors(analysis) -> None:
 def withdraw(catalogue_path: str | Path, as_of: str, reason: str, out: Path | None = None) -> list[Path]:
     """Take the edition as at `as_of` out of the catalogue; returns the raw files deleted.
 
-    Order matters: the catalogue is rewritten first (atomically), so a failure later leaves at worst an
+    Order matters: the output folder's lock is taken first (a `bch pack` running into it is exit 3 before
+    anything changes), then the catalogue is rewritten (atomically), so a failure later leaves at worst an
     orphaned file, never an entry naming a file that is gone.
     """
     if not reason.strip():
@@ -178,11 +179,22 @@ def withdraw(catalogue_path: str | Path, as_of: str, reason: str, out: Path | No
     kept = _without_block(text, as_of, catalogue.path)
     workbook = sha256(edition.savings) if edition else ""  # a broken entry's packs: every pack of that date
     record = withdrawals.Withdrawal(as_of, dt.date.today().isoformat(), reason.strip(), workbook)
-    _write_atomic(catalogue.path, kept.rstrip("\n") + "\n" + _withdrawn_block(record))
-    deleted = _delete_unshared(catalogue, edition) if edition else []
-    if out is not None:
-        _follow_outputs(Path(out), withdrawals.read(catalogue.path))
+    packs = Path(out) if out is not None and Path(out).is_dir() else None
+    with _locked(packs):
+        _write_atomic(catalogue.path, kept.rstrip("\n") + "\n" + _withdrawn_block(record))
+        deleted = _delete_unshared(catalogue, edition) if edition else []
+        if packs is not None:
+            _follow_outputs(packs, withdrawals.read(catalogue.path))
     return deleted
+
+
+def _locked(out: Path | None):
+    """The output folder's pack lock (never while a `bch pack` publishes into it); nothing without one."""
+    from contextlib import nullcontext
+
+    from bch import pack
+
+    return pack._locked(out) if out is not None else nullcontext()
 
 
 def _withdrawable(catalogue: Catalogue, as_of: str) -> Edition | None:
@@ -278,9 +290,6 @@ def _follow_outputs(out: Path, withdrawn) -> None:
     """`latest` back to the newest pack of an edition still catalogued, and the index marking the withdrawn."""
     from bch import pack, packindex
 
-    if not out.is_dir():
-        return
-    with pack._locked(out):  # never while a `bch pack` publishes into the same folder
-        pack._point_latest(out, withdrawn)
-        if pack.published_packs(out):
-            packindex.rebuild(out, withdrawn)
+    pack._point_latest(out, withdrawn)
+    if pack.published_packs(out):
+        packindex.rebuild(out, withdrawn)

@@ -216,6 +216,20 @@ def test_withdrawing_the_first_edition_keeps_the_register_the_others_share(tmp_p
     assert [e.key for e in editions.load(catalogue).editions] == ["2019-07-18"]
 
 
+def test_a_withdrawal_while_a_pack_runs_into_the_folder_is_exit_3_and_changes_nothing(tmp_path, capsys):
+    from filelock import FileLock
+
+    raw = next_editions.raw_folder(tmp_path, 2)
+    out = tmp_path / "outputs"
+    out.mkdir()
+    before = snapshot(raw)
+    argv = ["edition", "--catalogue", str(raw / "editions.toml"), "withdraw", "2019-07-18", "--reason", "r"]
+    with FileLock(out / pack.LOCK):
+        assert cli.main([*argv, "--out", str(out)]) == 3
+    assert "another bch pack is running" in capsys.readouterr().err
+    assert snapshot(raw) == before
+
+
 def test_an_edition_whose_files_are_gone_can_be_withdrawn(tmp_path, capsys):
     raw = next_editions.raw_folder(tmp_path, 2)
     catalogue = raw / "editions.toml"
