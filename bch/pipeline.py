@@ -107,7 +107,7 @@ def analyse(
     return Analysis(loaded, cases, variance, verified, tuple(findings), materiality_pct, inputs)
 
 
-def aliases_in_force(inputs: Inputs) -> list[tuple[str, str]]:
+def aliases_in_force(inputs: Inputs) -> list[tuple[str, str, str]]:
     """The catalogue's aliases of every edition up to the run's (all of them when it states no date):
     an alias holds from the edition that recorded it on, never before."""
     pool = list(inputs.catalogue.editions)
@@ -115,7 +115,7 @@ def aliases_in_force(inputs: Inputs) -> list[tuple[str, str]]:
         pool.append(inputs.edition)  # a previewed edition, not catalogued yet
     if inputs.as_of is not None:
         pool = [e for e in pool if e.as_of <= inputs.as_of]
-    return [editions.alias_parts(alias) for e in pool for alias in e.aliases]
+    return [(*editions.alias_parts(alias), e.where("aliases")) for e in pool for alias in e.aliases]
 
 
 def analyse_run(run) -> Analysis:

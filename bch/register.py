@@ -179,21 +179,31 @@ def read_register(path: str | Path, revisions: str | Path | None = None) -> Regi
     return Register(Path(path), cases, tuple(findings + revision_findings), dated)
 
 
-def with_aliases(register: Register, aliases: list[tuple[str, str]]) -> Register:
-    """The register with catalogued (label, function) aliases added to its cases' sheet labels.
+def with_aliases(register: Register, aliases: list[tuple[str, str, str]]) -> Register:
+    """The register with catalogued (label, function, where) aliases added to its cases' sheet labels.
 
     Aliases live in the catalogue (`bch edition add --alias`), so a frozen register is never edited to
-    accept a renamed line; one naming no case here is left out (its edition's add refused it).
+    accept a renamed line. One naming no case here (a later register renamed the function) is a warning
+    naming the catalogue entry, never silently dropped.
     """
     if not aliases or register.cases.empty:
         return register
-    cases = register.cases.copy()
+    cases, found = register.cases.copy(), list(register.findings)
     by_name = {labels.normalise(name): index for index, name in enumerate(cases["function"])}
-    for label, function in aliases:
+    for label, function, where in aliases:
         index = by_name.get(labels.normalise(function))
-        if index is not None and label not in cases.at[index, "aliases"]:
+        if index is None:
+            found.append(
+                finding(
+                    codes.ALIAS_UNKNOWN_CASE,
+                    where,
+                    f"alias {label!r} names {function!r}, which is not a business case in {register.path.name}; "
+                    "the alias is not applied",
+                )
+            )
+        elif label not in cases.at[index, "aliases"]:
             cases.at[index, "aliases"] = (*cases.at[index, "aliases"], label)
-    return dataclasses.replace(register, cases=cases)
+    return dataclasses.replace(register, cases=cases, findings=tuple(found))
 
 
 def read_revisions(path: str | Path, known: set[str]) -> tuple[pd.DataFrame, list[Finding]]:

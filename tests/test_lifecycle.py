@@ -158,6 +158,26 @@ def test_an_alias_is_recorded_and_applies_from_its_edition_on(tmp_path, capsys):
     assert {row["function"]: row for row in earlier["variance"]}["Human Resources"]["sheet_label"] is None
 
 
+def test_an_alias_a_later_register_no_longer_has_is_a_warning_naming_its_entry(tmp_path, capsys):
+    raw = next_editions.raw_folder(tmp_path / "a", 1)
+    catalogue = raw / "editions.toml"
+    second = next_editions.workbook(tmp_path, 1, "bch-savings-2019-07-18.xlsx")
+    third = next_editions.workbook(tmp_path, 2, "bch-savings-2020-07-16.xlsx")
+    renamed = tmp_path / "cases-2020.csv"
+    renamed.write_text(
+        editions.load().newest().register.read_text(encoding="utf-8").replace("Human Resources,", "People,"),
+        encoding="utf-8",
+    )
+    assert cli.main([*add_argv(catalogue, "2019-07-18", second), "--alias", "HR=Human Resources"]) == 0
+    more = ["--register", str(renamed), "--register-reviewed", "2020-07-01"]
+    assert cli.main([*add_argv(catalogue, "2020-07-16", third), *more]) == 0
+    capsys.readouterr()
+    assert cli.main(["check", "--json", "--catalogue", str(catalogue)]) == 0
+    found = [f for f in json.loads(capsys.readouterr().out)["findings"] if f["code"] == "alias-unknown-case"]
+    assert [(f["severity"], f["cell"]) for f in found] == [("warning", "editions.toml[2019-07-18].aliases")]
+    assert "alias 'HR' names 'Human Resources', which is not a business case in cases-2020.csv" in found[0]["message"]
+
+
 def test_an_alias_naming_no_case_or_badly_written_is_one_line(tmp_path, capsys):
     raw = next_editions.raw_folder(tmp_path / "a", 1)
     workbook = next_editions.workbook(tmp_path, 1, "bch-savings-2019-07-18.xlsx")
