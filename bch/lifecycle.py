@@ -279,7 +279,7 @@ def _delete_unshared(catalogue: Catalogue, edition: Edition) -> list[Path]:
     deleted = []
     for item in editions._FILES:
         path = getattr(edition, item)
-        if path is None or path.resolve() in used or path.resolve().parent != folder:
+        if path is None or path.resolve() in used or not path.resolve().is_relative_to(folder):
             continue
         path.unlink(missing_ok=True)  # read-only (0o444) files: unlinking needs only the folder writable
         deleted.append(path)
