@@ -121,6 +121,7 @@ def reconciliation(analysis) -> dict:
     rows = [
         {
             **{key: r[key] for key in ("function", "status", "rag", "source")},
+            "status_shown": present.status_shown(r["status"], r["register_status"]),
             "approved": r["approved"] if isinstance(r["approved"], str) and r["approved"] else present.MISSING,
             "forecast": r["forecast_gbp"],
             "latest": r["latest_forecast_gbp"],

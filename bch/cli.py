@@ -122,7 +122,24 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--register-reviewed", default="", metavar="DATE", help="when the register was last reviewed")
     add.add_argument("--revisions", type=Path, metavar="FILE", help="dated forecast revisions (CSV)")
     add.add_argument("--claims", type=Path, metavar="FILE", help="the figures this edition's paper quotes (CSV)")
+    add.add_argument(
+        "--alias",
+        action="append",
+        default=[],
+        metavar='"LABEL=FUNCTION"',
+        help="a sheet line label that is a register function, from this edition on (repeatable)",
+    )
+    add.add_argument("--dry-run", action="store_true", help="preview what the Board would see; copy and record nothing")
+    add.add_argument("--accept-errors", action="store_true", help="add the edition even with error findings")
     add.set_defaults(handler=_edition_add)
+    withdraw = actions.add_parser("withdraw", help="take a wrongly added edition out; its packs are marked withdrawn")
+    withdraw.add_argument("--catalogue", type=Path, default=argparse.SUPPRESS, metavar="FILE", help="the catalogue")
+    withdraw.add_argument("date", metavar="DATE", help="the as-of date of the edition to withdraw")
+    withdraw.add_argument("--reason", required=True, help="why it is withdrawn (shown beside its packs)")
+    withdraw.add_argument(
+        "--out", type=Path, default=paths.OUTPUTS, metavar="DIR", help=f"the packs' folder (default: {paths.OUTPUTS})"
+    )
+    withdraw.set_defaults(handler=_edition_withdraw)
     edition.set_defaults(handler=_edition_list)
     return parser
 
@@ -247,40 +264,62 @@ def _edition_list(args: argparse.Namespace) -> int:
         claims = e.claims.name if e.claims else "no quoted figures"
         line = f"{e.key}  {e.savings.name}  register {e.register.name}  {claims}  — {e.provenance()}"
         print(labels.neutralise(line))  # a file name with a newline or escape never forges a line
+    from bch import withdrawals
+
+    for gone in withdrawals.read(catalogue.path):
+        print(labels.neutralise(f"{gone.as_of}  withdrawn on {gone.on}: {gone.reason}"))
     return 0
 
 
 def _edition_add(args: argparse.Namespace) -> int:
-    from bch import editions
+    from bch import editions, lifecycle
 
-    added = editions.add(
-        args.catalogue,
-        as_of=args.as_of,
-        title=args.title,
-        document_date=args.document_date,
-        savings=args.savings,
-        register=args.register,
-        register_reviewed=args.register_reviewed,
-        revisions=args.revisions,
-        claims=args.claims,
-        reference=args.reference,
-        sheet=args.sheet,
-    )
+    fields = {
+        "as_of": args.as_of,
+        "title": args.title,
+        "document_date": args.document_date,
+        "savings": args.savings,
+        "register": args.register,
+        "register_reviewed": args.register_reviewed,
+        "revisions": args.revisions,
+        "claims": args.claims,
+        "reference": args.reference,
+        "sheet": args.sheet,
+        "aliases": tuple(args.alias),
+    }
+    # the preview always comes first: nothing is frozen in data/raw before the user has seen it
+    provisional = editions.add(args.catalogue, **fields, dry_run=True)
+    catalogue = editions.load(args.catalogue)
+    analysis = lifecycle.preview(catalogue, provisional)
+    print("\n".join(lifecycle.summary(analysis, lifecycle.changes_since(catalogue, provisional, analysis))))
+    for warning in lifecycle.arrival_warnings(catalogue, provisional):
+        print(f"  warning: {warning}")
+    if args.dry_run:  # exit 1 when the add itself would be refused
+        print(f"dry run: nothing copied, {args.catalogue} unchanged")
+        return 1 if analysis.has_errors and not args.accept_errors else 0
+    if not args.accept_errors:
+        lifecycle.refuse_errors(analysis)
+    added = editions.add(args.catalogue, **fields)
     print(f"added the edition as at {added.key} to {args.catalogue}")
     if args.register is None:
         reviewed = added.register_reviewed.isoformat() if added.register_reviewed else "not stated"
         print(f"  register: {added.register.name}, reused from the edition before it (reviewed: {reviewed})")
     if args.revisions is None and added.revisions is not None:
         print(f"  revisions: {added.revisions.name}, carried forward from the edition before it")
-    from bch import pipeline
-
-    _, found = pipeline.check_savings(added.savings, added.sheet, added.as_of)
-    errors = [f for f in found if f.severity == "error"]
-    if errors:
-        print(
-            f"  the workbook has {len(errors)} error finding(s), e.g. {errors[0]}; see bch check --edition {added.key}"
-        )
+    if analysis.has_errors:
+        print(f"  added with its error findings (--accept-errors); see bch check --edition {added.key}")
     print("  commit data/raw so that packs record a clean tree: git add data/raw && git commit")
+    return 0
+
+
+def _edition_withdraw(args: argparse.Namespace) -> int:
+    from bch import lifecycle
+
+    deleted = lifecycle.withdraw(args.catalogue, args.date, args.reason, args.out)
+    print(f"withdrew the edition as at {args.date} from {args.catalogue}")
+    for path in deleted:
+        print(f"  deleted {path.name} (no other edition uses it)")
+    print("  commit data/raw so that packs record a clean tree: git add -A data/raw && git commit")
     return 0
 
 

@@ -25,8 +25,8 @@ from bch.errors import InputError, ParameterError
 CATALOGUE_NAME = "editions.toml"
 TABLE = "edition"
 REQUIRED = ("as_of", "title", "document_date", "savings", "register")
-OPTIONAL = ("reference", "sheet", "register_reviewed", "revisions", "claims", "sha256")
-_FILES = ("savings", "register", "revisions", "claims")
+OPTIONAL = ("reference", "sheet", "register_reviewed", "revisions", "claims", "aliases", "sha256")
+FILE_FIELDS = ("savings", "register", "revisions", "claims")
 _DATES = ("as_of", "document_date", "register_reviewed")
 
 
@@ -42,6 +42,7 @@ class Edition:
     register_reviewed: dt.date | None = None
     revisions: Path | None = None
     claims: Path | None = None
+    aliases: tuple[str, ...] = ()  # "sheet label=register function", in force from this edition on
     sha256: tuple[tuple[str, str], ...] = ()  # (file field, digest) recorded when the edition was added
 
     @property
@@ -226,14 +227,16 @@ def _edition(entry: dict, index: int, path: Path) -> Edition:
             values[name] = _date(value, f"{where}: {name}")
         elif name == "sha256":
             values[name] = _digests(value, f"{where}: sha256")
+        elif name == "aliases":
+            values[name] = _aliases(value, f"{where}: aliases")
         elif not isinstance(value, str):
             raise InputError(f"{where}: {name} must be text, not {value!r}")
-        elif name in _FILES:
+        elif name in FILE_FIELDS:
             file = (path.parent / value).resolve()
             values[name] = file
         else:
             values[name] = value.strip()
-    for name in _FILES:
+    for name in FILE_FIELDS:
         if name in values and not values[name].is_file():
             why = f"{where} (as at {values['as_of']}): {name} file {values[name]} does not exist"
             raise MissingFile(why, values["as_of"])
@@ -244,8 +247,8 @@ def _digests(value, where: str) -> tuple[tuple[str, str], ...]:
     if not isinstance(value, dict):
         raise InputError(f"{where} must be a table of file field = digest, not {value!r:.60}")
     for item, digest in value.items():
-        if item not in _FILES:
-            raise InputError(f"{where} names {item!r:.40}, not one of {', '.join(_FILES)}")
+        if item not in FILE_FIELDS:
+            raise InputError(f"{where} names {item!r:.40}, not one of {', '.join(FILE_FIELDS)}")
         if not isinstance(digest, str) or len(digest) != 64 or set(digest) - set("0123456789abcdef"):
             raise InputError(f"{where}.{item} must be 64 lower-case hex digits, not {digest!r:.80}")
     return tuple(sorted(value.items()))
@@ -355,6 +358,8 @@ def add(
     claims: Path | None = None,
     reference: str = "",
     sheet: str = "",
+    aliases: tuple[str, ...] = (),
+    dry_run: bool = False,
 ) -> Edition:
     """Check the new edition's files, copy them into the catalogue's folder (never over a different
     file) and append one entry. A register or revisions file left out is the one of the edition just
@@ -381,6 +386,7 @@ def add(
     files = {"savings": Path(savings), "register": Path(register), "revisions": revisions, "claims": claims}
     files = {name: Path(path).resolve() for name, path in files.items() if path}
     _check_files(catalogue, files, sheet)
+    aliases = _aliases(list(aliases), "--alias")
     entry = {
         "as_of": when.isoformat(),
         "title": title.strip(),
@@ -389,11 +395,14 @@ def add(
         "sheet": sheet.strip(),
         "register_reviewed": _past(register_reviewed, "register_reviewed").isoformat() if register_reviewed else "",
     }
+    if dry_run:  # checked, nothing copied or written: the edition as it would be, read where its files are
+        return _provisional(entry, files, aliases)
     folder = catalogue.path.parent
     folder.mkdir(parents=True, exist_ok=True)
     entry |= {name: _place(path, folder) for name, path in files.items()}  # copied only once all is checked
     block = [f"\n[[{TABLE}]]"]
     block += [f"{k} = {v if k in _DATES else _toml_string(v)}" for k, v in entry.items() if v]
+    block += [f"aliases = [{', '.join(_toml_string(a) for a in aliases)}]"] if aliases else []
     # the bytes each file had when it was added: check, pack and verify name a file edited since
     digests = ", ".join(f"{name} = {_toml_string(sha256(folder / entry[name]))}" for name in files)
     block.append(f"sha256 = {{ {digests} }}")
@@ -473,3 +482,36 @@ def _place(source: Path, folder: Path) -> str:
     shutil.copy2(source, target)
     os.chmod(target, 0o444)
     return target.name
+
+
+def _provisional(entry: dict, files: dict[str, Path], aliases: tuple[str, ...]) -> Edition:
+    """The entry `add` would append, its files where they are now (a preview reads them there)."""
+    reviewed = entry["register_reviewed"]
+    return Edition(
+        as_of=dt.date.fromisoformat(entry["as_of"]),
+        title=entry["title"],
+        document_date=dt.date.fromisoformat(entry["document_date"]),
+        reference=entry["reference"],
+        sheet=entry["sheet"] or None,
+        register_reviewed=dt.date.fromisoformat(reviewed) if reviewed else None,
+        aliases=aliases,
+        **files,
+    )
+
+
+def alias_parts(alias: str) -> tuple[str, str]:
+    """'HR=Human Resources' -> ('HR', 'Human Resources'): a sheet label, then the register function it is."""
+    label, _, function = alias.partition("=")
+    return label.strip(), function.strip()
+
+
+def _aliases(value, where: str) -> tuple[str, ...]:
+    """A list of 'sheet label=register function' texts, each with both sides named."""
+    if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
+        raise InputError(f'{where} must be a list of texts like "HR=Human Resources", not {value!r}')
+    for alias in value:
+        label, function = alias_parts(alias)
+        if "=" not in alias or not label or not function:
+            raise ParameterError(f'{where} {alias!r} is not like "HR=Human Resources" (sheet label=function)')
+        _plain_text("alias", alias)
+    return tuple(a.strip() for a in value)

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
-from bch import execute, interrupts, labels, manifest, packfiles, params, paths
+from bch import execute, interrupts, labels, manifest, packfiles, params, paths, withdrawals
 from bch.errors import BchError, ParameterError
 
 LOCK = ".bch-pack.lock"
@@ -239,6 +239,8 @@ def _catalogue_print(run: params.RunParameters) -> str:
         if as_of is not None and edition.as_of > as_of:
             continue
         for name, value in sorted(vars(edition).items()):
+            if name == "aliases" and not value:
+                continue  # a field added later: an edition without aliases prints as it did before it
             is_file = isinstance(value, Path) and value.is_file()
             digest.update(f"{name}={manifest.sha256(value) if is_file else value}\n".encode())
     for when, why in run.inputs.catalogue.broken:
@@ -285,7 +287,8 @@ def _build_pack(options, progress, run_date) -> Published:
         interrupts.check()
         _remove_stale(out)
         _check_ledger(out)
-        packs = published_packs(out)
+        withdrawn = withdrawals.read(run.inputs.catalogue.path)
+        packs = current_packs(out, withdrawn)  # a withdrawn edition's pack is never compared with
         if options.if_changed:
             same = [r for r in packs if r.as_of == run.inputs.as_of.isoformat()]
             if same and same[-1].manifest.get("fingerprint") == prints:
@@ -415,14 +418,23 @@ def _build_into(options, run, values, prints, packs, out, building, started, pro
     manifest.record_published(out, name, building / manifest.MANIFEST)
     target = out / name
     os.rename(building, target)  # atomic within one filesystem; `target` was free under the lock
-    _point_latest(out)
-    packindex.rebuild(out)
+    withdrawn = withdrawals.read(run.inputs.catalogue.path)
+    _point_latest(out, withdrawn)
+    packindex.rebuild(out, withdrawn)
     return target
 
 
-def _point_latest(out: Path) -> None:
-    """`latest` -> the newest edition's newest pack (an older edition re-run leaves it where it was)."""
-    packs = published_packs(out)
+def current_packs(out: Path, withdrawn=()) -> list[PackRecord]:
+    """`published_packs` but those of withdrawn editions (`bch.withdrawals`): they stay on disk, listed."""
+    return [r for r in published_packs(out) if withdrawals.of(r, withdrawn) is None]
+
+
+def _point_latest(out: Path, withdrawn=()) -> None:
+    """`latest` -> the newest edition's newest pack (an older edition re-run leaves it where it was),
+    never one of a withdrawn edition's; no such pack at all leaves no `latest`."""
+    packs = current_packs(out, withdrawn)
+    if not packs and withdrawn:
+        (out / LATEST).unlink(missing_ok=True)
     if not packs:
         return
     link = out / f".latest-{os.getpid()}"

@@ -63,7 +63,8 @@ stated at, then by run). Each pack is immutable; <span class="mono">bch verify D
 <tbody>
 {%- for p in packs %}
 <tr{% if p.latest %} class="latest"{% endif %}><td>{{ p.as_of }}</td>
-<td><a href="{{ p.name }}/index.html">{{ p.name }}</a>{% if p.latest %} (latest){% endif %}</td>
+<td><a href="{{ p.name }}/index.html">{{ p.name }}</a>{% if p.latest %} (latest){% endif %}
+{%- if p.withdrawn %}<br><span class="error">{{ p.withdrawn }}</span>{% endif %}</td>
 {%- if p.problem %}<td colspan="{{ 3 + headlines | length }}" class="error">{{ p.problem }}</td>
 {%- else %}<td>{{ p.savings }}</td><td>{{ p.findings }}</td>
 {%- for figure in p.figures %}<td class="num"{% if figure.exact %} title="{{ figure.exact }}"{% endif %}>
@@ -89,15 +90,16 @@ class IndexNotWritten(BchError):
     exit_code = 1
 
 
-def rebuild(out: Path) -> Path:
-    """Write `out/index.html` (atomically) listing every pack in `out`; returns its path."""
-    from bch import pack
+def rebuild(out: Path, withdrawn=()) -> Path:
+    """Write `out/index.html` (atomically) listing every pack in `out`; returns its path. The packs of
+    `withdrawn` editions (`bch.withdrawals`) are listed, marked withdrawn with the reason."""
+    from bch import pack, withdrawals
     from bch.writers import write_atomic
 
     out = Path(out)
     records = pack.published_packs(out)
     latest = _latest(out)
-    rows = [_row(record, record.path.name == latest) for record in reversed(records)]
+    rows = [_row(record, record.path.name == latest, withdrawals.of(record, withdrawn)) for record in reversed(records)]
     listed = {record.path.name for record in records}
     unreadable = sorted((p.name for p in out.iterdir() if _pack_folder(p) and p.name not in listed), key=pack._order)
     latest_record = next((r for r in records if r.path.name == latest), None)
@@ -139,8 +141,9 @@ def _latest(out: Path) -> str | None:
         return None
 
 
-def _row(record, latest: bool) -> dict:
+def _row(record, latest: bool, withdrawal=None) -> dict:
     row = {"name": record.path.name, "as_of": _long(record.as_of), "latest": latest, "problem": None}
+    row["withdrawn"] = f"withdrawn on {withdrawal.on}: {labels.neutralise(withdrawal.reason)}" if withdrawal else ""
     try:
         meta = record.manifest
         counts = meta["findings"]

@@ -79,7 +79,7 @@ def analyse(
     if inputs is None:
         inputs = editions.resolve(catalogue, edition, savings, sheet or "", forecasts, revisions, paper_claims, as_of)
     loaded, findings = check_savings(inputs.savings, inputs.sheet, inputs.as_of)
-    cases = register.read_register(inputs.forecasts, inputs.revisions)
+    cases = register.with_aliases(register.read_register(inputs.forecasts, inputs.revisions), aliases_in_force(inputs))
     findings += [*cases.findings, *register.freshness(inputs)]
     if inputs.claims is not None:
         quoted, claim_findings = claims.read_claims(inputs.claims)
@@ -140,6 +140,17 @@ def against_earlier_edition(inputs: Inputs, loaded: SavingsSheet, cases: registe
         found += drift.restated_years(loaded, previous_sheet, earlier.key)
         found += drift.no_new_year(loaded, previous_sheet, earlier.key)
     return found
+
+
+def aliases_in_force(inputs: Inputs) -> list[tuple[str, str, str]]:
+    """The catalogue's aliases of every edition up to the run's (all of them when it states no date):
+    an alias holds from the edition that recorded it on, never before."""
+    pool = list(inputs.catalogue.editions)
+    if inputs.edition is not None and inputs.edition not in pool:
+        pool.append(inputs.edition)  # a previewed edition, not catalogued yet
+    if inputs.as_of is not None:
+        pool = [e for e in pool if e.as_of <= inputs.as_of]
+    return [(*editions.alias_parts(alias), e.where("aliases")) for e in pool for alias in e.aliases]
 
 
 def analyse_run(run) -> Analysis:

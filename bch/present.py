@@ -118,6 +118,13 @@ def change_value(value, money: bool) -> str:
     return gbp_k(int(value) if isinstance(value, str) else value)  # a pack's CSVs hold money as text: '92000'
 
 
+def status_shown(status: str, register_status: str | None) -> str:
+    """A case's reconciled status as a reader sees it: an ended function says so beside its figures."""
+    from bch.register import ENDED
+
+    return f"{status} (function ended)" if register_status == ENDED else status
+
+
 def shortfall_count(statuses) -> int:
     """Cases that fell short beyond materiality, counted from their statuses (never re-derived from
     rounded percentages: 89.96% shows as 90.0% yet is short of a 10% threshold)."""

@@ -115,8 +115,9 @@ def reconcile(
                     codes.POSSIBLE_MATCH,
                     line["label_cell"],
                     f"sheet line {line['function']!r} matches no business case, and the case {case['function']!r} "
-                    f"({case['register_cell']}) has no sheet line: if they are one, add {line['function']!r} to its "
-                    "sheet_labels; until then the case's actual is unknown",
+                    f"({case['register_cell']}) has no sheet line: if they are one, accept with: bch edition add … "
+                    f"--alias {alias_option(line['function'], case['function'])}; until then the case's actual is "
+                    "unknown",
                 )
             )
         else:
@@ -153,6 +154,14 @@ def reconcile(
     for line in sheet_only:
         rows.append(_row(None, as_pounds(line["actual_gbp"]), line["function"], line["cells"], materiality_pct))
     return VARIANCE.frame(rows), findings
+
+
+def alias_option(label: str, function: str) -> str:
+    """The --alias value accepting a proposed match, quoted for a POSIX shell as the user would type it."""
+    import shlex
+
+    text = f"{label}={function}"
+    return f'"{text}"' if not any(c in text for c in '"$`\\!') else shlex.quote(text)
 
 
 def _propose(lines: list[dict], lineless: list[tuple[int, dict]]) -> dict[str, int]:

@@ -7,6 +7,7 @@ amounts, plus findings naming bad cells. `in_force` and `freshness` are pure.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,11 @@ COLUMNS = [
     "commentary",
     "source",
 ]
-STATUSES = ("implemented", "partly implemented", "not implemented", "no savings yet", "no business case")
+# The one declaration of the statuses a register may state: `bch check`, `bch edition add` and packs all
+# read the register through `read_register`, so a status is accepted or refused by every command alike.
+# "ended": the function no longer runs; the savings it delivered still count (reconciled as implemented).
+ENDED = "ended"
+STATUSES = ("implemented", "partly implemented", "not implemented", "no savings yet", "no business case", ENDED)
 CAUSES = ("scope change", "dependency delay", "demand change", "consultation outcome", "regulation/accommodation")
 _MONTH_FORMATS = ("%b %Y", "%B %Y", "%b %y", "%B %y", "%Y-%m")
 REVISION_COLUMNS = ["function", "effective", "forecast", "reason", "source"]
@@ -172,6 +177,33 @@ def read_register(path: str | Path, revisions: str | Path | None = None) -> Regi
         return Register(Path(path), cases, tuple(findings))
     dated, revision_findings = read_revisions(revisions, set(seen))
     return Register(Path(path), cases, tuple(findings + revision_findings), dated)
+
+
+def with_aliases(register: Register, aliases: list[tuple[str, str, str]]) -> Register:
+    """The register with catalogued (label, function, where) aliases added to its cases' sheet labels.
+
+    Aliases live in the catalogue (`bch edition add --alias`), so a frozen register is never edited to
+    accept a renamed line. One naming no case here (a later register renamed the function) is a warning
+    naming the catalogue entry, never silently dropped.
+    """
+    if not aliases or register.cases.empty:
+        return register
+    cases, found = register.cases.copy(), list(register.findings)
+    by_name = {labels.normalise(name): index for index, name in enumerate(cases["function"])}
+    for label, function, where in aliases:
+        index = by_name.get(labels.normalise(function))
+        if index is None:
+            found.append(
+                finding(
+                    codes.ALIAS_UNKNOWN_CASE,
+                    where,
+                    f"alias {label!r} names {function!r}, which is not a business case in {register.path.name}; "
+                    "the alias is not applied",
+                )
+            )
+        elif label not in cases.at[index, "aliases"]:
+            cases.at[index, "aliases"] = (*cases.at[index, "aliases"], label)
+    return dataclasses.replace(register, cases=cases, findings=tuple(found))
 
 
 def read_revisions(path: str | Path, known: set[str]) -> tuple[pd.DataFrame, list[Finding]]:

@@ -135,7 +135,7 @@ def render_variance(analysis: Analysis) -> list[str]:
                 present.gbp_k(row["actual_gbp"]),
                 present.gbp_k(row["variance_gbp"], signed=True),
                 present.pct(row["delivery_pct"]),
-                str(row["status"]),
+                present.status_shown(str(row["status"]), row["register_status"]),
                 present.rag_word(row["rag"]),
             )
         )

@@ -68,7 +68,8 @@ def test_a_line_named_like_a_case_without_one_is_proposed_never_shown_as_zero(ca
     proposal = next(f for f in result["findings"] if f["code"] == "possible-match")
     assert proposal["message"].startswith(
         "sheet line 'HR' matches no business case, and the case 'Human Resources' ('business-cases.csv'!A8) "
-        "has no sheet line: if they are one, add 'HR' to its sheet_labels"
+        'has no sheet line: if they are one, accept with: bch edition add … --alias "HR=Human Resources"; until '
+        "then the case's actual is unknown"
     )
     variance = {row["function"]: row for row in result["variance"]}
     assert variance["Human Resources"]["actual_gbp"] is None
@@ -189,6 +190,7 @@ def test_edition_add_and_list_through_the_cli(capsys, tmp_path):
     assert cli.main([*argv, "--title", "Second edition", "--document-date", "2019-07-18"]) == 0
     assert (raw / "bch-savings-2019-07-18.xlsx").read_bytes() == workbook.read_bytes()
     said = capsys.readouterr().out.splitlines()
+    said = said[said.index(f"added the edition as at 2019-07-18 to {catalogue}") :]  # after the preview
     assert said[1] == "  register: business-cases.csv, reused from the edition before it (reviewed: 2018-07-19)"
     assert said[-1] == "  commit data/raw so that packs record a clean tree: git add data/raw && git commit"
     assert cli.main(["edition", "--catalogue", catalogue, "list"]) == 0
