@@ -25,6 +25,8 @@ _CASE_FIELDS = (
     ("actual_gbp", "case actual changed", True),
     ("status", "status changed", False),
 )
+# compared where both packs have the column (an older bch's pack may not): what the register says of a case
+_OPTIONAL_CASE_FIELDS = (("register_status", "register status changed", False),)  # e.g. → ended
 _PARAMETERS = ("edition", "as_of", "materiality_pct", "strict")
 _LINE = ("function", "fiscal_year", "saving_gbp")
 _FINDING = ("severity", "code", "cell", "message")
@@ -44,7 +46,7 @@ _KIND_ORDER = (
     "actual removed",
     "case added",
     "case removed",
-    *(kind for _, kind, _ in _CASE_FIELDS),
+    *(kind for _, kind, _ in (*_CASE_FIELDS, *_OPTIONAL_CASE_FIELDS)),
     "finding new",
     "finding resolved",
 )
@@ -139,7 +141,8 @@ def _cases(old: pd.DataFrame, new: pd.DataFrame, renamed: dict[str, str]) -> lis
     old_status, new_status = _keyed(old, ["function"], "status"), _keyed(new, ["function"], "status")
     found += [_change("case added", k[0], None, v) for k, v in new_status.items() if k not in old_status]
     found += [_change("case removed", k[0], v, None) for k, v in old_status.items() if k not in new_status]
-    for column, kind, money in _CASE_FIELDS:
+    optional = [field for field in _OPTIONAL_CASE_FIELDS if field[0] in old.columns and field[0] in new.columns]
+    for column, kind, money in (*_CASE_FIELDS, *optional):
         before, after = _keyed(old, ["function"], column), _keyed(new, ["function"], column)
         for key, value in after.items():
             if key in before and before[key] != value:

@@ -45,7 +45,7 @@ _signals_as_from_a_terminal()  # at import, in the main process and every xdist 
 os.environ[pack.ALLOW_DIRTY_ENV] = "1"
 
 RUN_DATE = dt.date(2019, 7, 20)  # the shipped edition's pack is published on this day (never the clock's)
-KERNEL_FIXTURES = {"shipped_pack", "two_editions", "notebook_kernel"}
+KERNEL_FIXTURES = {"shipped_pack", "two_editions", "notebook_kernel", "lent_kernel"}
 # the next edition's new lines in `two_editions` (£'000 in 2019/20): labels a pack must show as text
 NEW_LINES = {builders.HOSTILE_LABEL: 10, builders.DOLLAR_LABEL: 20}
 
@@ -109,6 +109,19 @@ def shipped():
     """An editable copy of the shipped workbook, and its only sheet."""
     book = builders.shipped_book()
     return book, book["Savings"]
+
+
+@pytest.fixture(scope="module")
+def lent_kernel():
+    """One warmed kernel that every `bch pack` of the module runs in (`execute.lend`): many real packs, one
+    kernel start."""
+    kernel = execute.SharedKernel()
+    try:
+        kernel.wait(kernel.send(execute.WARM_UP, first=True))
+        with execute.lend(kernel):
+            yield kernel
+    finally:
+        kernel.close()
 
 
 @pytest.fixture(scope="session")

@@ -177,3 +177,14 @@ def test_parameters_recorded_as_anything_but_an_object_are_not_compared():
     same = tables_of([("ICT", "2018/19", "1000")])
     assert changes.compare(same, same, ["as_of"], {"as_of": "2018-07-19"}) == []
     assert changes.compare(same, same, {"as_of": "2018-07-19"}, None) == []
+
+
+def test_a_register_status_change_is_named_where_both_packs_state_it():
+    old = pd.DataFrame(
+        {column: ["278000"] for column in changes.NEEDED["variance"]}
+        | {"function": ["Custody"], "status": ["under-delivered"], "register_status": ["partly implemented"]}
+    )
+    new = old.assign(register_status=["ended"])
+    kinds = [(c["kind"], c["item"], c["before"], c["after"]) for c in changes._cases(old, new, {})]
+    assert kinds == [("register status changed", "Custody", "partly implemented", "ended")]
+    assert changes._cases(old.drop(columns="register_status"), new, {}) == []  # an older pack: nothing to compare

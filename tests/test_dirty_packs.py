@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bch import cli, execute
+from bch import cli
 from bch.excel import read_headlines
 from tests import builders
 
@@ -86,17 +86,6 @@ PUBLISHED = (
     "variance.csv",
     "index.html",
 )
-
-
-@pytest.fixture(scope="module")
-def lent_kernel():
-    kernel = execute.SharedKernel()
-    try:
-        kernel.wait(kernel.send(execute.WARM_UP, first=True))
-        with execute.lend(kernel):
-            yield kernel
-    finally:
-        kernel.close()
 
 
 def _workbook(tmp_path: Path, name: str) -> Path:
