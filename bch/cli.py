@@ -64,6 +64,12 @@ def _command(commands, name: str, summary: str) -> argparse.ArgumentParser:
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="bch", description="Check, reconcile and publish the BCH collaboration savings.")
     parser.add_argument("--version", action="version", version=f"bch {_version()}")
+    parser.add_argument(
+        "--project",
+        type=Path,
+        metavar="DIR",
+        help=f"the project folder: data/raw/editions.toml, notebooks/, outputs/ (now: {paths.ROOT})",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     check = _command(commands, "check", "load and check an edition's workbook; print a summary")
@@ -348,6 +354,28 @@ def run() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        with paths.project(_project(argv)):
+            return _main(argv)
+    except BchError as exc:
+        print(f"bch: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+
+
+def _project(argv: list[str]) -> Path:
+    """--project DIR, read before anything else: every default (catalogue, notebooks, outputs) follows it."""
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--project", type=Path)
+    known, _ = pre.parse_known_args(argv)
+    if known.project is None:
+        return paths.ROOT
+    if not known.project.is_dir():
+        raise ParameterError(f"--project {known.project}: no such folder")
+    return known.project
+
+
+def _main(argv: list[str]) -> int:
     parser = _parser()
     try:
         args = _with_parameters_file(parser, argv)

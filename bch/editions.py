@@ -142,7 +142,7 @@ class Inputs:
     claims_edition: Edition | None = None  # the entry the claims quote; None: about this run's figures
     register_reviewed: dt.date | None = None
     register_reviewed_where: str | None = None
-    catalogue: Catalogue = field(default_factory=lambda: Catalogue(paths.CATALOGUE))
+    catalogue: Catalogue = field(default_factory=lambda: Catalogue(paths.CATALOGUE))  # read when made
 
     @property
     def claims_checked(self) -> bool:
@@ -175,9 +175,10 @@ def _date(value, where: str) -> dt.date:
     raise InputError(f"{where} must be a date like 2019-07-18, not {value!r}")
 
 
-def load(path: str | Path = paths.CATALOGUE) -> Catalogue:
-    """The catalogue at `path` (an absent file is an empty catalogue); InputError naming a bad entry."""
-    path = Path(path).resolve()
+def load(path: str | Path | None = None) -> Catalogue:
+    """The catalogue at `path` (default: the project's; an absent file is an empty catalogue); InputError naming
+    a bad entry."""
+    path = Path(path or paths.CATALOGUE).resolve()
     if not path.exists():
         return Catalogue(path)
     if not path.is_file():
@@ -255,7 +256,7 @@ def _digests(value, where: str) -> tuple[tuple[str, str], ...]:
 
 
 def resolve(
-    catalogue_path: str | Path = paths.CATALOGUE,
+    catalogue_path: str | Path | None = None,
     edition: str = "",
     savings: str | Path = "",
     sheet: str = "",

@@ -191,7 +191,7 @@ def _failure_message(notebook: Path, output: Path, exc: Exception) -> str:
 class SharedKernel:
     """One python3 kernel, started once, reused by every notebook of a pack."""
 
-    def __init__(self, cwd: Path = paths.NOTEBOOKS):
+    def __init__(self, cwd: Path | None = None):
         import tempfile
 
         from jupyter_client.manager import AsyncKernelManager
@@ -208,7 +208,8 @@ class SharedKernel:
         # No IPython history: the count is reset between notebooks, and a history database then
         # prints "Session/line number was not unique" into the published notebooks.
         try:
-            run_sync(self.km.start_kernel)(cwd=str(cwd), env=env, extra_arguments=["--HistoryManager.enabled=False"])
+            start = run_sync(self.km.start_kernel)
+            start(cwd=str(cwd or paths.NOTEBOOKS), env=env, extra_arguments=["--HistoryManager.enabled=False"])
         except BaseException:
             # close() is never reached for a kernel that did not start: remove its key file and sockets here
             # (jupyter_client would only at garbage collection, which `bch.cli.run` skips at exit)

@@ -79,7 +79,7 @@ def versions() -> dict[str, str | None]:
 PUBLISHING_CODE = ("bch", "notebooks")  # what makes a pack: a change here not committed is not reproducible
 
 
-def git_state(root: Path = paths.ROOT) -> dict:
+def git_state(root: Path | None = None) -> dict:
     """The commit the code ran at, whether the work tree differed from it (None outside git), and `modified`:
     bch's modules and the notebooks changed or added but not committed (what a pack would run uncommitted)."""
 
@@ -90,6 +90,7 @@ def git_state(root: Path = paths.ROOT) -> dict:
             return None
         return done.stdout.rstrip()  # porcelain lines begin with a space: " M bch/x.py"
 
+    root = root or paths.ROOT
     commit = git("rev-parse", "HEAD")
     if commit is None:
         return {"commit": None, "dirty": None}

@@ -51,7 +51,7 @@ PackOptions = dataclasses.make_dataclass(
     "PackOptions",
     [(p.name, p.kind, dataclasses.field(default=p.cli_default())) for p in params.of(params.PACK)]
     + [
-        ("out", Path, dataclasses.field(default=paths.OUTPUTS)),
+        ("out", Path, dataclasses.field(default_factory=lambda: paths.OUTPUTS)),
         ("if_changed", bool, dataclasses.field(default=False)),
         # publishing from uncommitted code or notebooks, stated on the cover; BCH_ALLOW_DIRTY=1 is the same switch
         ("allow_dirty", bool, dataclasses.field(default_factory=lambda: os.environ.get(ALLOW_DIRTY_ENV) == "1")),
@@ -212,16 +212,12 @@ def _check_ledger(out: Path) -> None:
 
 def fingerprint(run: params.RunParameters) -> dict:
     """What makes a pack what it is: its inputs' hashes, the parameters, and bch's code and notebooks."""
-    code = sorted(
-        [
-            *Path(paths.ROOT / "bch").rglob("*.py"),
-            *Path(paths.ROOT / "bch").rglob("*.j2"),
-            *paths.NOTEBOOKS.glob("*.ipynb"),
-        ]
-    )
+    code = [(paths.PACKAGE, p) for p in sorted([*paths.PACKAGE.rglob("*.py"), *paths.PACKAGE.rglob("*.j2")])]
+    code += [(paths.NOTEBOOKS, p) for p in sorted(paths.NOTEBOOKS.glob("*.ipynb"))]
     digest = hashlib.sha256()
-    for path in code:
-        digest.update(path.relative_to(paths.ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for base, path in code:  # named from bch's folder and notebooks/: the same wherever each is installed
+        name = f"{base.name}/{path.relative_to(base).as_posix()}"
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     # by role, not file name: two inputs of one name (a register and claims both "cases.csv") both count
     roles = {"savings": run.inputs.savings, "forecasts": run.inputs.forecasts}
     roles |= {"revisions": run.inputs.revisions, "claims": run.inputs.claims}

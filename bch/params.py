@@ -204,8 +204,9 @@ def _path(value: str, base: Path) -> str:
     return str(path if path.is_absolute() else (base / path).resolve())
 
 
-def validate(base: Path = paths.NOTEBOOKS, **values) -> RunParameters:
-    """Check every parameter and resolve the edition; relative paths are taken from `base`."""
+def validate(base: Path | None = None, **values) -> RunParameters:
+    """Check every parameter and resolve the edition; relative paths are taken from `base` (default: notebooks/)."""
+    base = base or paths.NOTEBOOKS
     merged = {**defaults(NOTEBOOK), **values}
     checked = {name: check_value(name, value) for name, value in merged.items()}
     for name in ("catalogue_path", "savings_path", "forecasts_path", "revisions_path", "claims_path", "output_dir"):

@@ -1,12 +1,61 @@
-"""Every default path of the project, in one place."""
+"""Every default path of the project, in one place: the project folder and what lives in it.
+
+The project is the folder holding `data/raw/editions.toml`, `notebooks/` and `outputs/`. It is, in order: the
+one `bch --project DIR` names (or `BCH_PROJECT`), the source checkout bch runs from (an editable install, `python
+-m bch` in the repository), else the nearest folder from the current one up that holds the catalogue (a
+regular `pip install` run inside a project), else the current folder. Modules read these names when they run,
+never at import, so `use_project` re-points every default at once (and the kernels a pack starts, through
+the environment).
+"""
 
 from __future__ import annotations
 
+import os
+from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "data"
-RAW = DATA / "raw"
-NOTEBOOKS = ROOT / "notebooks"
-OUTPUTS = ROOT / "outputs"
-CATALOGUE = RAW / "editions.toml"  # which files make each edition of the inputs
+PROJECT_ENV = "BCH_PROJECT"
+CATALOGUE_IN_PROJECT = Path("data", "raw", "editions.toml")
+PACKAGE = Path(__file__).resolve().parent  # bch's own modules and templates, wherever it is installed
+
+
+def find_root() -> Path:
+    if named := os.environ.get(PROJECT_ENV):
+        return Path(named).resolve()
+    checkout = PACKAGE.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / CATALOGUE_IN_PROJECT).is_file():
+        return checkout
+    here = Path.cwd().resolve()
+    return next((folder for folder in (here, *here.parents) if (folder / CATALOGUE_IN_PROJECT).is_file()), here)
+
+
+def use_project(root: Path, *, for_children: bool = True) -> None:
+    """Every default path from `root` on, in this process and (`for_children`) those it starts."""
+    global ROOT, DATA, RAW, NOTEBOOKS, OUTPUTS, CATALOGUE
+    ROOT = Path(root).resolve()
+    DATA = ROOT / "data"
+    RAW = DATA / "raw"
+    NOTEBOOKS = ROOT / "notebooks"
+    OUTPUTS = ROOT / "outputs"
+    CATALOGUE = RAW / "editions.toml"  # which files make each edition of the inputs
+    if for_children:
+        os.environ[PROJECT_ENV] = str(ROOT)
+
+
+@contextmanager
+def project(root: Path):
+    """`use_project(root)` for a block; the previous project (and environment) after it."""
+    before, named = ROOT, os.environ.get(PROJECT_ENV)
+    use_project(root)
+    try:
+        yield
+    finally:
+        use_project(before, for_children=False)
+        if named is None:
+            os.environ.pop(PROJECT_ENV, None)
+        else:
+            os.environ[PROJECT_ENV] = named
+
+
+ROOT = DATA = RAW = NOTEBOOKS = OUTPUTS = CATALOGUE = Path()
+use_project(find_root(), for_children=False)  # a kernel started in notebooks/ finds the same folder by itself

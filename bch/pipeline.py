@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bch import checks, claims, drift, editions, paths, reconcile, register, summary
+from bch import checks, claims, drift, editions, reconcile, register, summary
 from bch.editions import Inputs
 from bch.errors import BchError, DataError, ParameterError
 from bch.findings import Finding, has_errors
@@ -66,7 +66,7 @@ def analyse(
     materiality_pct: float = reconcile.DEFAULT_MATERIALITY_PCT,
     *,
     inputs: Inputs | None = None,
-    catalogue: str | Path = paths.CATALOGUE,
+    catalogue: str | Path | None = None,
     edition: str = "",
     as_of: str = "",
     revisions: str | Path = "",

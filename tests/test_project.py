@@ -3,6 +3,8 @@ untouched, make's targets real."""
 
 import ast
 import importlib.metadata
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -95,15 +97,16 @@ def test_every_third_party_import_in_bch_is_a_declared_dependency():
     assert undeclared == {}
 
 
-@pytest.mark.wheel
-def test_a_wheel_ships_the_templates_and_every_module(tmp_path):
-    # built from a copy: setuptools writes build/ and bch.egg-info/ beside the sources it builds
-    src = tmp_path / "src"
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    """bch's wheel, built from a copy: setuptools writes build/ and bch.egg-info/ beside the sources it builds."""
+    tmp = tmp_path_factory.mktemp("wheel")
+    src = tmp / "src"
     src.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, src / name)
     shutil.copytree(ROOT / "bch", src / "bch", ignore=shutil.ignore_patterns("__pycache__"))
-    dist = tmp_path / "dist"
+    dist = tmp / "dist"
     dist.mkdir()
     # what `pip install .` asks of the build backend pyproject.toml names (PEP 517), without pip's start-up
     backend = "import sys, setuptools.build_meta as b; b.build_wheel(sys.argv[1])"
@@ -111,12 +114,68 @@ def test_a_wheel_ships_the_templates_and_every_module(tmp_path):
         [sys.executable, "-c", backend, str(dist)], capture_output=True, text=True, cwd=src, timeout=120
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    (wheel,) = dist.glob("bch-*.whl")
+    (built,) = dist.glob("bch-*.whl")
+    return built
+
+
+@pytest.mark.wheel
+def test_a_wheel_ships_the_templates_and_every_module(wheel):
     shipped = set(zipfile.ZipFile(wheel).namelist())
     files = [*(ROOT / "bch" / "templates").rglob("*"), *(ROOT / "bch").glob("*.py")]
     wanted = {p.relative_to(ROOT).as_posix() for p in files if p.is_file()}
     assert {"bch/templates/board-pack.html.j2", "bch/cli.py"} <= wanted
     assert wanted - shipped == set()
+
+
+@pytest.mark.wheel
+@pytest.mark.notebook
+def test_an_installed_bch_works_in_a_project_folder_and_with_project(wheel, tmp_path):
+    """Installed as `pip install .` would (not from this checkout), bch finds data, notebooks and outputs in the
+    project it runs in, or the one --project names, never in site-packages."""
+    site = tmp_path / "site"
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", "--target", str(site)]
+    subprocess.run([*pip, str(wheel)], check=True, capture_output=True, timeout=120)
+    project = tmp_path / "project"
+    shutil.copytree(paths.RAW, project / "data" / "raw")
+    (project / "notebooks").mkdir()
+    for book in paths.NOTEBOOKS.glob("*.ipynb"):
+        shutil.copy(book, project / "notebooks" / book.name)
+    env = {k: v for k, v in os.environ.items() if k != paths.PROJECT_ENV} | {"PYTHONPATH": str(site)}
+
+    def bch(*argv: str, cwd) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "bch", *argv], capture_output=True, text=True, cwd=cwd, env=env, timeout=300
+        )
+
+    where = subprocess.run(
+        [sys.executable, "-c", "import bch.paths as p; print(p.PACKAGE); print(p.ROOT)"],
+        capture_output=True,
+        text=True,
+        cwd=project / "notebooks",
+        env=env,
+        check=True,
+    ).stdout.split()
+    assert where == [str(site / "bch"), str(project)]  # the installed copy, and the project found from inside it
+    checked = bch("check", cwd=project / "data")
+    assert checked.returncode == 0, checked.stderr
+    said = checked.stdout.splitlines()
+    assert said[0] == f"Savings sheet: {project / 'data' / 'raw' / 'bch-savings-2018-07-19.xlsx'} [Savings]"
+    assert "  Recurrent savings            £6,151,000" in said
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    nowhere = bch("check", cwd=elsewhere)  # no project here, none named: one line, not site-packages
+    assert (nowhere.returncode, nowhere.stderr.count("\n")) == (2, 1)
+    assert str(elsewhere / "data" / "raw" / "editions.toml") in nowhere.stderr
+    packed = bch("--project", str(project), "pack", "--quiet", cwd=elsewhere)
+    assert packed.returncode == 0, packed.stderr
+    (published,) = [p for p in (project / "outputs").iterdir() if p.is_dir() and not p.is_symlink()]
+    assert (published / "board-pack.pdf").is_file() and (project / "outputs" / "latest").resolve() == published
+    record = json.loads((published / "manifest.json").read_text(encoding="utf-8"))
+    assert {entry["path"] for entry in record["inputs"]} == {
+        str(project / "data" / "raw" / name)
+        for name in ("bch-savings-2018-07-19.xlsx", "business-cases.csv", "paper-claims.csv")
+    }
+    assert not list(elsewhere.iterdir()) and not (site / "outputs").exists()
 
 
 def test_importing_bch_writes_nothing_and_imports_little(tmp_path):
