@@ -209,6 +209,8 @@ def validate(base: Path = paths.NOTEBOOKS, **values) -> RunParameters:
     merged = {**defaults(NOTEBOOK), **values}
     checked = {name: check_value(name, value) for name, value in merged.items()}
     for name in ("catalogue_path", "savings_path", "forecasts_path", "revisions_path", "claims_path", "output_dir"):
+        if "\0" in checked[name]:  # a parameters file can hold one; every os call would raise ValueError
+            raise ParameterError(f"parameter {name}: a file name can't hold a NUL character ({checked[name]!r:.80})")
         checked[name] = _path(checked[name], base)
         try:
             checked[name].encode("utf-8")
