@@ -24,7 +24,8 @@ def read_text_table(path: str | Path, required: list[str], what: str) -> pd.Data
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in required if c not in frame.columns]
     if missing:
-        raise InputError(f"{what} {path} lacks the column(s) {', '.join(missing)}; it has {', '.join(frame.columns)}")
+        found = labels.neutralise(", ".join(frame.columns))  # headers are input: never a raw control on a terminal
+        raise InputError(f"{what} {path} lacks the column(s) {', '.join(missing)}; it has {labels.clip(found)}")
     return frame.apply(lambda column: column.str.strip())
 
 
@@ -51,13 +52,9 @@ def neutralise_frame(frame: pd.DataFrame, path: str | Path, what: str) -> tuple[
                     codes.HOSTILE_TEXT,
                     ref(path, frame, index, column),
                     f"{what}: {column} holds {', '.join(found)}, which can reverse, hide or forge text; "
-                    f"read as {_clip(safe)!r}",
+                    f"read as {labels.clip(safe, 60)!r}",
                 )
             )
         if changed:
             out.isetitem(position, pd.Series(values, index=frame.index, dtype=frame.dtypes.iloc[position]))
     return out, findings
-
-
-def _clip(text: str, width: int = 60) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"

@@ -177,6 +177,8 @@ def _date(value, where: str) -> dt.date:
 def load(path: str | Path = paths.CATALOGUE) -> Catalogue:
     """The catalogue at `path` (an absent file is an empty catalogue); InputError naming a bad entry."""
     path = Path(path).resolve()
+    if why := paths.unusable(path):
+        raise InputError(f"editions catalogue {labels.clip(str(path))}: {why}")
     if not path.exists():
         return Catalogue(path)
     if not path.is_file():
@@ -245,23 +247,20 @@ def _catalogued_file(value: str, folder: Path, where: str) -> Path:
     """The file a catalogue field names, which lives in the catalogue's folder: `bch edition add` copies every
     file there, so a path leading elsewhere (absolute, `..`, a link out) is a hand edit a pack must not follow."""
     if "\0" in value:  # no file name holds NUL; os calls would raise ValueError
-        raise InputError(f"{where} {_clipped(value)} holds a NUL character, which no file name can")
+        raise InputError(f"{where} {labels.clip(value)!r} holds a NUL character, which no file name can")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate from a \uD800 escape
-        raise InputError(f"{where} {_clipped(value)} is not valid UTF-8") from None
+        raise InputError(f"{where} {labels.clip(value)!r} is not valid UTF-8") from None
     file = (folder / value).resolve()
     if Path(value).is_absolute() or folder.resolve() not in file.parents:
         raise InputError(
-            f"{where} {_clipped(value)} leads out of the catalogue's folder {folder}; "
+            f"{where} {labels.clip(value)!r} leads out of the catalogue's folder {folder}; "
             "a catalogued file is named by its file name there"
         )
+    if why := paths.unusable(file):
+        raise InputError(f"{where} {labels.clip(value)!r}: {why}")
     return file
-
-
-def _clipped(text: str, width: int = 200) -> str:
-    """`text` quoted for a one-line error, clipped: a catalogue field can be any length."""
-    return repr(text if len(text) <= width else text[: width - 1] + "…")
 
 
 def _digests(value, where: str) -> tuple[tuple[str, str], ...]:
@@ -406,6 +405,8 @@ def add(
     files = {name: Path(path).resolve() for name, path in files.items() if path}
     for name, path in files.items():
         _utf8_name(name, path)
+        if why := paths.unusable(path):
+            raise ParameterError(f"--{name} {labels.clip(str(path))}: {why}")
     _check_files(catalogue, files, sheet)
     entry = {
         "as_of": when.isoformat(),

@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from bch import editions, paths
+from bch import editions, labels, paths
 from bch.editions import Inputs
 from bch.errors import ParameterError
 
@@ -212,6 +212,8 @@ def validate(base: Path = paths.NOTEBOOKS, **values) -> RunParameters:
         if "\0" in checked[name]:  # a parameters file can hold one; every os call would raise ValueError
             raise ParameterError(f"parameter {name}: a file name can't hold a NUL character ({checked[name]!r:.80})")
         checked[name] = _path(checked[name], base)
+        if checked[name] and (why := paths.unusable(checked[name])):
+            raise ParameterError(f"parameter {name}: {labels.clip(checked[name])}: {why}")
         try:
             checked[name].encode("utf-8")
         except UnicodeEncodeError:

@@ -153,3 +153,43 @@ def test_revisions_reading_tbc_or_holding_nul_are_findings_naming_the_cell(capsy
     assert (code, err) == (1, "")
     assert "  ERROR [bad-amount] revisions.csv!C2: forecast: 'tbc' is not an amount of money\n" in out
     assert "  WARNING [hostile-text] revisions.csv!D3: forecast revisions: reason holds NUL" in out
+
+
+# -- names the OS refuses to look up ------------------------------------------------------------------------
+LONG = "a" * 300  # past the 255 bytes a file name may have
+
+
+@pytest.mark.parametrize("option", ["--savings", "--forecasts", "--claims", "--revisions", "--catalogue"])
+def test_a_file_name_too_long_to_look_up_is_one_line(capsys, tmp_path, option):
+    path = tmp_path / LONG
+    code, out, err = run(capsys, "check", option, str(path))
+    assert (code, out) == (2, "")
+    assert err == f"bch: error: {option}: {str(path)[:199]}…: File name too long\n"
+
+
+def test_a_catalogued_name_too_long_to_look_up_names_the_entry(capsys, raw):
+    catalogue = _catalogue(raw, 'claims = "paper-claims.csv"', f'claims = "{LONG}"')
+    code, _, err = run(capsys, "check", "--catalogue", catalogue)
+    assert code == 2
+    assert err == f"bch: error: editions.toml, edition 1: claims '{LONG[:199]}…': File name too long\n"
+
+
+def test_edition_add_given_a_name_too_long_to_look_up_copies_nothing(capsys, raw, tmp_path):
+    catalogue = raw / "editions.toml"
+    before = (catalogue.read_bytes(), sorted(p.name for p in raw.iterdir()))
+    argv = ["edition", "add", "--catalogue", str(catalogue), "--as-of", "2019-07-18", "--title", "t"]
+    code, _, err = run(capsys, *argv, "--document-date", "2019-07-18", "--savings", str(tmp_path / LONG))
+    assert code == 2
+    assert err == f"bch: error: --savings {str(tmp_path / LONG)[:199]}…: File name too long\n"
+    assert (catalogue.read_bytes(), sorted(p.name for p in raw.iterdir())) == before
+
+
+def test_a_missing_column_error_shows_a_nul_in_a_header_as_a_mark(capsys, tmp_path):
+    claims = tmp_path / "claims.csv"
+    claims.write_text("para\0graph,quote,metric,amount\n§1,q,total:recurrent,£1\n", encoding="utf-8")
+    code, _, err = run(capsys, "check", "--claims", str(claims))
+    assert code == 2
+    assert err == (
+        f"bch: error: paper claims {claims} lacks the column(s) paragraph; it has para⟨NUL⟩graph, quote, metric, "
+        "amount\n"
+    )
