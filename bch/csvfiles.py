@@ -21,6 +21,8 @@ def read_text_table(path: str | Path, required: list[str], what: str) -> pd.Data
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(f"{what} {path} is not a readable CSV ({reason})") from None
+    except OSError as exc:  # no permission, a disk error: the file is there but can't be read
+        raise InputError(f"{what} {path} can't be read ({exc.strerror or type(exc).__name__})") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in required if c not in frame.columns]
     if missing:

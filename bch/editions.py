@@ -187,6 +187,8 @@ def load(path: str | Path = paths.CATALOGUE) -> Catalogue:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"editions catalogue {path} is not valid TOML ({str(exc).splitlines()[0]})") from None
+    except OSError as exc:  # no permission, a disk error
+        raise InputError(f"editions catalogue {path} can't be read ({exc.strerror or type(exc).__name__})") from None
     except RecursionError:  # tomllib parses nested arrays and tables recursively: a hand edit can nest thousands
         raise InputError(f"editions catalogue {path} is not valid TOML (nested too deeply)") from None
     entries = data.get(TABLE, [])

@@ -193,3 +193,19 @@ def test_a_missing_column_error_shows_a_nul_in_a_header_as_a_mark(capsys, tmp_pa
         f"bch: error: paper claims {claims} lacks the column(s) paragraph; it has para⟨NUL⟩graph, quote, metric, "
         "amount\n"
     )
+
+
+def test_a_csv_or_catalogue_that_cannot_be_opened_is_one_line(capsys, tmp_path, monkeypatch):
+
+    import pandas as pd
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(pd, "read_csv", denied)  # as root in CI, chmod 000 would still be readable
+    code, _, err = run(capsys, "check")
+    register = paths.RAW / "business-cases.csv"
+    assert (code, err) == (2, f"bch: error: business-case register {register} can't be read (Permission denied)\n")
+    monkeypatch.setattr(Path, "read_text", lambda *a, **k: denied())
+    code, _, err = run(capsys, "check")
+    assert (code, err) == (2, f"bch: error: editions catalogue {paths.CATALOGUE} can't be read (Permission denied)\n")
