@@ -208,23 +208,29 @@ def _check_ledger(out: Path) -> None:
 
 
 def fingerprint(run: params.RunParameters) -> dict:
-    """What makes a pack what it is: its inputs' hashes, the parameters, and bch's code and notebooks."""
-    code = sorted(
-        [
-            *Path(paths.ROOT / "bch").rglob("*.py"),
-            *Path(paths.ROOT / "bch").rglob("*.j2"),
-            *paths.NOTEBOOKS.glob("*.ipynb"),
-        ]
-    )
-    digest = hashlib.sha256()
-    for path in code:
-        digest.update(path.relative_to(paths.ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    """What makes a pack what it is: its inputs' hashes, the parameters, and bch's code and notebooks (two
+    digests, so a pack published again can say which of them changed: bch.changes.republished)."""
+    code = [*Path(paths.ROOT / "bch").rglob("*.py"), *Path(paths.ROOT / "bch").rglob("*.j2")]
     # by role, not file name: two inputs of one name (a register and claims both "cases.csv") both count
     roles = {"savings": run.inputs.savings, "forecasts": run.inputs.forecasts}
     roles |= {"revisions": run.inputs.revisions, "claims": run.inputs.claims}
     inputs = {role: manifest.sha256(path) for role, path in roles.items() if path is not None}
     parameters = {k: v for k, v in params.plain(run).items() if not k.endswith("_path")}
-    return {"inputs": inputs, "parameters": parameters, "code": digest.hexdigest(), "catalogue": _catalogue_print(run)}
+    return {
+        "inputs": inputs,
+        "parameters": parameters,
+        "code": _files_digest(code),
+        "notebooks": _files_digest(paths.NOTEBOOKS.glob("*.ipynb")),
+        "catalogue": _catalogue_print(run),
+    }
+
+
+def _files_digest(files) -> str:
+    """One SHA-256 over the files' project-relative names and bytes, in name order."""
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(path.relative_to(paths.ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def _catalogue_print(run: params.RunParameters) -> str:
@@ -366,6 +372,7 @@ def _build_into(options, run, values, prints, packs, out, building, started, pro
         run_date=day,
         previous=previous,
         parameters=parameters,
+        fingerprint=prints,
     )
     runs, analysis, changes = render.execute_and_render(job, progress)
     tick = time.perf_counter()
