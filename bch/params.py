@@ -132,6 +132,8 @@ def read_file(path: Path, command: str) -> dict:
     import yaml
 
     path = Path(path)
+    if why := paths.unusable(path):
+        raise ParameterError(f"parameters file {labels.clip(str(path))}: {why}")
     if not path.is_file():  # a pipe or a device would block or never end
         raise ParameterError(f"parameters file {path}: no such regular file")
     if path.stat().st_size > MAX_PARAMETERS_FILE:
@@ -141,6 +143,8 @@ def read_file(path: Path, command: str) -> dict:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ParameterError(f"parameters file {path} can't be read ({reason})") from None
+    except RecursionError:  # PyYAML composes nested flow collections recursively: a few lines can nest thousands
+        raise ParameterError(f"parameters file {path} can't be read (nested too deeply)") from None
     if not isinstance(values, dict):
         raise ParameterError(f"parameters file {path} must map parameter names to values")
     allowed = {p.name for p in of(command)}

@@ -209,3 +209,21 @@ def test_a_csv_or_catalogue_that_cannot_be_opened_is_one_line(capsys, tmp_path, 
     monkeypatch.setattr(Path, "read_text", lambda *a, **k: denied())
     code, _, err = run(capsys, "check")
     assert (code, err) == (2, f"bch: error: editions catalogue {paths.CATALOGUE} can't be read (Permission denied)\n")
+
+
+# -- a parameters file and a pack folder ----------------------------------------------------------------------
+def test_a_parameters_file_nested_thousands_deep_is_one_line(capsys, tmp_path):
+    parameters = tmp_path / "run.yaml"
+    parameters.write_text("sheet: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    code, _, err = run(capsys, "pack", "-f", str(parameters), "--out", str(tmp_path / "out"))
+    assert code == 2
+    assert err == f"bch: error: parameters file {parameters} can't be read (nested too deeply)\n"
+
+
+@pytest.mark.parametrize("argv", [["pack", "-f", "{path}"], ["verify", "{path}"]])
+def test_a_parameters_file_or_pack_named_too_long_to_look_up_is_one_line(capsys, tmp_path, argv):
+    path = str(tmp_path / LONG)
+    code, _, err = run(capsys, *[a.format(path=path) for a in argv])
+    assert code == 2
+    named = "parameters file " if argv[0] == "pack" else ""
+    assert err == f"bch: error: {named}{path[:199]}…: File name too long\n"
