@@ -176,9 +176,9 @@ def _date(value, where: str) -> dt.date:
 
 def load(path: str | Path = paths.CATALOGUE) -> Catalogue:
     """The catalogue at `path` (an absent file is an empty catalogue); InputError naming a bad entry."""
-    path = Path(path).resolve()
-    if why := paths.unusable(path):
+    if why := paths.unusable(path):  # before resolve(), which raises RuntimeError on a loop of links
         raise InputError(f"editions catalogue {labels.clip(str(path))}: {why}")
+    path = Path(path).resolve()
     if not path.exists():
         return Catalogue(path)
     if not path.is_file():
@@ -254,14 +254,14 @@ def _catalogued_file(value: str, folder: Path, where: str) -> Path:
         value.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate from a \uD800 escape
         raise InputError(f"{where} {labels.clip(value)!r} is not valid UTF-8") from None
+    if why := paths.unusable(folder / value):  # before resolve(), which raises RuntimeError on a loop of links
+        raise InputError(f"{where} {labels.clip(value)!r}: {why}")
     file = (folder / value).resolve()
     if Path(value).is_absolute() or folder.resolve() not in file.parents:
         raise InputError(
             f"{where} {labels.clip(value)!r} leads out of the catalogue's folder {folder}; "
             "a catalogued file is named by its file name there"
         )
-    if why := paths.unusable(file):
-        raise InputError(f"{where} {labels.clip(value)!r}: {why}")
     return file
 
 
@@ -404,11 +404,12 @@ def add(
     for name, text in texts.items():
         _plain_text(name, text)
     files = {"savings": Path(savings), "register": Path(register), "revisions": revisions, "claims": claims}
+    for name, path in files.items():  # before resolve(), which raises RuntimeError on a loop of links
+        if path and (why := paths.unusable(path)):
+            raise ParameterError(f"--{name} {labels.clip(str(path))}: {why}")
     files = {name: Path(path).resolve() for name, path in files.items() if path}
     for name, path in files.items():
         _utf8_name(name, path)
-        if why := paths.unusable(path):
-            raise ParameterError(f"--{name} {labels.clip(str(path))}: {why}")
     _check_files(catalogue, files, sheet)
     entry = {
         "as_of": when.isoformat(),

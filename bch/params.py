@@ -215,9 +215,10 @@ def validate(base: Path = paths.NOTEBOOKS, **values) -> RunParameters:
     for name in ("catalogue_path", "savings_path", "forecasts_path", "revisions_path", "claims_path", "output_dir"):
         if "\0" in checked[name]:  # a parameters file can hold one; every os call would raise ValueError
             raise ParameterError(f"parameter {name}: a file name can't hold a NUL character ({checked[name]!r:.80})")
-        checked[name] = _path(checked[name], base)
-        if checked[name] and (why := paths.unusable(checked[name])):
+        # asked before _path's resolve(), which raises RuntimeError on a loop of links
+        if checked[name] and (why := paths.unusable(base / Path(checked[name]).expanduser())):
             raise ParameterError(f"parameter {name}: {labels.clip(checked[name])}: {why}")
+        checked[name] = _path(checked[name], base)
         try:
             checked[name].encode("utf-8")
         except UnicodeEncodeError:

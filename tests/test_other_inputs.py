@@ -227,3 +227,19 @@ def test_a_parameters_file_or_pack_named_too_long_to_look_up_is_one_line(capsys,
     assert code == 2
     named = "parameters file " if argv[0] == "pack" else ""
     assert err == f"bch: error: {named}{path[:199]}…: File name too long\n"
+
+
+# -- a loop of links (pathlib's resolve() raises RuntimeError on one) -------------------------------------------
+def test_a_loop_of_links_is_one_line_wherever_it_is_named(capsys, raw, tmp_path, monkeypatch):
+    (raw / "loop.xlsx").symlink_to("loop.xlsx")
+    loop = "Too many levels of symbolic links"
+    monkeypatch.chdir(raw)  # a relative --savings is resolved against the working folder
+    assert run(capsys, "check", "--savings", "loop.xlsx")[::2] == (2, f"bch: error: --savings: loop.xlsx: {loop}\n")
+    argv = ["edition", "add", "--catalogue", str(raw / "editions.toml"), "--as-of", "2019-07-18", "--title", "t"]
+    code, _, err = run(capsys, *argv, "--document-date", "2019-07-18", "--savings", "loop.xlsx")
+    assert (code, err) == (2, f"bch: error: --savings loop.xlsx: {loop}\n")
+    catalogue = _catalogue(raw, 'savings = "bch-savings-2018-07-19.xlsx"', 'savings = "loop.xlsx"')
+    code, _, err = run(capsys, "check", "--catalogue", catalogue)
+    assert (code, err) == (2, f"bch: error: editions.toml, edition 1: savings 'loop.xlsx': {loop}\n")
+    code, _, err = run(capsys, "edition", "list", "--catalogue", "loop.xlsx")
+    assert (code, err) == (2, f"bch: error: editions catalogue loop.xlsx: {loop}\n")
