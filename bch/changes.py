@@ -19,6 +19,8 @@ from decimal import Decimal
 
 import pandas as pd
 
+from bch import labels
+
 # (variance column, kind, money?)
 _CASE_FIELDS = (
     ("forecast_gbp", "forecast changed", True),
@@ -226,8 +228,10 @@ def _parameters(old: object, new: object) -> list[dict]:
 
 
 def _differing(old: dict, new: dict) -> list[str]:
-    """The keys whose values differ, either side's keys, in the order the newer names them."""
-    return [key for key in dict.fromkeys([*new, *old]) if old.get(key) != new.get(key)]
+    """The keys whose values differ, either side's keys, in the order the newer names them. The older
+    manifest's keys are input (a pack folder anyone could edit): shown clipped, control characters marked."""
+    keys = [key for key in dict.fromkeys([*new, *old]) if old.get(key) != new.get(key)]
+    return [labels.neutralise(labels.clip(str(key), 40)) for key in keys]
 
 
 def republished(

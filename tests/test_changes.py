@@ -289,3 +289,8 @@ def test_a_previous_pack_without_a_fingerprint_is_said_to_have_none():
 def test_an_older_fingerprint_without_the_notebooks_digest_names_both():
     older = {key: value for key, value in PRINT.items() if key != "notebooks"} | {"code": "d0"}
     assert republished(older, PRINT) == [("republished because", "code; notebooks", None, None, False)]
+
+
+def test_keys_only_the_older_manifest_names_are_shown_clipped_and_marked():
+    odd = {**PRINT, "inputs": {**PRINT["inputs"], "x\u202e" + "y" * 100: "z"}}
+    assert republished(odd, PRINT) == [("republished because", "inputs: x⟨U+202E⟩" + "y" * 37 + "…", None, None, False)]
