@@ -177,6 +177,8 @@ def _revisions(variance: pd.DataFrame) -> dict[str, str]:
     for row in variance.to_dict("records"):
         said = [row.get(c, "") for c in ("revised_on", "revision_reason", "revision_source")]
         on, why, authority = (_words(str(v)) for v in said)
+        # an undated revision's reason is the register's commentary, a paragraph: the commentary table has it whole
+        why, authority = labels.clip(why, 120), labels.clip(authority, 60)
         if not (on or why or authority):
             continue
         how = "; ".join(part for part in (why, authority) if part)

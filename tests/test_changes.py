@@ -294,3 +294,9 @@ def test_an_older_fingerprint_without_the_notebooks_digest_names_both():
 def test_keys_only_the_older_manifest_names_are_shown_clipped_and_marked():
     odd = {**PRINT, "inputs": {**PRINT["inputs"], "x\u202e" + "y" * 100: "z"}}
     assert republished(odd, PRINT) == [("republished because", "inputs: x⟨U+202E⟩" + "y" * 37 + "…", None, None, False)]
+
+
+def test_a_long_reason_is_clipped_in_the_change_row():
+    old = cases_with([{"function": "ICT"}])
+    new = cases_with([{"function": "ICT", "latest_forecast_gbp": "90000", "revision_reason": "w " * 100}])
+    assert rows(old, new)[0][1] == "ICT (revised: " + ("w " * 60)[:119] + "…)"
