@@ -1,5 +1,6 @@
-"""What changed since the pack a new one is compared with: years, actuals, forecasts, statuses,
-findings and parameters. Pure: tables in, a list of plain records out.
+"""What changed since the pack a new one is compared with: years, actuals, forecasts (with the reason and
+authority of a revision), statuses, commentary, findings and parameters, and why a pack of the same edition
+was published again. Pure: tables in, a list of plain records out.
 
 Each change is {kind, item, before, after, money}: `money` says before/after are pounds (shown £k),
 so presenters never guess from the kind's wording.
@@ -18,6 +19,8 @@ from decimal import Decimal
 
 import pandas as pd
 
+from bch import labels
+
 # (variance column, kind, money?)
 _CASE_FIELDS = (
     ("forecast_gbp", "forecast changed", True),
@@ -25,9 +28,11 @@ _CASE_FIELDS = (
     ("actual_gbp", "case actual changed", True),
     ("status", "status changed", False),
 )
-# compared where both packs have the column (an older bch's pack may not): what the register says of a case
-_OPTIONAL_CASE_FIELDS = (("register_status", "register status changed", False),)  # e.g. → ended
+# Compared only where both packs hold the column: an older pack without it is still compared on the rest.
+_OPTIONAL_CASE_FIELDS = (("commentary", "commentary changed"), ("register_status", "register status changed"))
 _PARAMETERS = ("edition", "as_of", "materiality_pct", "strict")
+# The parts of a pack's fingerprint (bch.pack.fingerprint), as a republished pack names them.
+_FINGERPRINT_PARTS = ("inputs", "parameters", "code", "notebooks", "catalogue")
 _LINE = ("function", "fiscal_year", "saving_gbp")
 _FINDING = ("severity", "code", "cell", "message")
 # The columns each compared table must hold (by its pack name); the rest of a pack is not compared.
@@ -37,6 +42,7 @@ NEEDED: dict[str, tuple[str, ...]] = {
     "findings": _FINDING,
 }
 _KIND_ORDER = (
+    "republished because",
     "parameter changed",
     "line renamed",
     "year added",
@@ -46,7 +52,8 @@ _KIND_ORDER = (
     "actual removed",
     "case added",
     "case removed",
-    *(kind for _, kind, _ in (*_CASE_FIELDS, *_OPTIONAL_CASE_FIELDS)),
+    *(kind for _, kind, _ in _CASE_FIELDS),
+    *(kind for _, kind in _OPTIONAL_CASE_FIELDS),
     "finding new",
     "finding resolved",
 )
@@ -141,13 +148,43 @@ def _cases(old: pd.DataFrame, new: pd.DataFrame, renamed: dict[str, str]) -> lis
     old_status, new_status = _keyed(old, ["function"], "status"), _keyed(new, ["function"], "status")
     found += [_change("case added", k[0], None, v) for k, v in new_status.items() if k not in old_status]
     found += [_change("case removed", k[0], v, None) for k, v in old_status.items() if k not in new_status]
-    optional = [field for field in _OPTIONAL_CASE_FIELDS if field[0] in old.columns and field[0] in new.columns]
-    for column, kind, money in (*_CASE_FIELDS, *optional):
+    revisions = _revisions(new)
+    for column, kind, money in _CASE_FIELDS:
         before, after = _keyed(old, ["function"], column), _keyed(new, ["function"], column)
         for key, value in after.items():
             if key in before and before[key] != value:
-                found.append(_change(kind, key[0], before[key], value, money))
+                item = revisions.get(key[0], key[0]) if column == "latest_forecast_gbp" else key[0]
+                found.append(_change(kind, item, before[key], value, money))
+    for column, kind in _OPTIONAL_CASE_FIELDS:
+        if column not in old.columns or column not in new.columns:
+            continue
+        before, after = _keyed(old, ["function"], column), _keyed(new, ["function"], column)
+        for key, value in after.items():
+            if key in before and _words(before[key]) != _words(value):
+                found.append(_change(kind, key[0], before[key], value))
     return found
+
+
+def _words(text: str) -> str:
+    """Text as a reader sees it: a line re-wrapped or a trailing space in the register is no change."""
+    return " ".join(text.split())
+
+
+def _revisions(variance: pd.DataFrame) -> dict[str, str]:
+    """Each case whose forecast in force is a revision, named with when, why and on whose authority:
+    'ICT (revised 2019-03-01: new projects; Board minute 12)'. Columns an older pack lacks are left out."""
+    named = {}
+    for row in variance.to_dict("records"):
+        said = [row.get(c, "") for c in ("revised_on", "revision_reason", "revision_source")]
+        on, why, authority = (_words(str(v)) for v in said)
+        # an undated revision's reason is the register's commentary, a paragraph: the commentary table has it whole
+        why, authority = labels.clip(why, 120), labels.clip(authority, 60)
+        if not (on or why or authority):
+            continue
+        how = "; ".join(part for part in (why, authority) if part)
+        head = f"revised {on}" if on else "revised"
+        named[row["function"]] = f"{row['function']} ({head}: {how})" if how else f"{row['function']} ({head})"
+    return named
 
 
 # A figure as bch's messages write it: £6,151,000, -£795,000, £6,151k, £1.8m
@@ -192,14 +229,52 @@ def _parameters(old: object, new: object) -> list[dict]:
     ]
 
 
+def _differing(old: dict, new: dict) -> list[str]:
+    """The keys whose values differ, either side's keys, in the order the newer names them. The older
+    manifest's keys are input (a pack folder anyone could edit): shown clipped, control characters marked."""
+    keys = [key for key in dict.fromkeys([*new, *old]) if old.get(key) != new.get(key)]
+    return [labels.neutralise(labels.clip(str(key), 40)) for key in keys]
+
+
+def republished(
+    previous_parameters: object, parameters: object, previous_fingerprint: object, fingerprint: object
+) -> list[dict]:
+    """One 'republished because' change when the pack compared with states the same edition (as-of date) and
+    its fingerprint differs: which inputs (by role), which parameters, and whether code, notebooks or the
+    catalogue changed. [] for another edition, or the same fingerprint (nothing to explain). A previous pack
+    that recorded no fingerprint (an older bch) is said to have recorded none: never guessed."""
+    if not isinstance(previous_parameters, dict) or not isinstance(parameters, dict):
+        return []
+    if str(previous_parameters.get("as_of", "")) != str(parameters.get("as_of", "")) or not isinstance(
+        fingerprint, dict
+    ):
+        return []
+    if not isinstance(previous_fingerprint, dict):
+        return [_change("republished because", "not known: the pack compared with recorded no fingerprint", None, None)]
+    reasons = []
+    for part in _FINGERPRINT_PARTS:
+        old, new = previous_fingerprint.get(part), fingerprint.get(part)
+        if old == new:
+            continue
+        if part in ("inputs", "parameters") and isinstance(old, dict) and isinstance(new, dict):
+            reasons.append(f"{part}: {', '.join(_differing(old, new))}")
+        else:
+            reasons.append(part)
+    return [_change("republished because", "; ".join(reasons), None, None)] if reasons else []
+
+
 def compare(
     previous: dict[str, pd.DataFrame] | None,
     current: dict[str, pd.DataFrame],
     previous_parameters: dict | None = None,
     parameters: dict | None = None,
+    previous_fingerprint: dict | None = None,
+    fingerprint: dict | None = None,
 ) -> list[dict]:
     """Changes from `previous` to `current` tables (by their pack names); [] with nothing to compare.
-    NotComparable when either lacks a column `NEEDED` names: a missing column is never "all added"."""
+    NotComparable when either lacks a column `NEEDED` names: a missing column is never "all added".
+    The fingerprints (bch.pack.fingerprint, as each manifest records it) say why a pack of the same edition
+    was published again."""
     if previous is None:
         return []
     why = _lacking(previous, "previous") or _lacking(current, "current")
@@ -209,6 +284,7 @@ def compare(
     new = {name: _text(current[name]) for name in NEEDED}
     renamed = renames(old["savings-tidy"], new["savings-tidy"])
     found = [
+        *republished(previous_parameters, parameters, previous_fingerprint, fingerprint),
         *_parameters(previous_parameters, parameters),
         *_savings(old["savings-tidy"], new["savings-tidy"], renamed),
         *_cases(old["variance"], new["variance"], renamed),

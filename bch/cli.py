@@ -15,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-from bch import params, paths
+from bch import labels, params, paths
 from bch.errors import BchError, ParameterError
 
 
@@ -251,6 +251,8 @@ def _publish(args: argparse.Namespace):
 def _verify(args: argparse.Namespace) -> int:
     from bch import manifest
 
+    if why := paths.unusable(args.pack_dir):
+        raise ParameterError(f"{labels.clip(str(args.pack_dir))}: {why}")
     if not (args.pack_dir / manifest.MANIFEST).is_file():
         raise ParameterError(f"{args.pack_dir} is not a pack: it has no {manifest.MANIFEST}")
     problems = manifest.verify(args.pack_dir)

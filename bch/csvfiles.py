@@ -21,10 +21,13 @@ def read_text_table(path: str | Path, required: list[str], what: str) -> pd.Data
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(f"{what} {path} is not a readable CSV ({reason})") from None
+    except OSError as exc:  # no permission, a disk error: the file is there but can't be read
+        raise InputError(f"{what} {path} can't be read ({exc.strerror or type(exc).__name__})") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in required if c not in frame.columns]
     if missing:
-        raise InputError(f"{what} {path} lacks the column(s) {', '.join(missing)}; it has {', '.join(frame.columns)}")
+        found = labels.neutralise(", ".join(frame.columns))  # headers are input: never a raw control on a terminal
+        raise InputError(f"{what} {path} lacks the column(s) {', '.join(missing)}; it has {labels.clip(found)}")
     return frame.apply(lambda column: column.str.strip())
 
 
@@ -51,13 +54,9 @@ def neutralise_frame(frame: pd.DataFrame, path: str | Path, what: str) -> tuple[
                     codes.HOSTILE_TEXT,
                     ref(path, frame, index, column),
                     f"{what}: {column} holds {', '.join(found)}, which can reverse, hide or forge text; "
-                    f"read as {_clip(safe)!r}",
+                    f"read as {labels.clip(safe, 60)!r}",
                 )
             )
         if changed:
             out.isetitem(position, pd.Series(values, index=frame.index, dtype=frame.dtypes.iloc[position]))
     return out, findings
-
-
-def _clip(text: str, width: int = 60) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"

@@ -178,7 +178,10 @@ def _date(value, where: str) -> dt.date:
 def load(path: str | Path | None = None) -> Catalogue:
     """The catalogue at `path` (default: the project's; an absent file is an empty catalogue); InputError naming
     a bad entry."""
-    path = Path(path or paths.CATALOGUE).resolve()
+    path = path or paths.CATALOGUE
+    if why := paths.unusable(path):  # before resolve(), which raises RuntimeError on a loop of links
+        raise InputError(f"editions catalogue {labels.clip(str(path))}: {why}")
+    path = Path(path).resolve()
     if not path.exists():
         return Catalogue(path)
     if not path.is_file():
@@ -187,6 +190,10 @@ def load(path: str | Path | None = None) -> Catalogue:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"editions catalogue {path} is not valid TOML ({str(exc).splitlines()[0]})") from None
+    except OSError as exc:  # no permission, a disk error
+        raise InputError(f"editions catalogue {path} can't be read ({exc.strerror or type(exc).__name__})") from None
+    except RecursionError:  # tomllib parses nested arrays and tables recursively: a hand edit can nest thousands
+        raise InputError(f"editions catalogue {path} is not valid TOML (nested too deeply)") from None
     entries = data.get(TABLE, [])
     if not isinstance(entries, list):
         raise InputError(f"editions catalogue {path}: [[{TABLE}]] must be a list of tables")
@@ -233,8 +240,7 @@ def _edition(entry: dict, index: int, path: Path) -> Edition:
         elif not isinstance(value, str):
             raise InputError(f"{where}: {name} must be text, not {value!r}")
         elif name in FILE_FIELDS:
-            file = (path.parent / value).resolve()
-            values[name] = file
+            values[name] = _catalogued_file(value, path.parent, f"{where}: {name}")
         else:
             values[name] = value.strip()
     for name in FILE_FIELDS:
@@ -242,6 +248,26 @@ def _edition(entry: dict, index: int, path: Path) -> Edition:
             why = f"{where} (as at {values['as_of']}): {name} file {values[name]} does not exist"
             raise MissingFile(why, values["as_of"])
     return Edition(**values)
+
+
+def _catalogued_file(value: str, folder: Path, where: str) -> Path:
+    """The file a catalogue field names, which lives in the catalogue's folder: `bch edition add` copies every
+    file there, so a path leading elsewhere (absolute, `..`, a link out) is a hand edit a pack must not follow."""
+    if "\0" in value:  # no file name holds NUL; os calls would raise ValueError
+        raise InputError(f"{where} {labels.clip(value)!r} holds a NUL character, which no file name can")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a \uD800 escape
+        raise InputError(f"{where} {labels.clip(value)!r} is not valid UTF-8") from None
+    if why := paths.unusable(folder / value):  # before resolve(), which raises RuntimeError on a loop of links
+        raise InputError(f"{where} {labels.clip(value)!r}: {why}")
+    file = (folder / value).resolve()
+    if Path(value).is_absolute() or folder.resolve() not in file.parents:
+        raise InputError(
+            f"{where} {labels.clip(value)!r} leads out of the catalogue's folder {folder}; "
+            "a catalogued file is named by its file name there"
+        )
+    return file
 
 
 def _digests(value, where: str) -> tuple[tuple[str, str], ...]:
@@ -385,7 +411,12 @@ def add(
     for name, text in texts.items():
         _plain_text(name, text)
     files = {"savings": Path(savings), "register": Path(register), "revisions": revisions, "claims": claims}
+    for name, path in files.items():  # before resolve(), which raises RuntimeError on a loop of links
+        if path and (why := paths.unusable(path)):
+            raise ParameterError(f"--{name} {labels.clip(str(path))}: {why}")
     files = {name: Path(path).resolve() for name, path in files.items() if path}
+    for name, path in files.items():
+        _utf8_name(name, path)
     _check_files(catalogue, files, sheet)
     aliases = _aliases(list(aliases), "--alias")
     entry = {
@@ -439,6 +470,16 @@ def _plain_text(name: str, text: str) -> None:
         raise ParameterError(f"--{name} is not valid UTF-8 text") from None
     if found := labels.hostile_characters(text):
         raise ParameterError(f"--{name} holds {', '.join(found)}: control, bidi and zero-width characters are refused")
+
+
+def _utf8_name(option: str, path: Path) -> None:
+    """A file's name goes into the catalogue, which is UTF-8 text: a name in another encoding (bytes Python
+    holds as surrogates) could not be written there, so it is refused before anything is copied."""
+    try:
+        path.name.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = path.name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        raise ParameterError(f"--{option} {shown}: the file name is not valid UTF-8: rename it") from None
 
 
 def _toml_string(text: str) -> str:

@@ -75,3 +75,8 @@ def hostile_characters(text: str) -> list[str]:
 def neutralise(text: str) -> str:
     """`text` with each control, bidi or zero-width character shown as a harmless mark: ⟨LF⟩, ⟨U+202E⟩."""
     return _HOSTILE.sub(lambda m: f"⟨{_visible(m.group())}⟩", text)
+
+
+def clip(text: str, width: int = 200) -> str:
+    """`text` cut to `width` characters with an ellipsis, for a one-line message: an input can be any length."""
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -211,19 +211,31 @@ def _check_ledger(out: Path) -> None:
 
 
 def fingerprint(run: params.RunParameters) -> dict:
-    """What makes a pack what it is: its inputs' hashes, the parameters, and bch's code and notebooks."""
-    code = [(paths.PACKAGE, p) for p in sorted([*paths.PACKAGE.rglob("*.py"), *paths.PACKAGE.rglob("*.j2")])]
-    code += [(paths.NOTEBOOKS, p) for p in sorted(paths.NOTEBOOKS.glob("*.ipynb"))]
-    digest = hashlib.sha256()
-    for base, path in code:  # named from bch's folder and notebooks/: the same wherever each is installed
-        name = f"{base.name}/{path.relative_to(base).as_posix()}"
-        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    """What makes a pack what it is: its inputs' hashes, the parameters, and bch's code and notebooks (two
+    digests, so a pack published again can say which of them changed: bch.changes.republished)."""
+    code = [*paths.PACKAGE.rglob("*.py"), *paths.PACKAGE.rglob("*.j2")]
     # by role, not file name: two inputs of one name (a register and claims both "cases.csv") both count
     roles = {"savings": run.inputs.savings, "forecasts": run.inputs.forecasts}
     roles |= {"revisions": run.inputs.revisions, "claims": run.inputs.claims}
     inputs = {role: manifest.sha256(path) for role, path in roles.items() if path is not None}
     parameters = {k: v for k, v in params.plain(run).items() if not k.endswith("_path")}
-    return {"inputs": inputs, "parameters": parameters, "code": digest.hexdigest(), "catalogue": _catalogue_print(run)}
+    return {
+        "inputs": inputs,
+        "parameters": parameters,
+        "code": _files_digest(paths.PACKAGE, code),
+        "notebooks": _files_digest(paths.NOTEBOOKS, paths.NOTEBOOKS.glob("*.ipynb")),
+        "catalogue": _catalogue_print(run),
+    }
+
+
+def _files_digest(base: Path, files) -> str:
+    """One SHA-256 over the files' names (from `base`'s name: bch/…, notebooks/…, wherever each is installed) and
+    bytes, in name order."""
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        name = f"{base.name}/{path.relative_to(base).as_posix()}"
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def _catalogue_print(run: params.RunParameters) -> str:
@@ -383,6 +395,7 @@ def _build_into(options, run, values, prints, packs, out, building, started, pro
         previous=previous,
         parameters=parameters,
         git=git,
+        fingerprint=prints,
     )
     runs, analysis, changes = render.execute_and_render(job, progress)
     tick = time.perf_counter()

@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from bch import editions, paths
+from bch import editions, labels, paths
 from bch.editions import Inputs
 from bch.errors import ParameterError
 
@@ -132,6 +132,8 @@ def read_file(path: Path, command: str) -> dict:
     import yaml
 
     path = Path(path)
+    if why := paths.unusable(path):
+        raise ParameterError(f"parameters file {labels.clip(str(path))}: {why}")
     if not path.is_file():  # a pipe or a device would block or never end
         raise ParameterError(f"parameters file {path}: no such regular file")
     if path.stat().st_size > MAX_PARAMETERS_FILE:
@@ -141,6 +143,8 @@ def read_file(path: Path, command: str) -> dict:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ParameterError(f"parameters file {path} can't be read ({reason})") from None
+    except RecursionError:  # PyYAML composes nested flow collections recursively: a few lines can nest thousands
+        raise ParameterError(f"parameters file {path} can't be read (nested too deeply)") from None
     if not isinstance(values, dict):
         raise ParameterError(f"parameters file {path} must map parameter names to values")
     allowed = {p.name for p in of(command)}
@@ -210,6 +214,11 @@ def validate(base: Path | None = None, **values) -> RunParameters:
     merged = {**defaults(NOTEBOOK), **values}
     checked = {name: check_value(name, value) for name, value in merged.items()}
     for name in ("catalogue_path", "savings_path", "forecasts_path", "revisions_path", "claims_path", "output_dir"):
+        if "\0" in checked[name]:  # a parameters file can hold one; every os call would raise ValueError
+            raise ParameterError(f"parameter {name}: a file name can't hold a NUL character ({checked[name]!r:.80})")
+        # asked before _path's resolve(), which raises RuntimeError on a loop of links
+        if checked[name] and (why := paths.unusable(base / Path(checked[name]).expanduser())):
+            raise ParameterError(f"parameter {name}: {labels.clip(checked[name])}: {why}")
         checked[name] = _path(checked[name], base)
         try:
             checked[name].encode("utf-8")

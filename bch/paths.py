@@ -59,3 +59,17 @@ def project(root: Path):
 
 ROOT = DATA = RAW = NOTEBOOKS = OUTPUTS = CATALOGUE = Path()
 use_project(find_root(), for_children=False)  # a kernel started in notebooks/ finds the same folder by itself
+
+
+def unusable(path: str | Path) -> str | None:
+    """Why the OS can't even look `path` up (a name too long, a loop of links, no permission), else None.
+
+    pathlib's exists() and is_file() raise on these rather than answer, so each input path is asked once here
+    before it is used; a path that is simply absent is None: callers say that in their own words."""
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+    return None

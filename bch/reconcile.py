@@ -28,6 +28,7 @@ VARIANCE = Schema(
         "latest_forecast_gbp": "money",
         "revised_on": "text",
         "revision_reason": "text",
+        "revision_source": "text",  # the authority for the revision in force: a minute, a paper's paragraph
         "actual_gbp": "money",
         "variance_gbp": "money",
         "variance_vs_original_gbp": "money",
@@ -192,6 +193,7 @@ def _row(
         "latest_forecast_gbp": latest,
         "revised_on": case.get("revised_on", "") if case is not None else "",
         "revision_reason": case.get("revision_reason", "") if case is not None else "",
+        "revision_source": case.get("revision_source", "") if case is not None else "",
         "actual_gbp": actual,
         "variance_gbp": actual - latest if measurable else None,
         "variance_vs_original_gbp": actual - forecast if measurable and forecast is not None else None,

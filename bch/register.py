@@ -269,12 +269,14 @@ def in_force(register: Register, as_of: dt.date | None) -> pd.DataFrame:
 
     The register's own `revised_forecast` is undated: it stands until a dated revision takes effect.
     Revisions dated after `as_of` are not in force yet (all are, when no as-of date is stated).
-    Adds revised_on (ISO date or ''), revision_reason and revisions (how many re-forecasts are in force).
+    Adds revised_on (ISO date or ''), revision_reason, revision_source (the authority: the revision's source,
+    or the register row's for its undated revision) and revisions (how many re-forecasts are in force).
     """
     cases = register.cases.copy()
     undated = [pd.notna(r) for r in cases.get("revised_forecast_gbp", [])]
     cases["revised_on"] = ""
     cases["revision_reason"] = [c if r else "" for c, r in zip(cases.get("commentary", []), undated, strict=True)]
+    cases["revision_source"] = [s if r else "" for s, r in zip(cases.get("source", []), undated, strict=True)]
     cases["revisions"] = [int(r) for r in undated]
     if register.revisions is None or cases.empty:
         return cases
@@ -287,6 +289,7 @@ def in_force(register: Register, as_of: dt.date | None) -> pd.DataFrame:
         cases.loc[index, "revised_forecast_gbp"] = revision["forecast_gbp"]
         cases.loc[index, "revised_on"] = revision["effective"].isoformat()
         cases.loc[index, "revision_reason"] = revision["reason"]
+        cases.loc[index, "revision_source"] = revision["source"]
         cases.loc[index, "revisions"] += 1
     return cases
 

@@ -38,6 +38,7 @@ class PackJob:
     run_date: dt.date
     previous: object | None  # bch.pack.PackRecord
     parameters: dict
+    fingerprint: dict = field(default_factory=dict)  # bch.pack.fingerprint of this run
     versions: dict = field(default_factory=manifest.versions)
     git: dict = field(default_factory=manifest.git_state)
 
@@ -51,15 +52,22 @@ def previous_tables(previous) -> tuple[dict | None, str | None]:
     return (found, None) if why is None else (None, f"the pack {previous.path.name} could not be read ({why})")
 
 
-def changes_since(previous, current: dict, parameters: dict) -> tuple[list[dict], str | None]:
-    """What changed since `previous` (a `bch.pack.PackRecord`), or [] and why it could not be compared."""
+def changes_since(
+    previous, current: dict, parameters: dict, fingerprint: dict | None = None
+) -> tuple[list[dict], str | None]:
+    """What changed since `previous` (a `bch.pack.PackRecord`), or [] and why it could not be compared;
+    `fingerprint` (this run's) against the one its manifest records says why the same edition was published again."""
     if previous is None:
         return [], None
     old, unreadable = previous_tables(previous)
     if unreadable:
         return [], unreadable
     try:
-        return changes.compare(old, current, previous.manifest.get("parameters"), parameters), None
+        recorded = previous.manifest
+        found = changes.compare(
+            old, current, recorded.get("parameters"), parameters, recorded.get("fingerprint"), fingerprint
+        )
+        return found, None
     except changes.NotComparable as exc:
         return [], f"the pack {previous.path.name} could not be compared ({exc})"
 
@@ -224,7 +232,7 @@ def _render_while_running(job: PackJob, running, finished: queue.Queue, stop):
             trend = history.trend(job.run, analysis)
         interrupts.check()
         current = {key: tables.as_text(frame) for key, frame in tables.pack_tables(analysis).items()}
-        found, unreadable = changes_since(job.previous, current, job.parameters)
+        found, unreadable = changes_since(job.previous, current, job.parameters, job.fingerprint)
         context = {
             "run_date": job.run_date,
             "pack_name": job.name,

@@ -188,3 +188,126 @@ def test_a_register_status_change_is_named_where_both_packs_state_it():
     kinds = [(c["kind"], c["item"], c["before"], c["after"]) for c in changes._cases(old, new, {})]
     assert kinds == [("register status changed", "Custody", "partly implemented", "ended")]
     assert changes._cases(old.drop(columns="register_status"), new, {}) == []  # an older pack: nothing to compare
+
+
+# -- a revision's reason and authority, commentary, and why a pack was published again ----------------------
+def cases_with(rows_: list[dict]) -> dict[str, pd.DataFrame]:
+    """Tables whose variance rows are given column by column (the columns a test needs, over the NEEDED ones)."""
+    base = {"actual_gbp": "1000", "status": "delivered", "forecast_gbp": "100000", "latest_forecast_gbp": "100000"}
+    return {
+        "savings-tidy": savings([]),
+        "variance": pd.DataFrame([{**base, **row} for row in rows_]),
+        "findings": findings([]),
+    }
+
+
+def test_a_revised_forecast_names_when_why_and_on_whose_authority():
+    old = cases_with([{"function": "ICT"}, {"function": "Custody"}])
+    new = cases_with(
+        [
+            {
+                "function": "ICT",
+                "latest_forecast_gbp": "1800000",
+                "revised_on": "2019-03-01",
+                "revision_reason": "major projects  need more staff",
+                "revision_source": "Board minute 12",
+            },
+            {"function": "Custody", "latest_forecast_gbp": "90000", "revision_reason": "consultation"},
+        ]
+    )
+    assert rows(old, new) == [
+        ("forecast revised", "Custody (revised: consultation)", "100000", "90000", True),
+        (
+            "forecast revised",
+            "ICT (revised 2019-03-01: major projects need more staff; Board minute 12)",
+            "100000",
+            "1800000",
+            True,
+        ),
+    ]
+
+
+def test_a_revision_against_a_pack_without_revision_columns_is_still_compared():
+    old = cases_with([{"function": "ICT"}])
+    new = cases_with([{"function": "ICT", "latest_forecast_gbp": "90000"}])  # reverted: no revision in force
+    assert rows(old, new) == [("forecast revised", "ICT", "100000", "90000", True)]
+
+
+def test_a_commentary_change_is_named_but_not_a_rewrap():
+    old = cases_with([{"function": "ICT", "commentary": "Projects started."}, {"function": "HR", "commentary": "x y"}])
+    new = cases_with(
+        [{"function": "ICT", "commentary": "Projects started; staff kept."}, {"function": "HR", "commentary": " x\ny "}]
+    )
+    assert rows(old, new) == [
+        ("commentary changed", "ICT", "Projects started.", "Projects started; staff kept.", False)
+    ]
+    no_commentary = cases_with([{"function": "ICT"}, {"function": "HR"}])  # as an older pack may be
+    assert rows(no_commentary, new) == []
+
+
+SAME_EDITION = {"edition": "2019-07-18", "as_of": "2019-07-18", "materiality_pct": 10.0, "strict": False}
+PRINT = {
+    "inputs": {"savings": "a1", "forecasts": "b1", "claims": "c1"},
+    "parameters": {"edition": "2019-07-18", "as_of": "2019-07-18", "materiality_pct": 10.0},
+    "code": "d1",
+    "notebooks": "e1",
+    "catalogue": "f1",
+}
+
+
+def republished(previous_print, now_print, previous=SAME_EDITION, now=SAME_EDITION) -> list[tuple]:
+    same = tables_of([("ICT", "2018/19", "1000")])
+    found = changes.compare(same, same, previous, now, previous_print, now_print)
+    return [(c["kind"], c["item"], c["before"], c["after"], c["money"]) for c in found]
+
+
+def test_a_republished_pack_says_which_inputs_parameters_and_code_differ():
+    now = {
+        **PRINT,
+        "inputs": {"savings": "a1", "forecasts": "b2", "revisions": "r1", "claims": "c1"},
+        "parameters": {**PRINT["parameters"], "materiality_pct": 15.0},
+        "notebooks": "e2",
+    }
+    assert republished(PRINT, now, now={**SAME_EDITION, "materiality_pct": 15.0}) == [
+        (
+            "republished because",
+            "inputs: forecasts, revisions; parameters: materiality_pct; notebooks",
+            None,
+            None,
+            False,
+        ),
+        ("parameter changed", "materiality_pct", "10.0", "15.0", False),
+    ]
+    assert republished(PRINT, {**PRINT, "code": "d2", "catalogue": "f2"}) == [
+        ("republished because", "code; catalogue", None, None, False)
+    ]
+
+
+def test_a_republished_pack_with_the_same_fingerprint_or_of_another_edition_adds_nothing():
+    assert republished(PRINT, dict(PRINT)) == []
+    earlier = {**SAME_EDITION, "edition": "2018-07-19", "as_of": "2018-07-19"}
+    assert [r[0] for r in republished(PRINT, {**PRINT, "code": "d2"}, previous=earlier)] == ["parameter changed"] * 2
+    assert republished(PRINT, None) == []  # no fingerprint for this run (a caller that has none)
+
+
+def test_a_previous_pack_without_a_fingerprint_is_said_to_have_none():
+    for recorded in (None, ["code"]):
+        assert republished(recorded, PRINT) == [
+            ("republished because", "not known: the pack compared with recorded no fingerprint", None, None, False)
+        ]
+
+
+def test_an_older_fingerprint_without_the_notebooks_digest_names_both():
+    older = {key: value for key, value in PRINT.items() if key != "notebooks"} | {"code": "d0"}
+    assert republished(older, PRINT) == [("republished because", "code; notebooks", None, None, False)]
+
+
+def test_keys_only_the_older_manifest_names_are_shown_clipped_and_marked():
+    odd = {**PRINT, "inputs": {**PRINT["inputs"], "x\u202e" + "y" * 100: "z"}}
+    assert republished(odd, PRINT) == [("republished because", "inputs: x⟨U+202E⟩" + "y" * 37 + "…", None, None, False)]
+
+
+def test_a_long_reason_is_clipped_in_the_change_row():
+    old = cases_with([{"function": "ICT"}])
+    new = cases_with([{"function": "ICT", "latest_forecast_gbp": "90000", "revision_reason": "w " * 100}])
+    assert rows(old, new)[0][1] == "ICT (revised: " + ("w " * 60)[:119] + "…)"

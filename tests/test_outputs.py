@@ -107,7 +107,7 @@ def test_every_sheet_has_a_frozen_header_a_filter_and_widths(packs):
     book = openpyxl.load_workbook(packs["first"] / "bch-pack.xlsx")
     refs = {ws.title: ws.auto_filter.ref for ws in book}
     assert refs == {
-        "Variance": "A1:U9",
+        "Variance": "A1:V9",
         "Savings": "A1:D15",
         "Findings": "A1:D2",
         "Claims": "A1:K22",  # with checked and about_as_of: which figures the quotes describe

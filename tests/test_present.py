@@ -308,3 +308,30 @@ def test_a_case_whose_actual_is_unknown_is_named_in_the_headline_never_dropped(s
     assert present.delivered_label(delivered) == (
         "delivered by the 5 business cases with forecasts; 1 left out, actual unknown"
     )
+
+
+def test_the_board_page_shows_why_a_pack_was_republished_a_revision_and_a_commentary_change(analysis, tmp_path):
+    found = [
+        {
+            "kind": "republished because",
+            "item": "inputs: forecasts; code",
+            "before": None,
+            "after": None,
+            "money": False,
+        },
+        {
+            "kind": "forecast revised",
+            "item": "ICT (revised 2019-03-01: <b>projects</b>; Board minute 12)",
+            "before": "2202000",
+            "after": "1800000",
+            "money": True,
+        },
+        {"kind": "commentary changed", "item": "ICT", "before": "Old.", "after": "New & more.", "money": False},
+    ]
+    page = boardpack.render_html(pack_context(analysis, tmp_path, changes=found))
+    section = page.split('id="changes"')[1].split('id="appendix"')[0]
+    assert "<td>republished because</td><td>inputs: forecasts; code</td><td>–</td><td>–</td>" in section
+    revised = "ICT (revised 2019-03-01: &lt;b&gt;projects&lt;/b&gt;; Board minute 12)"  # input text, escaped
+    assert f"<td>forecast revised</td><td>{revised}</td>" in section
+    assert '<td class="num">£2,202k</td><td class="num">£1,800k</td>' in section
+    assert "<td>commentary changed</td><td>ICT</td><td>Old.</td><td>New &amp; more.</td>" in section

@@ -42,3 +42,19 @@ def test_three_editions_publish_then_republish_out_of_order_figure_for_figure(tm
     middle = (again["2019-07-18"] / "findings.csv").read_text()
     assert "editions.toml[2019-07-18].register_reviewed" in middle
     assert "editions.toml[2020-07-16]" not in middle
+
+
+def test_a_pack_of_the_same_edition_published_again_says_why(tmp_path, shipped_pack):
+    """Through the real `bch pack`: the manifests' fingerprints differ only in a parameter, and the page says so."""
+    import shutil
+
+    from bch import cli
+
+    out = tmp_path / "packs"
+    shutil.copytree(shipped_pack.parent, out, symlinks=True)
+    assert cli.main(["pack", "--out", str(out), "--materiality", "15", "--quiet"]) == 0
+    again = (out / "latest").resolve()
+    assert json.loads((again / "manifest.json").read_text())["previous_pack"] == shipped_pack.name
+    page = (again / "board-pack.html").read_text()
+    section = page.split('id="changes"')[1].split('id="appendix"')[0]
+    assert "<td>republished because</td><td>parameters: materiality_pct</td><td>–</td><td>–</td>" in section
