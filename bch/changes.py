@@ -42,6 +42,7 @@ NEEDED: dict[str, tuple[str, ...]] = {
     "findings": _FINDING,
 }
 _KIND_ORDER = (
+    "edition withdrawn",
     "republished because",
     "parameter changed",
     "line renamed",
@@ -261,6 +262,20 @@ def republished(
         else:
             reasons.append(part)
     return [_change("republished because", "; ".join(reasons), None, None)] if reasons else []
+
+
+def withdrawn_editions(withdrawn: list[tuple]) -> list[dict]:
+    """One 'edition withdrawn' row per edition withdrawn since the pack compared with (`bch.pack.withdrawn_since`):
+    its packs stay published, and a Board that saw one is told it no longer stands, and why."""
+    return [
+        _change(
+            "edition withdrawn",
+            gone.as_of,
+            f"published as {', '.join(names)}",
+            labels.clip(f"withdrawn on {gone.on}: {gone.reason}", 160),
+        )
+        for gone, names in withdrawn
+    ]
 
 
 def compare(

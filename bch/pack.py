@@ -383,6 +383,7 @@ def _build_into(options, run, values, prints, packs, out, building, started, pro
     name = _next_name(out, day)
     as_of = run.inputs.as_of.isoformat()
     previous = previous_pack(packs, as_of)
+    withdrawn = withdrawn_since(out, previous, withdrawals.read(run.inputs.catalogue.path))
     parameters = {**params.plain(run), "output_dir": f"{out}/{name}"}
     job = render.PackJob(
         run=run,
@@ -396,6 +397,7 @@ def _build_into(options, run, values, prints, packs, out, building, started, pro
         parameters=parameters,
         git=git,
         fingerprint=prints,
+        withdrawn=withdrawn,
     )
     runs, analysis, changes = render.execute_and_render(job, progress)
     tick = time.perf_counter()
@@ -431,6 +433,19 @@ def _build_into(options, run, values, prints, packs, out, building, started, pro
     _point_latest(out, withdrawn)
     packindex.rebuild(out, withdrawn)
     return target
+
+
+def withdrawn_since(out: Path, previous: PackRecord | None, withdrawn) -> list[tuple]:
+    """(withdrawal, its pack names) for each withdrawn edition published after `previous`: the Board may have
+    seen those packs, so the next one names what was withdrawn and why."""
+    recorded = manifest.recorded_packs(out)
+    after = recorded.get(previous.path.name, 0) if previous else 0
+    found: dict = {}
+    for record in published_packs(out):
+        gone = withdrawals.of(record, withdrawn)
+        if gone is not None and recorded.get(record.path.name, 0) > after:
+            found.setdefault(gone, []).append(record.path.name)
+    return list(found.items())
 
 
 def current_packs(out: Path, withdrawn=()) -> list[PackRecord]:

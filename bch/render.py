@@ -39,6 +39,7 @@ class PackJob:
     previous: object | None  # bch.pack.PackRecord
     parameters: dict
     fingerprint: dict = field(default_factory=dict)  # bch.pack.fingerprint of this run
+    withdrawn: list = field(default_factory=list)  # (bch.withdrawals.Withdrawal, pack names) since `previous`
     versions: dict = field(default_factory=manifest.versions)
     git: dict = field(default_factory=manifest.git_state)
 
@@ -233,6 +234,7 @@ def _render_while_running(job: PackJob, running, finished: queue.Queue, stop):
         interrupts.check()
         current = {key: tables.as_text(frame) for key, frame in tables.pack_tables(analysis).items()}
         found, unreadable = changes_since(job.previous, current, job.parameters, job.fingerprint)
+        found = [*changes.withdrawn_editions(job.withdrawn), *found]
         context = {
             "run_date": job.run_date,
             "pack_name": job.name,

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from bch import cli, manifest, pack
+from bch import changes, cli, manifest, pack, withdrawals
 from bch.errors import ParameterError
 
 
@@ -95,3 +95,24 @@ def test_uncommitted_code_is_refused_in_one_line_before_any_kernel_unless_allowe
     )
     allowed = pack._uncommitted_code_refused(manifest.git_state(), allow_dirty=True)
     assert (allowed["allow_dirty"], allowed["modified"]) == (True, modified)
+
+
+def test_a_withdrawn_edition_is_named_only_to_packs_after_it_was_published(tmp_path):
+    out = tmp_path / "out"
+    _recorded_pack(out, "2021-07-20", "2021-07-15")
+    _recorded_pack(out, "2022-07-20", "2022-07-14")  # the draft, withdrawn later
+    _recorded_pack(out, "2022-07-21", "2021-07-15")  # already told
+    gone = withdrawals.Withdrawal("2022-07-14", "2022-07-21", "a draft")
+    first, told, draft = pack.published_packs(out)  # by edition, then as published
+    assert (first.path.name, told.path.name, draft.path.name) == ("2021-07-20", "2022-07-21", "2022-07-20")
+    assert pack.withdrawn_since(out, first, [gone]) == [(gone, ["2022-07-20"])]
+    assert pack.withdrawn_since(out, told, [gone]) == []
+    assert changes.withdrawn_editions([(gone, ["2022-07-20"])]) == [
+        {
+            "kind": "edition withdrawn",
+            "item": "2022-07-14",
+            "before": "published as 2022-07-20",
+            "after": "withdrawn on 2022-07-21: a draft",
+            "money": False,
+        }
+    ]
