@@ -265,7 +265,7 @@ def republished(
 
 
 def withdrawn_editions(withdrawn: list[tuple]) -> list[dict]:
-    """One 'edition withdrawn' row per edition withdrawn since the pack compared with (`bch.pack.withdrawn_since`):
+    """One 'edition withdrawn' row per edition withdrawn since the pack compared with (`bch.packlist.withdrawn_since`):
     its packs stay published, and a Board that saw one is told it no longer stands, and why."""
     return [
         _change(

@@ -211,9 +211,10 @@ def _pack(args: argparse.Namespace) -> int:
 
 
 def _print_json(status: str, exit_code: int, message: str, path: Path | None = None) -> None:
-    from bch import pack
 
-    record = pack.manifest_of(path) if path else {}
+    from bch import packlist
+
+    record = packlist.manifest_of(path) if path else {}
     shown = {"status": status, "exit_code": exit_code, "path": str(path) if path else None, "message": message}
     shown |= {key: record.get(key) for key in ("edition", "as_of", "findings")}
     print(json.dumps(shown, ensure_ascii=False), flush=True)

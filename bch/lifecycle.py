@@ -16,7 +16,7 @@ import tempfile
 import tomllib
 from pathlib import Path
 
-from bch import editions, labels, withdrawals
+from bch import editions, labels, packlist, withdrawals
 from bch.digest import sha256
 from bch.editions import Catalogue, Edition, Inputs
 from bch.errors import DataError, InputError, ParameterError
@@ -323,8 +323,8 @@ def _delete_unshared(catalogue: Catalogue, edition: Edition) -> list[Path]:
 
 def _follow_outputs(out: Path, withdrawn) -> None:
     """`latest` back to the newest pack of an edition still catalogued, and the index marking the withdrawn."""
-    from bch import pack, packindex
+    from bch import packindex
 
-    pack._point_latest(out, withdrawn)
-    if pack.published_packs(out):
+    packlist.point_latest(out, withdrawn)
+    if packlist.published_packs(out):
         packindex.rebuild(out, withdrawn)

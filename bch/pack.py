@@ -21,16 +21,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
-from bch import execute, interrupts, labels, manifest, packfiles, params, paths, withdrawals
+from bch import execute, interrupts, labels, manifest, packlist, params, paths, withdrawals
 from bch.errors import BchError, ParameterError
 
 LOCK = ".bch-pack.lock"
 LEDGER = manifest.LEDGER
-LATEST = "latest"
 ALLOW_DIRTY_ENV = "BCH_ALLOW_DIRTY"
 FAILED = "failed"
 FAILURES_KEPT = 10  # failed/<stamp>/ records kept; older ones are removed when a new failure is kept
-_PACK_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}(\.\d+)?$")
 _TEMPORARY = re.compile(r"^\.(?:building-\d{8}T\d{6}Z|latest)-(\d+)$")
 
 
@@ -68,12 +66,6 @@ class Published(NamedTuple):
     message: str = ""
 
 
-class PackRecord(NamedTuple):
-    path: Path
-    as_of: str  # ISO date of the edition the pack states
-    manifest: dict
-
-
 def _run(options) -> params.RunParameters:
     values = {p.name: getattr(options, p.name) for p in params.of(params.PACK) if p.name != "cell_timeout"}
     params.check_value("cell_timeout", options.cell_timeout)
@@ -100,50 +92,6 @@ def _locked(out: Path):
         yield
     finally:
         lock.release()
-
-
-def _order(name: str) -> tuple[str, int]:
-    day, _, n = name.partition(".")
-    return day, int(n or 1)
-
-
-def published_packs(out: Path) -> list[PackRecord]:
-    """Published packs in `out` in edition order: by as-of date, then by run (oldest first).
-
-    Once the folder has a ledger, only the packs it records count: a dated folder copied in by hand
-    never becomes `latest` nor what the next pack is compared with. Runs are then in the ledger's order,
-    the order they were published in: a clock set back names a later pack with an earlier day.
-    """
-    recorded = manifest.recorded_packs(out) if (out / LEDGER).exists() else None
-    found = []
-    for path in out.iterdir():
-        if path.is_symlink() or not path.is_dir() or not _PACK_NAME.match(path.name):
-            continue
-        if recorded is not None and path.name not in recorded:
-            continue
-        record, _ = packfiles.read_manifest(path)
-        if record is None:
-            continue  # not a manifest this bch writes: never compared with, never `latest`
-        found.append(PackRecord(path, packfiles.as_of_of(record), record))
-    if recorded is not None:
-        return sorted(found, key=lambda r: (r.as_of, recorded[r.path.name]))
-    return sorted(found, key=lambda r: (r.as_of, _order(r.path.name)))
-
-
-def manifest_of(folder: Path | None) -> dict:
-    """A published pack's manifest as it stands ({} when it can't be read: a report, never a failure)."""
-    record, _ = packfiles.read_manifest(Path(folder))
-    return record or {}
-
-
-def previous_pack(packs: list[PackRecord], as_of: str) -> PackRecord | None:
-    """What a new pack of `as_of` is compared with: the newest of the same edition (a restatement),
-    else the newest of the latest earlier edition (what moved since the Board last saw it)."""
-    same = [r for r in packs if r.as_of == as_of]
-    if same:
-        return same[-1]
-    earlier = [r for r in packs if r.as_of < as_of]
-    return earlier[-1] if earlier else None
 
 
 def _next_name(out: Path, day: dt.date) -> str:
@@ -179,11 +127,11 @@ def _remove_stale(out: Path) -> None:
 
 
 def _check_output_folder(out: Path) -> None:
-    link = out / LATEST
+    link = out / packlist.LATEST
     if os.path.lexists(link) and not link.is_symlink():
         raise PackError(f"{link} is a real file or folder, not the link bch keeps: move it away, then run again")
     for parent in (out, *out.parents):
-        if (parent / manifest.MANIFEST).is_file() and _PACK_NAME.match(parent.name):
+        if (parent / manifest.MANIFEST).is_file() and packlist.PACK_NAME.match(parent.name):
             raise PackError(f"--out {out} is inside the published pack {parent}; packs are never written into")
 
 
@@ -296,7 +244,7 @@ def _build_pack(options, progress, run_date) -> Published:
         _remove_stale(out)
         _check_ledger(out)
         withdrawn = withdrawals.read(run.inputs.catalogue.path)
-        packs = current_packs(out, withdrawn)  # a withdrawn edition's pack is never compared with
+        packs = packlist.current_packs(out, withdrawn)  # a withdrawn edition's pack is never compared with
         if options.if_changed:
             same = [r for r in packs if r.as_of == run.inputs.as_of.isoformat()]
             if same and same[-1].manifest.get("fingerprint") == prints:
@@ -382,8 +330,8 @@ def _build_into(options, run, values, prints, packs, out, building, started, pro
     day = run_date or started.date()  # the folder's day on the same clock (UTC) as started_at
     name = _next_name(out, day)
     as_of = run.inputs.as_of.isoformat()
-    previous = previous_pack(packs, as_of)
-    withdrawn = withdrawn_since(out, previous, withdrawals.read(run.inputs.catalogue.path))
+    previous = packlist.previous_pack(packs, as_of)
+    withdrawn = packlist.withdrawn_since(out, previous, withdrawals.read(run.inputs.catalogue.path))
     parameters = {**params.plain(run), "output_dir": f"{out}/{name}"}
     job = render.PackJob(
         run=run,
@@ -430,38 +378,6 @@ def _build_into(options, run, values, prints, packs, out, building, started, pro
     target = out / name
     os.rename(building, target)  # atomic within one filesystem; `target` was free under the lock
     withdrawn = withdrawals.read(run.inputs.catalogue.path)
-    _point_latest(out, withdrawn)
+    packlist.point_latest(out, withdrawn)
     packindex.rebuild(out, withdrawn)
     return target
-
-
-def withdrawn_since(out: Path, previous: PackRecord | None, withdrawn) -> list[tuple]:
-    """(withdrawal, its pack names) for each withdrawn edition published after `previous`: the Board may have
-    seen those packs, so the next one names what was withdrawn and why."""
-    recorded = manifest.recorded_packs(out)
-    after = recorded.get(previous.path.name, 0) if previous else 0
-    found: dict = {}
-    for record in published_packs(out):
-        gone = withdrawals.of(record, withdrawn)
-        if gone is not None and recorded.get(record.path.name, 0) > after:
-            found.setdefault(gone, []).append(record.path.name)
-    return list(found.items())
-
-
-def current_packs(out: Path, withdrawn=()) -> list[PackRecord]:
-    """`published_packs` but those of withdrawn editions (`bch.withdrawals`): they stay on disk, listed."""
-    return [r for r in published_packs(out) if withdrawals.of(r, withdrawn) is None]
-
-
-def _point_latest(out: Path, withdrawn=()) -> None:
-    """`latest` -> the newest edition's newest pack (an older edition re-run leaves it where it was),
-    never one of a withdrawn edition's; no such pack at all leaves no `latest`."""
-    packs = current_packs(out, withdrawn)
-    if not packs and withdrawn:
-        (out / LATEST).unlink(missing_ok=True)
-    if not packs:
-        return
-    link = out / f".latest-{os.getpid()}"
-    link.unlink(missing_ok=True)
-    link.symlink_to(packs[-1].path.name)
-    os.replace(link, out / LATEST)

@@ -12,7 +12,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from bch import labels
+from bch import labels, packlist
 from bch.errors import BchError
 
 INDEX = "index.html"
@@ -93,15 +93,17 @@ class IndexNotWritten(BchError):
 def rebuild(out: Path, withdrawn=()) -> Path:
     """Write `out/index.html` (atomically) listing every pack in `out`; returns its path. The packs of
     `withdrawn` editions (`bch.withdrawals`) are listed, marked withdrawn with the reason."""
-    from bch import pack, withdrawals
+    from bch import withdrawals
     from bch.writers import write_atomic
 
     out = Path(out)
-    records = pack.published_packs(out)
+    records = packlist.published_packs(out)
     latest = _latest(out)
     rows = [_row(record, record.path.name == latest, withdrawals.of(record, withdrawn)) for record in reversed(records)]
     listed = {record.path.name for record in records}
-    unreadable = sorted((p.name for p in out.iterdir() if _pack_folder(p) and p.name not in listed), key=pack._order)
+    unreadable = sorted(
+        (p.name for p in out.iterdir() if _pack_folder(p) and p.name not in listed), key=packlist.run_order
+    )
     latest_record = next((r for r in records if r.path.name == latest), None)
     page = render(
         packs=rows,
@@ -129,9 +131,8 @@ def render(**context) -> str:
 
 
 def _pack_folder(path: Path) -> bool:
-    from bch import pack
 
-    return bool(pack._PACK_NAME.match(path.name)) and path.is_dir() and not path.is_symlink()
+    return bool(packlist.PACK_NAME.match(path.name)) and path.is_dir() and not path.is_symlink()
 
 
 def _latest(out: Path) -> str | None:

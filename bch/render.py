@@ -36,7 +36,7 @@ class PackJob:
     building: Path
     name: str
     run_date: dt.date
-    previous: object | None  # bch.pack.PackRecord
+    previous: object | None  # bch.packlist.PackRecord
     parameters: dict
     fingerprint: dict = field(default_factory=dict)  # bch.pack.fingerprint of this run
     withdrawn: list = field(default_factory=list)  # (bch.withdrawals.Withdrawal, pack names) since `previous`
@@ -56,7 +56,7 @@ def previous_tables(previous) -> tuple[dict | None, str | None]:
 def changes_since(
     previous, current: dict, parameters: dict, fingerprint: dict | None = None
 ) -> tuple[list[dict], str | None]:
-    """What changed since `previous` (a `bch.pack.PackRecord`), or [] and why it could not be compared;
+    """What changed since `previous` (a `bch.packlist.PackRecord`), or [] and why it could not be compared;
     `fingerprint` (this run's) against the one its manifest records says why the same edition was published again."""
     if previous is None:
         return [], None

@@ -25,7 +25,7 @@ class Withdrawal:
     savings_sha256: str = ""  # its workbook's bytes; empty: every pack of that date
 
     def covers(self, record) -> bool:
-        """Whether a published pack (`bch.pack.PackRecord`) is of this withdrawn edition."""
+        """Whether a published pack (`bch.packlist.PackRecord`) is of this withdrawn edition."""
         if record.as_of != self.as_of:
             return False
         if not self.savings_sha256:

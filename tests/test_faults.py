@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from bch import execute, pack, render
+from bch import execute, pack, packlist, render
 from bch.errors import BchError
 from tests import builders
 
@@ -151,7 +151,7 @@ def test_an_unreadable_previous_pack_only_stops_the_comparison(tmp_path):
     broken = tmp_path / "2026-01-02"
     broken.mkdir()
     (broken / "savings-tidy.csv").write_bytes(b"\xff\xfe not utf-8 \x00")
-    record = pack.PackRecord(broken, "2018-07-19", {})
+    record = packlist.PackRecord(broken, "2018-07-19", {})
     tables, why = render.previous_tables(record)
     assert tables is None
     assert why.startswith("the pack 2026-01-02 could not be read (")
@@ -230,6 +230,6 @@ def test_a_dated_folder_the_ledger_does_not_record_is_never_latest_nor_compared_
 
     first = builders.recorded_pack(tmp_path, "2019-07-20", "2018-07-19")
     shutil.copytree(first, tmp_path / "2099-01-01")  # copied in by hand: newer, but never published
-    assert [r.path.name for r in pack.published_packs(tmp_path)] == [first.name]
-    pack._point_latest(tmp_path)
+    assert [r.path.name for r in packlist.published_packs(tmp_path)] == [first.name]
+    packlist.point_latest(tmp_path)
     assert (tmp_path / "latest").resolve() == first

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bch import cli, pack
+from bch import cli, pack, packlist
 from tests import builders, next_editions
 
 
@@ -77,24 +77,24 @@ def test_one_edition_says_so(history):
 def test_an_older_edition_rerun_is_compared_with_its_own_edition_and_never_becomes_latest(tmp_path):
     first = builders.recorded_pack(tmp_path, "2019-07-20", "2018-07-19")
     second = builders.recorded_pack(tmp_path, "2019-07-21", "2019-07-18")
-    packs = pack.published_packs(tmp_path)
-    assert pack.previous_pack(packs, "2018-07-19").path == first  # a restatement: its own edition
-    assert pack.previous_pack(packs, "2019-07-18").path == second
-    assert pack.previous_pack(packs, "2020-07-16").path == second  # a new edition: the latest earlier one
-    assert pack.previous_pack(packs, "2017-07-01") is None
+    packs = packlist.published_packs(tmp_path)
+    assert packlist.previous_pack(packs, "2018-07-19").path == first  # a restatement: its own edition
+    assert packlist.previous_pack(packs, "2019-07-18").path == second
+    assert packlist.previous_pack(packs, "2020-07-16").path == second  # a new edition: the latest earlier one
+    assert packlist.previous_pack(packs, "2017-07-01") is None
     rerun = builders.recorded_pack(tmp_path, "2019-07-22", "2018-07-19")
-    pack._point_latest(tmp_path)
+    packlist.point_latest(tmp_path)
     assert (tmp_path / "latest").resolve() == second
-    packs = pack.published_packs(tmp_path)
+    packs = packlist.published_packs(tmp_path)
     assert [r.path for r in packs] == [first, rerun, second]  # edition order, then run order
-    assert pack.previous_pack(packs, "2018-07-19").path == rerun
+    assert packlist.previous_pack(packs, "2018-07-19").path == rerun
 
 
 def test_runs_of_one_day_order_by_number_not_as_text(tmp_path):
     for name in ["2019-07-20", "2019-07-20.2", "2019-07-20.10"]:  # recorded in this order
         builders.recorded_pack(tmp_path, name, "2018-07-19")
-    assert [r.path.name for r in pack.published_packs(tmp_path)] == ["2019-07-20", "2019-07-20.2", "2019-07-20.10"]
-    pack._point_latest(tmp_path)
+    assert [r.path.name for r in packlist.published_packs(tmp_path)] == ["2019-07-20", "2019-07-20.2", "2019-07-20.10"]
+    packlist.point_latest(tmp_path)
     assert (tmp_path / "latest").resolve().name == "2019-07-20.10"
 
 

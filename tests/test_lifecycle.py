@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bch import boardpack, cli, editions, pack, pipeline, withdrawals
+from bch import boardpack, cli, editions, pack, packlist, pipeline, withdrawals
 from tests import builders, next_editions
 
 
@@ -310,7 +310,7 @@ def test_a_withdrawn_editions_packs_stay_marked_and_are_never_latest_nor_compare
     second = builders.recorded_pack(out, "2020-08-01", "2019-07-18")
     entry = {"path": str(wrong), "sha256": builders.tree_digest(wrong.parent)[wrong.name]}
     withdrawn = builders.recorded_pack(out, "2020-08-02", "2020-07-16", inputs=[entry])
-    pack._point_latest(out)
+    packlist.point_latest(out)
     assert (out / "latest").resolve() == withdrawn
     argv = ["edition", "--catalogue", str(catalogue), "withdraw", "2020-07-16", "--reason", "wrong <b>file</b>"]
     assert cli.main([*argv, "--out", str(out)]) == 0
@@ -319,10 +319,10 @@ def test_a_withdrawn_editions_packs_stay_marked_and_are_never_latest_nor_compare
     page = (out / "index.html").read_text(encoding="utf-8")
     assert "withdrawn on " in page and "wrong &lt;b&gt;file&lt;/b&gt;" in page
     gone = withdrawals.read(catalogue)
-    assert pack.previous_pack(pack.current_packs(out, gone), "2020-07-16").path == second
+    assert packlist.previous_pack(packlist.current_packs(out, gone), "2020-07-16").path == second
     # the same date added again, with the right workbook, is not withdrawn
     again = builders.recorded_pack(out, "2020-08-03", "2020-07-16", inputs=[{"sha256": "0" * 64}])
-    assert pack.previous_pack(pack.current_packs(out, gone), "2020-07-16").path == again
+    assert packlist.previous_pack(packlist.current_packs(out, gone), "2020-07-16").path == again
 
 
 def test_after_a_withdrawal_the_next_pack_compares_with_the_last_non_withdrawn_edition(two_editions, tmp_path, capsys):

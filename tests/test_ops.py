@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from bch import changes, cli, manifest, pack, withdrawals
+from bch import changes, cli, manifest, pack, packlist, withdrawals
 from bch.errors import ParameterError
 
 
@@ -44,16 +44,16 @@ def test_packs_are_in_the_order_the_ledger_recorded_them_not_by_their_folders_da
     _recorded_pack(out, "2019-07-21", "2018-07-19")
     _recorded_pack(out, "2019-07-20", "2018-07-19")  # the clock was set back a day before this run
     _recorded_pack(out, "2019-07-19", "2017-07-19")  # an older edition republished later still
-    packs = pack.published_packs(out)
+    packs = packlist.published_packs(out)
     assert [p.path.name for p in packs] == ["2019-07-19", "2019-07-21", "2019-07-20"]
-    assert pack.previous_pack(packs, "2018-07-19").path.name == "2019-07-20"
+    assert packlist.previous_pack(packs, "2018-07-19").path.name == "2019-07-20"
 
 
 def test_without_a_ledger_packs_are_in_folder_order(tmp_path):
     for name in ("2019-07-20.2", "2019-07-20", "2019-07-20.10"):
         (tmp_path / name).mkdir()
         (tmp_path / name / manifest.MANIFEST).write_text(json.dumps({"as_of": "2018-07-19"}), encoding="utf-8")
-    assert [p.path.name for p in pack.published_packs(tmp_path)] == ["2019-07-20", "2019-07-20.2", "2019-07-20.10"]
+    assert [p.path.name for p in packlist.published_packs(tmp_path)] == ["2019-07-20", "2019-07-20.2", "2019-07-20.10"]
 
 
 def _git_repo_with_bch(tmp_path):
@@ -103,10 +103,10 @@ def test_a_withdrawn_edition_is_named_only_to_packs_after_it_was_published(tmp_p
     _recorded_pack(out, "2022-07-20", "2022-07-14")  # the draft, withdrawn later
     _recorded_pack(out, "2022-07-21", "2021-07-15")  # already told
     gone = withdrawals.Withdrawal("2022-07-14", "2022-07-21", "a draft")
-    first, told, draft = pack.published_packs(out)  # by edition, then as published
+    first, told, draft = packlist.published_packs(out)  # by edition, then as published
     assert (first.path.name, told.path.name, draft.path.name) == ("2021-07-20", "2022-07-21", "2022-07-20")
-    assert pack.withdrawn_since(out, first, [gone]) == [(gone, ["2022-07-20"])]
-    assert pack.withdrawn_since(out, told, [gone]) == []
+    assert packlist.withdrawn_since(out, first, [gone]) == [(gone, ["2022-07-20"])]
+    assert packlist.withdrawn_since(out, told, [gone]) == []
     assert changes.withdrawn_editions([(gone, ["2022-07-20"])]) == [
         {
             "kind": "edition withdrawn",

@@ -8,7 +8,7 @@ import os
 import pandas as pd
 import pytest
 
-from bch import boardpack, charts, pack, packfiles, render, tables, writers
+from bch import boardpack, charts, packfiles, packlist, render, tables, writers
 from tests import builders
 
 NAME = "2026-01-02"
@@ -19,14 +19,14 @@ def stored(analysis) -> dict[str, pd.DataFrame]:
 
 
 @pytest.fixture
-def previous(tmp_path, analysis) -> pack.PackRecord:
+def previous(tmp_path, analysis) -> packlist.PackRecord:
     """A pack folder as `bch pack` leaves it, as far as the next pack reads it: its tables and manifest."""
     folder = builders.recorded_pack(tmp_path, NAME, "2018-07-19", parameters={"materiality_pct": 10.0})
     writers.save_tables(folder, tables.pack_tables(analysis))
-    return pack.published_packs(tmp_path)[0]
+    return packlist.published_packs(tmp_path)[0]
 
 
-def why(record: pack.PackRecord) -> str | None:
+def why(record: packlist.PackRecord) -> str | None:
     found, reason = render.previous_tables(record)
     assert (found is None) == (reason is not None)
     return reason
@@ -179,10 +179,10 @@ def test_a_manifest_not_as_this_bch_writes_it_is_never_a_previous_pack(tmp_path,
     odd = builders.recorded_pack(tmp_path, "2019-07-21", "2019-07-18")
     (odd / "manifest.json").write_bytes(text if isinstance(text, bytes) else text.encode())
     assert packfiles.read_manifest(odd) == (None, reason)
-    packs = pack.published_packs(tmp_path)
+    packs = packlist.published_packs(tmp_path)
     assert [r.path for r in packs] == [good]
-    assert pack.previous_pack(packs, "2019-07-18").path == good
-    pack._point_latest(tmp_path)
+    assert packlist.previous_pack(packs, "2019-07-18").path == good
+    packlist.point_latest(tmp_path)
     assert (tmp_path / "latest").resolve() == good
 
 
@@ -196,11 +196,11 @@ def test_a_manifest_that_is_a_link_or_a_pipe_is_skipped(tmp_path):
     os.mkfifo(piped / "manifest.json")
     assert packfiles.read_manifest(linked) == (None, "manifest.json is a symbolic link, which is never followed")
     assert packfiles.read_manifest(piped) == (None, "manifest.json is not a regular file")
-    assert [r.path for r in pack.published_packs(tmp_path)] == [good]
+    assert [r.path for r in packlist.published_packs(tmp_path)] == [good]
 
 
 def test_an_older_bch_manifest_with_its_as_of_among_its_parameters_is_still_placed(tmp_path):
     folder = tmp_path / "2019-07-20"
     folder.mkdir()
     (folder / "manifest.json").write_text(json.dumps({"parameters": {"as_of": "2018-07-19"}}))
-    assert [(r.path, r.as_of) for r in pack.published_packs(tmp_path)] == [(folder, "2018-07-19")]
+    assert [(r.path, r.as_of) for r in packlist.published_packs(tmp_path)] == [(folder, "2018-07-19")]
