@@ -281,7 +281,7 @@ def _edition_list(args: argparse.Namespace) -> int:
 
 
 def _edition_add(args: argparse.Namespace) -> int:
-    from bch import editions, lifecycle
+    from bch import adding, editions, lifecycle
 
     fields = {
         "as_of": args.as_of,
@@ -297,7 +297,7 @@ def _edition_add(args: argparse.Namespace) -> int:
         "aliases": tuple(args.alias),
     }
     # the preview always comes first: nothing is frozen in data/raw before the user has seen it
-    provisional = editions.add(args.catalogue, **fields, dry_run=True)
+    provisional = adding.add(args.catalogue, **fields, dry_run=True)
     catalogue = editions.load(args.catalogue)
     analysis = lifecycle.preview(catalogue, provisional)
     print("\n".join(lifecycle.summary(analysis, lifecycle.changes_since(catalogue, provisional, analysis))))
@@ -308,7 +308,7 @@ def _edition_add(args: argparse.Namespace) -> int:
         return 1 if analysis.has_errors and not args.accept_errors else 0
     if not args.accept_errors:
         lifecycle.refuse_errors(analysis)
-    added = editions.add(args.catalogue, **fields)
+    added = adding.add(args.catalogue, **fields)
     print(f"added the edition as at {added.key} to {args.catalogue}")
     if args.register is None:
         reviewed = added.register_reviewed.isoformat() if added.register_reviewed else "not stated"

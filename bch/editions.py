@@ -12,8 +12,6 @@ I/O only: reading the catalogue, appending an entry, and resolving what a run re
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +25,7 @@ TABLE = "edition"
 REQUIRED = ("as_of", "title", "document_date", "savings", "register")
 OPTIONAL = ("reference", "sheet", "register_reviewed", "revisions", "claims", "aliases", "sha256")
 FILE_FIELDS = ("savings", "register", "revisions", "claims")
-_DATES = ("as_of", "document_date", "register_reviewed")
+DATE_FIELDS = ("as_of", "document_date", "register_reviewed")
 
 
 @dataclass(frozen=True)
@@ -231,12 +229,12 @@ def _edition(entry: dict, index: int, path: Path) -> Edition:
         raise InputError(f"{where} lacks {', '.join(missing)}")
     values: dict = {}
     for name, value in entry.items():
-        if name in _DATES:
+        if name in DATE_FIELDS:
             values[name] = _date(value, f"{where}: {name}")
         elif name == "sha256":
             values[name] = _digests(value, f"{where}: sha256")
         elif name == "aliases":
-            values[name] = _aliases(value, f"{where}: aliases")
+            values[name] = parse_aliases(value, f"{where}: aliases")
         elif not isinstance(value, str):
             raise InputError(f"{where}: {name} must be text, not {value!r}")
         elif name in FILE_FIELDS:
@@ -369,185 +367,13 @@ def _as_of(text: str) -> dt.date:
         raise ParameterError(f"parameter as_of must be an ISO date like 2019-07-18, not {text!r}") from None
 
 
-# -- adding an edition ----------------------------------------------------------------------------
-
-
-def add(
-    catalogue_path: str | Path,
-    *,
-    as_of: str,
-    title: str,
-    document_date: str,
-    savings: Path,
-    register: Path | None = None,
-    register_reviewed: str = "",
-    revisions: Path | None = None,
-    claims: Path | None = None,
-    reference: str = "",
-    sheet: str = "",
-    aliases: tuple[str, ...] = (),
-    dry_run: bool = False,
-) -> Edition:
-    """Check the new edition's files, copy them into the catalogue's folder (never over a different
-    file) and append one entry. A register or revisions file left out is the one of the edition just
-    before it (a register describes its time: a later one is never lent to an earlier edition).
-
-    Revisions carry forward whatever --register says: they are the Board's decisions, dated, and a new
-    register written from an old template must not silently undo one (a reverted forecast is a finding)."""
-    catalogue = load(catalogue_path)
-    when = _past(as_of, "as_of")
-    if any(e.as_of == when for e in catalogue.editions) or any(w == when for w, _ in catalogue.broken):
-        raise ParameterError(f"{catalogue.path} already has an edition as at {as_of}; editions are never replaced")
-    earlier = catalogue.before(when)
-    if register is None:
-        if not earlier:
-            raise ParameterError(f"no edition precedes {as_of}: give --register (and --register-reviewed)")
-        register = earlier[-1].register
-        reviewed = earlier[-1].register_reviewed
-        register_reviewed = register_reviewed or (reviewed.isoformat() if reviewed else "")
-    if revisions is None and earlier:
-        revisions = earlier[-1].revisions
-    texts = {"title": title, "reference": reference, "sheet": sheet}
-    for name, text in texts.items():
-        _plain_text(name, text)
-    files = {"savings": Path(savings), "register": Path(register), "revisions": revisions, "claims": claims}
-    for name, path in files.items():  # before resolve(), which raises RuntimeError on a loop of links
-        if path and (why := paths.unusable(path)):
-            raise ParameterError(f"--{name} {labels.clip(str(path))}: {why}")
-    files = {name: Path(path).resolve() for name, path in files.items() if path}
-    for name, path in files.items():
-        _utf8_name(name, path)
-    _check_files(catalogue, files, sheet)
-    aliases = _aliases(list(aliases), "--alias")
-    entry = {
-        "as_of": when.isoformat(),
-        "title": title.strip(),
-        "document_date": _past(document_date, "document_date").isoformat(),
-        "reference": reference.strip(),
-        "sheet": sheet.strip(),
-        "register_reviewed": _past(register_reviewed, "register_reviewed").isoformat() if register_reviewed else "",
-    }
-    if dry_run:  # checked, nothing copied or written: the edition as it would be, read where its files are
-        return _provisional(entry, files, aliases)
-    folder = catalogue.path.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    entry |= {name: _place(path, folder) for name, path in files.items()}  # copied only once all is checked
-    block = [f"\n[[{TABLE}]]"]
-    block += [f"{k} = {v if k in _DATES else _toml_string(v)}" for k, v in entry.items() if v]
-    block += [f"aliases = [{', '.join(_toml_string(a) for a in aliases)}]"] if aliases else []
-    # the bytes each file had when it was added: check, pack and verify name a file edited since
-    digests = ", ".join(f"{name} = {_toml_string(sha256(folder / entry[name]))}" for name in files)
-    block.append(f"sha256 = {{ {digests} }}")
-    text = "\n".join(block) + "\n"
-    tomllib.loads(text)  # what is appended always parses (a torn catalogue would stop every command)
-    with open(catalogue.path, "a", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    return load(catalogue.path).get(when.isoformat())
-
-
-def _past(text: str, name: str) -> dt.date:
-    day = _iso(text, name)
-    if day > dt.date.today():
-        raise ParameterError(f"--{name.replace('_', '-')} {text} is in the future")
-    return day
-
-
-def _iso(text: str, name: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ParameterError(f"--{name.replace('_', '-')} must be a date like 2019-07-18, not {text!r}") from None
-
-
-def _plain_text(name: str, text: str) -> None:
-    from bch import labels
-
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ParameterError(f"--{name} is not valid UTF-8 text") from None
-    if found := labels.hostile_characters(text):
-        raise ParameterError(f"--{name} holds {', '.join(found)}: control, bidi and zero-width characters are refused")
-
-
-def _utf8_name(option: str, path: Path) -> None:
-    """A file's name goes into the catalogue, which is UTF-8 text: a name in another encoding (bytes Python
-    holds as surrogates) could not be written there, so it is refused before anything is copied."""
-    try:
-        path.name.encode("utf-8")
-    except UnicodeEncodeError:
-        shown = path.name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-        raise ParameterError(f"--{option} {shown}: the file name is not valid UTF-8: rename it") from None
-
-
-def _toml_string(text: str) -> str:
-    """A TOML basic string: quotes, backslashes and every control character escaped."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + "".join(f"\\u{ord(c):04X}" if ord(c) < 0x20 or ord(c) == 0x7F else c for c in escaped) + '"'
-
-
-def _check_files(catalogue: Catalogue, files: dict[str, Path], sheet: str) -> None:
-    """Each file readable as what it is, before anything is copied; a workbook belongs to one edition."""
-    from bch import claims, pipeline, register
-
-    for name, path in files.items():
-        if not path.is_file():
-            raise InputError(f"--{name} {path}: no such regular file")
-    owner = catalogue.owning("savings", files["savings"])
-    if owner is not None:
-        raise ParameterError(f"{files['savings'].name} is already the workbook of the edition as at {owner.key}")
-    sheet_read, found = pipeline.check_savings(files["savings"], sheet or None)
-    if not sheet_read.usable:
-        first = next((str(f) for f in found if f.severity == "error"), "its layout can't be read")
-        raise ParameterError(f"{files['savings'].name} is not a savings table bch can read: {first}")
-    register.read_register(files["register"], files.get("revisions"))
-    if "claims" in files:
-        claims.read_claims(files["claims"])
-
-
-def _place(source: Path, folder: Path) -> str:
-    """The file's name in `folder`: copied there if absent; an identical file there is reused."""
-    source = source.resolve()
-    if not source.is_file():
-        raise InputError(f"no such file: {source}")
-    if source.parent == folder.resolve():
-        return source.name
-    target = folder / source.name
-    if target.exists():
-        if sha256(target) != sha256(source):
-            raise InputError(
-                f"{target} already exists with other content; raw files are never overwritten: rename the new file"
-            )
-        return target.name
-    shutil.copy2(source, target)
-    os.chmod(target, 0o444)
-    return target.name
-
-
-def _provisional(entry: dict, files: dict[str, Path], aliases: tuple[str, ...]) -> Edition:
-    """The entry `add` would append, its files where they are now (a preview reads them there)."""
-    reviewed = entry["register_reviewed"]
-    return Edition(
-        as_of=dt.date.fromisoformat(entry["as_of"]),
-        title=entry["title"],
-        document_date=dt.date.fromisoformat(entry["document_date"]),
-        reference=entry["reference"],
-        sheet=entry["sheet"] or None,
-        register_reviewed=dt.date.fromisoformat(reviewed) if reviewed else None,
-        aliases=aliases,
-        **files,
-    )
-
-
 def alias_parts(alias: str) -> tuple[str, str]:
     """'HR=Human Resources' -> ('HR', 'Human Resources'): a sheet label, then the register function it is."""
     label, _, function = alias.partition("=")
     return label.strip(), function.strip()
 
 
-def _aliases(value, where: str) -> tuple[str, ...]:
+def parse_aliases(value, where: str) -> tuple[str, ...]:
     """A list of 'sheet label=register function' texts, each with both sides named."""
     if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
         raise InputError(f'{where} must be a list of texts like "HR=Human Resources", not {value!r}')
@@ -555,5 +381,14 @@ def _aliases(value, where: str) -> tuple[str, ...]:
         label, function = alias_parts(alias)
         if "=" not in alias or not label or not function:
             raise ParameterError(f'{where} {alias!r} is not like "HR=Human Resources" (sheet label=function)')
-        _plain_text("alias", alias)
+        plain_text("alias", alias)
     return tuple(a.strip() for a in value)
+
+
+def plain_text(name: str, text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ParameterError(f"--{name} is not valid UTF-8 text") from None
+    if found := labels.hostile_characters(text):
+        raise ParameterError(f"--{name} holds {', '.join(found)}: control, bidi and zero-width characters are refused")

@@ -16,7 +16,7 @@ import tempfile
 import tomllib
 from pathlib import Path
 
-from bch import editions, labels, packlist, withdrawals
+from bch import adding, editions, labels, packlist, withdrawals
 from bch.digest import sha256
 from bch.editions import Catalogue, Edition, Inputs
 from bch.errors import DataError, InputError, ParameterError
@@ -28,7 +28,7 @@ _HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_-]+)\s*\]\]?\s*(#.*)?$")
 
 
 def preview(catalogue: Catalogue, edition: Edition):
-    """`bch.pipeline.Analysis` of `edition` (from `editions.add(..., dry_run=True)`) as if catalogued."""
+    """`bch.pipeline.Analysis` of `edition` (from `adding.add(..., dry_run=True)`) as if catalogued."""
     from bch import pipeline
 
     check_aliases(edition)
@@ -207,7 +207,7 @@ def withdraw(catalogue_path: str | Path, as_of: str, reason: str, out: Path | No
     """
     if not reason.strip():
         raise ParameterError("--reason is required: say why the edition is withdrawn (it is shown beside its packs)")
-    editions._plain_text("reason", reason)
+    editions.plain_text("reason", reason)
     catalogue = editions.load(catalogue_path)
     edition = _withdrawable(catalogue, as_of)
     text = catalogue.path.read_text(encoding="utf-8")
@@ -284,8 +284,8 @@ def _as_of(block: str) -> str:
 def _withdrawn_block(record: withdrawals.Withdrawal) -> str:
     text = (
         f"\n[[{withdrawals.TABLE}]]\nas_of = {record.as_of}\nwithdrawn = {record.on}\n"
-        f"reason = {editions._toml_string(record.reason)}\n"
-        f"savings_sha256 = {editions._toml_string(record.savings_sha256)}\n"
+        f"reason = {adding.toml_string(record.reason)}\n"
+        f"savings_sha256 = {adding.toml_string(record.savings_sha256)}\n"
     )
     tomllib.loads(text)  # what is written always parses
     return text

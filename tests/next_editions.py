@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from bch import editions
+from bch import adding, editions
 from tests import builders
 
 SHIPPED_YEARS = ["2014/15", "2015/16", "2016/17", "2017/18", "2018/19"]
@@ -60,7 +60,7 @@ def raw_folder(tmp: Path, editions_wanted: int = 2, new_lines: dict[str, int] | 
     catalogue = raw / editions.CATALOGUE_NAME
     incoming = tmp / "incoming"
     incoming.mkdir()
-    editions.add(
+    adding.add(
         catalogue,
         as_of=shipped.key,
         title=shipped.title,
@@ -72,7 +72,7 @@ def raw_folder(tmp: Path, editions_wanted: int = 2, new_lines: dict[str, int] | 
         claims=shipped.claims,
     )
     if editions_wanted >= 2:
-        editions.add(
+        adding.add(
             catalogue,
             as_of="2019-07-18",
             title="BCH collaboration savings, second edition (test)",
@@ -82,7 +82,7 @@ def raw_folder(tmp: Path, editions_wanted: int = 2, new_lines: dict[str, int] | 
     if editions_wanted >= 3:
         revisions = incoming / "forecast-revisions.csv"
         revisions.write_text(REVISIONS, encoding="utf-8")
-        editions.add(
+        adding.add(
             catalogue,
             as_of="2020-07-16",
             title="BCH collaboration savings, third edition (test)",

@@ -7,7 +7,7 @@ import os
 import pandas as pd
 import pytest
 
-from bch import codes, drift, editions, pipeline
+from bch import adding, codes, drift, editions, pipeline
 from tests import builders, next_editions
 
 SHIPPED_REGISTER = editions.load().newest().register
@@ -16,7 +16,7 @@ SHIPPED_REGISTER = editions.load().newest().register
 def _add(raw, incoming, as_of, later_years, **files):
     """The next edition as at `as_of` (document of the same day): the test workbook with `later_years` more years."""
     savings = files.pop("savings", None) or next_editions.workbook(incoming, later_years, f"bch-savings-{as_of}.xlsx")
-    return editions.add(raw / "editions.toml", as_of=as_of, title="t", document_date=as_of, savings=savings, **files)
+    return adding.add(raw / "editions.toml", as_of=as_of, title="t", document_date=as_of, savings=savings, **files)
 
 
 def _found(as_of: str, raw, code: str) -> list[tuple[str, str, str]]:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bch import cli, editions, history, params, pipeline
+from bch import adding, cli, editions, history, params, pipeline
 from bch.errors import InputError, ParameterError
 from tests import builders, next_editions
 
@@ -174,11 +174,11 @@ def test_adding_an_edition_never_replaces_one_or_overwrites_a_file(raw3, tmp_pat
     catalogue = raw3 / "editions.toml"
     before = catalogue.read_bytes()
     with pytest.raises(ParameterError, match="already has an edition as at 2019-07-18; editions are never replaced"):
-        editions.add(catalogue, as_of="2019-07-18", title="t", document_date="2019-07-18", savings=raw3 / "x.xlsx")
+        adding.add(catalogue, as_of="2019-07-18", title="t", document_date="2019-07-18", savings=raw3 / "x.xlsx")
     # same name, figures of no edition (the 2020 edition's figures would be that edition's file, by content)
     impostor = next_editions.workbook(tmp_path, 2, "bch-savings-2019-07-18.xlsx", {"Not in any edition": 1})
     with pytest.raises(InputError, match="already exists with other content; raw files are never overwritten"):
-        editions.add(catalogue, as_of="2021-07-15", title="t", document_date="2021-07-15", savings=impostor)
+        adding.add(catalogue, as_of="2021-07-15", title="t", document_date="2021-07-15", savings=impostor)
     assert catalogue.read_bytes() == before
 
 
@@ -299,14 +299,14 @@ def test_a_new_editions_files_are_checked_before_anything_is_copied_or_catalogue
     ]
     for options, message in refusals:
         with pytest.raises((InputError, ParameterError), match=re.escape(message)):
-            editions.add(catalogue, **{**common, **options})
+            adding.add(catalogue, **{**common, **options})
     assert (catalogue.read_bytes(), sorted(p.name for p in raw.iterdir())) == before
 
 
 def test_a_title_with_quotes_and_backslashes_round_trips(tmp_path):
     raw = next_editions.raw_folder(tmp_path / "a", 1)
     title = 'The "second" paper \\ §5–§6'
-    added = editions.add(
+    added = adding.add(
         raw / "editions.toml",
         as_of="2019-07-18",
         title=title,
