@@ -115,6 +115,9 @@ POSSIBLE_MATCH = _declare(
 NO_BUSINESS_CASE = _declare(
     "no-business-case", "warning", "a sheet line matches no business case; shown without a forecast"
 )
+CASE_MATCHED_TWICE = _declare(
+    "case-matched-twice", "error", "two sheet lines match one business case (its labels, an alias); neither is counted"
+)
 NO_SHEET_LINE = _declare("no-sheet-line", "warning", "a business case's sheet labels are not in the sheet")
 
 # -- one edition against the one before it, and the catalogue's files: bch.drift -----------------------------

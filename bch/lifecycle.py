@@ -100,8 +100,19 @@ def check_aliases(edition: Edition) -> None:
         return
     cases = register.read_register(edition.register, edition.revisions).cases
     known = {labels.normalise(name) for name in cases["function"]}
+    owners = {
+        labels.normalise(a): name
+        for name, names in zip(cases["function"], cases["aliases"], strict=True)
+        for a in (*names, name)
+    }
     for alias in edition.aliases:
-        function = editions.alias_parts(alias)[1]
+        label, function = editions.alias_parts(alias)
+        owner = owners.get(labels.normalise(label))
+        if owner is not None and labels.normalise(owner) != labels.normalise(function):
+            raise ParameterError(
+                f"--alias {alias!r}: {label!r} is already the business case {owner!r} (its name or sheet label); "
+                "an alias joins a sheet line to a case that has none"
+            )
         if labels.normalise(function) not in known:
             names = ", ".join(repr(name) for name in cases["function"])
             raise ParameterError(

@@ -8,6 +8,7 @@ word the same figure differently. Plain data: no I/O, nothing heavier than bch.m
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -185,7 +186,7 @@ class Delivery:
     actual: int
     shortfall: int  # cases short of forecast beyond materiality
     materiality_pct: float
-    left_out: tuple[tuple[str, int], ...] = ()  # (case, latest forecast): a forecast but no actual to compare
+    left_out: tuple[tuple[str, int, str], ...] = ()  # (case, latest forecast, why): a forecast the sums leave out
 
     @property
     def variance(self) -> int:
@@ -225,14 +226,17 @@ def left_out_clause(d: Delivery) -> str:
     """' (left out, actual unknown: ICT, £2,202k forecast)': a case never drops out of a headline unsaid."""
     if not d.left_out:
         return ""
-    named = "; ".join(f"{labels.display(case)}, {gbp_k(pounds)} forecast" for case, pounds in d.left_out)
-    return f" (left out, actual unknown: {named})"
+    by_reason: dict[str, list[str]] = {}  # actual unknown, not implemented, … in the table's order
+    for case, pounds, why in d.left_out:
+        by_reason.setdefault(why, []).append(f"{labels.display(case)}, {gbp_k(pounds)} forecast")
+    return " (left out, " + "; ".join(f"{why}: " + "; ".join(cases) for why, cases in by_reason.items()) + ")"
 
 
 def delivered_label(d: Delivery) -> str:
     """The headline card's label under the delivered figure."""
     label = f"delivered by the {_cases(d.cases)} with {'a forecast' if d.cases == 1 else 'forecasts'}"
-    return label + (f"; {len(d.left_out)} left out, actual unknown" if d.left_out else "")
+    counts = Counter(why for *_, why in d.left_out)
+    return label + "".join(f"; {n} left out, {why}" for why, n in counts.items())
 
 
 def shortfall_sentence(d: Delivery) -> str:

@@ -98,15 +98,28 @@ def reconcile(
     for index, case in enumerate(cases.to_dict("records")):
         for alias in (*case["aliases"], case["function"]):
             by_alias.setdefault(labels.normalise(alias), index)
-    matched: dict[int, pd.Series] = {}
+    lines_of: dict[int, list[dict]] = {}
     sheet_only = []
     for line in actuals.to_dict("records"):
         index = by_alias.get(labels.normalise(line["function"]))
         if index is None:
             sheet_only.append(line)
         else:
-            matched[index] = line
+            lines_of.setdefault(index, []).append(line)
     records = cases.to_dict("records")
+    matched = {index: found[0] for index, found in lines_of.items() if len(found) == 1}
+    for index, found in lines_of.items():
+        if len(found) > 1:  # neither line is the case's actual, nor their sum: a person must say which
+            shown = ", ".join(f"{line['function']!r} at {line['label_cell']}" for line in found)
+            findings.append(
+                finding(
+                    codes.CASE_MATCHED_TWICE,
+                    found[1]["label_cell"],
+                    f"business case {records[index]['function']!r} matches {len(found)} sheet lines "
+                    f"({shown}); "
+                    "none is counted: its actual is unknown",
+                )
+            )
     proposed = _propose(sheet_only, [(i, c) for i, c in enumerate(records) if i not in matched])
     for line in sheet_only:
         if line["function"] in proposed:
@@ -137,7 +150,7 @@ def reconcile(
         line = matched.get(index)
         if line is not None:
             actual, sheet_label, cells = as_pounds(line["actual_gbp"]), line["function"], line["cells"]
-        elif index in maybe:  # never £0 beside a line a reader would take for this case
+        elif index in maybe or index in lines_of:  # never £0 beside a line a reader would take for this case
             actual, sheet_label, cells = None, None, ""
         elif case["aliases"]:
             actual, sheet_label, cells = None, None, ""
@@ -212,7 +225,7 @@ def _row(
 
 def totals(table: pd.DataFrame) -> dict:
     """Original, latest forecast and actual summed over the cases with a variance figure; `left_out`: the cases
-    with a forecast but no actual to compare (function, latest forecast), which the sums leave out."""
+    with a forecast the sums leave out (function, latest forecast, why: its status, e.g. actual unknown)."""
     measured = table[table["variance_gbp"].notna()]
     unmeasured = table[table["variance_gbp"].isna() & table["latest_forecast_gbp"].notna()]
 
@@ -226,6 +239,9 @@ def totals(table: pd.DataFrame) -> dict:
         "variance_gbp": total("variance_gbp"),
         "cases": len(measured),
         "left_out": tuple(
-            (str(f), int(v)) for f, v in zip(unmeasured["function"], unmeasured["latest_forecast_gbp"], strict=True)
+            (str(f), int(v), str(s))
+            for f, v, s in zip(
+                unmeasured["function"], unmeasured["latest_forecast_gbp"], unmeasured["status"], strict=True
+            )
         ),
     }

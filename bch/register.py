@@ -190,9 +190,20 @@ def with_aliases(register: Register, aliases: list[tuple[str, str, str]]) -> Reg
         return register
     cases, found = register.cases.copy(), list(register.findings)
     by_name = {labels.normalise(name): index for index, name in enumerate(cases["function"])}
+    claimed = {labels.normalise(a): i for i, names in enumerate(cases["aliases"]) for a in names} | by_name
     for label, function, where in aliases:
         index = by_name.get(labels.normalise(function))
-        if index is None:
+        owner = claimed.get(labels.normalise(label))
+        if index is not None and owner is not None and owner != index:
+            found.append(
+                finding(
+                    codes.LABEL_CLAIMED_TWICE,
+                    where,
+                    f"alias {label!r} would join {function!r}, but {label!r} is already the business case "
+                    f"{cases.at[owner, 'function']!r} (its name or sheet label); the alias is not applied",
+                )
+            )
+        elif index is None:
             found.append(
                 finding(
                     codes.ALIAS_UNKNOWN_CASE,

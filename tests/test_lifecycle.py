@@ -206,7 +206,24 @@ def test_an_alias_naming_no_case_or_badly_written_is_one_line(tmp_path, capsys):
     assert err.count("\n") == 1 and "'Human Resorces' is not a business case of business-cases.csv" in err
     assert cli.main([*argv, "--alias", "HR"]) == 2
     assert 'is not like "HR=Human Resources"' in capsys.readouterr().err
+    assert cli.main([*argv, "--alias", "Custody=ICT"]) == 2  # Custody's line would become ICT's actual
+    assert capsys.readouterr().err == (
+        "bch: error: --alias 'Custody=ICT': 'Custody' is already the business case 'Custody' (its name or sheet "
+        "label); an alias joins a sheet line to a case that has none\n"
+    )
     assert snapshot(raw) == before
+
+
+def test_a_catalogued_alias_claiming_another_cases_label_is_an_error_never_applied(tmp_path):
+    raw = next_editions.raw_folder(tmp_path / "a", 1)
+    catalogue = raw / "editions.toml"
+    catalogue.write_text(catalogue.read_text(encoding="utf-8") + 'aliases = ["Custody=ICT"]\n', encoding="utf-8")
+    analysis = pipeline.analyse(catalogue=catalogue)
+    assert [(f.severity, f.code, f.cell) for f in analysis.findings if f.code == "label-claimed-twice"] == [
+        ("error", "label-claimed-twice", "editions.toml[2018-07-19].aliases")
+    ]
+    actuals = analysis.variance.set_index("function")["actual_gbp"]
+    assert (actuals["ICT"], actuals["Custody"]) == (1_501_000, 92_000)  # as the sheet says, alias not applied
 
 
 # -- withdraw ---------------------------------------------------------------------------------------

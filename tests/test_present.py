@@ -298,7 +298,7 @@ def test_a_case_whose_actual_is_unknown_is_named_in_the_headline_never_dropped(s
     book, sheet = shipped
     sheet["C5"] = "tbc"  # ICT's 2015/16 saving, as a finance export may say
     analysis = pipeline.analyse(savings=builders.save(book, tmp_path), as_of="2018-07-19")
-    assert analysis.variance_totals["left_out"] == (("ICT", 2_202_000),)
+    assert analysis.variance_totals["left_out"] == (("ICT", 2_202_000, "actual unknown"),)
     delivered = present.delivery(analysis.variance_totals, analysis.variance["status"], analysis.materiality_pct)
     assert present.headline_sentence(delivered) == (
         "The 5 business cases with forecasts delivered £297k of the £1,714k forecast, £1,417k short (left out, "
@@ -335,3 +335,21 @@ def test_the_board_page_shows_why_a_pack_was_republished_a_revision_and_a_commen
     assert f"<td>forecast revised</td><td>{revised}</td>" in section
     assert '<td class="num">£2,202k</td><td class="num">£1,800k</td>' in section
     assert "<td>commentary changed</td><td>ICT</td><td>Old.</td><td>New &amp; more.</td>" in section
+
+
+def test_a_not_implemented_case_with_a_forecast_is_named_as_such_never_as_unknown():
+    delivered = present.Delivery(
+        cases=6,
+        forecast=3_916_000,
+        original=3_978_000,
+        actual=1_798_000,
+        shortfall=4,
+        materiality_pct=10,
+        left_out=(("ICT", 2_202_000, "actual unknown"), ("Public Contact", 100_000, "not implemented")),
+    )
+    assert present.left_out_clause(delivered) == (
+        " (left out, actual unknown: ICT, £2,202k forecast; not implemented: Public Contact, £100k forecast)"
+    )
+    assert present.delivered_label(delivered) == (
+        "delivered by the 6 business cases with forecasts; 1 left out, actual unknown; 1 left out, not implemented"
+    )

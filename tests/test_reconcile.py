@@ -139,3 +139,24 @@ def test_an_unreadable_actual_gives_no_variance(shipped, tmp_path):
     ict = result.variance.set_index("function").loc["ICT"]
     assert ict["status"] == "actual unknown"
     assert pd.isna(ict["variance_gbp"])
+
+
+def test_two_sheet_lines_matching_one_case_are_an_error_and_neither_is_counted():
+    cases = register.read_register(editions.load().newest().register).cases
+    cases = cases[cases["function"] == "ICT"].assign(aliases=[("ICT", "ICT projects")])
+    actuals = pd.DataFrame(
+        {
+            "function": ["ICT", "ICT projects"],
+            "actual_gbp": pd.array([1_501_000, 200_000], dtype="Int64"),
+            "label_cell": ["Savings!A5", "Savings!A9"],
+            "cells": ["Savings!B5:F5", "Savings!B9:F9"],
+        }
+    )
+    table, found = reconcile.reconcile(actuals, cases.reset_index(drop=True))
+    assert [(f.severity, f.code, f.cell) for f in found] == [("error", "case-matched-twice", "Savings!A9")]
+    assert found[0].message == (
+        "business case 'ICT' matches 2 sheet lines ('ICT' at Savings!A5, 'ICT projects' at Savings!A9); none is "
+        "counted: its actual is unknown"
+    )
+    assert pd.isna(table.set_index("function").loc["ICT", "actual_gbp"])
+    assert reconcile.totals(table)["left_out"] == (("ICT", 2_202_000, "actual unknown"),)
