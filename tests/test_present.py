@@ -154,7 +154,7 @@ CHANGES = [
 ]
 
 
-def pack_context(analysis, figures_dir, trend=None, changes=CHANGES, git=None):
+def pack_context(analysis, figures_dir, trend=None, changes=CHANGES, git=None, previous_pack="2026-11-26"):
     for name in charts.names(trend):
         (figures_dir / f"{name}.png").write_bytes(PIXEL)
     return boardpack.build_context(
@@ -163,8 +163,8 @@ def pack_context(analysis, figures_dir, trend=None, changes=CHANGES, git=None):
         pack_name="2026-11-27",
         figures_dir=figures_dir,
         changes=changes,
-        previous_pack="2026-11-26",
-        previous_as_of="2018-07-19",
+        previous_pack=previous_pack,
+        previous_as_of="2018-07-19" if previous_pack else None,
         previous_unreadable=None,
         parameters={"savings_path": "/work/main/data/raw/bch-savings-2018-07-19.xlsx", "materiality_pct": 10.0},
         versions={"bch": "0", "python": "3", "pandas": "2", "openpyxl": "3", "matplotlib": "3", "papermill": "2"},
@@ -353,3 +353,20 @@ def test_a_not_implemented_case_with_a_forecast_is_named_as_such_never_as_unknow
     assert present.delivered_label(delivered) == (
         "delivered by the 6 business cases with forecasts; 1 left out, actual unknown; 1 left out, not implemented"
     )
+
+
+def test_a_withdrawn_edition_is_named_even_with_no_pack_to_compare_with(analysis, tmp_path):
+    withdrawn = [
+        {
+            "kind": "edition withdrawn",
+            "item": "2018-07-19",
+            "before": "published as 2026-11-26",
+            "after": "withdrawn on 2026-11-27: the wrong file",
+            "money": False,
+        }
+    ]
+    page = boardpack.render_html(pack_context(analysis, tmp_path, changes=withdrawn, previous_pack=None))
+    section = page.split('id="changes"')[1].split('id="appendix"')[0]
+    assert "No pack of an edition still catalogued to compare with." in section and "First pack" not in section
+    assert "<td>edition withdrawn</td><td>2018-07-19</td><td>published as 2026-11-26</td>" in section
+    assert "Editions withdrawn since their packs were published: those packs no longer stand." in section
