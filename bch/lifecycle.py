@@ -224,9 +224,15 @@ def withdraw(catalogue_path: str | Path, as_of: str, reason: str, out: Path | No
     text = catalogue.path.read_text(encoding="utf-8")
     kept = _without_block(text, as_of, catalogue.path)
     workbook = sha256(edition.savings) if edition else ""  # a broken entry's packs: every pack of that date
-    record = withdrawals.Withdrawal(as_of, dt.date.today().isoformat(), reason.strip(), workbook)
     packs = Path(out) if out is not None and Path(out).is_dir() else None
+    if packs is not None:
+        from bch import pack
+
+        pack.check_output_folder(packs)  # a real `latest`, an --out inside a pack: refused before anything changes
     with _locked(packs):
+        published = tuple(r.path.name for r in packlist.published_packs(packs) if r.as_of == as_of) if packs else None
+        today = dt.datetime.now(dt.UTC).date().isoformat()  # the clock packs are dated by
+        record = withdrawals.Withdrawal(as_of, today, reason.strip(), workbook, published)
         _write_atomic(catalogue.path, kept.rstrip("\n") + "\n" + _withdrawn_block(record))
         deleted = _delete_unshared(catalogue, edition) if edition else []
         if packs is not None:
@@ -298,6 +304,8 @@ def _withdrawn_block(record: withdrawals.Withdrawal) -> str:
         f"reason = {adding.toml_string(record.reason)}\n"
         f"savings_sha256 = {adding.toml_string(record.savings_sha256)}\n"
     )
+    if record.packs is not None:  # the packs it covers, so the date added again and published is not withdrawn
+        text += f"packs = [{', '.join(adding.toml_string(name) for name in record.packs)}]\n"
     tomllib.loads(text)  # what is written always parses
     return text
 

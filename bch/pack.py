@@ -126,7 +126,7 @@ def _remove_stale(out: Path) -> None:
             path.unlink(missing_ok=True)
 
 
-def _check_output_folder(out: Path) -> None:
+def check_output_folder(out: Path) -> None:
     link = out / packlist.LATEST
     if os.path.lexists(link) and not link.is_symlink():
         raise PackError(f"{link} is a real file or folder, not the link bch keeps: move it away, then run again")
@@ -237,7 +237,7 @@ def _build_pack(options, progress, run_date) -> Published:
         raise PackError(f"cannot create the output folder {out}: {exc.strerror or exc}") from None
     if not os.access(out, os.W_OK):
         raise PackError(f"cannot write into the output folder {out}")
-    _check_output_folder(out)
+    check_output_folder(out)
     prints = fingerprint(run)
     with _locked(out):
         interrupts.check()

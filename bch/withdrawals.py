@@ -23,11 +23,15 @@ class Withdrawal:
     on: str  # ISO date it was withdrawn
     reason: str
     savings_sha256: str = ""  # its workbook's bytes; empty: every pack of that date
+    packs: tuple[str, ...] | None = None  # its packs published when it was withdrawn; None: not recorded
 
     def covers(self, record) -> bool:
-        """Whether a published pack (`bch.packlist.PackRecord`) is of this withdrawn edition."""
+        """Whether a published pack (`bch.packlist.PackRecord`) is of this withdrawn edition: one of the packs
+        recorded when it was withdrawn (the same date added again and published later is not withdrawn)."""
         if record.as_of != self.as_of:
             return False
+        if self.packs is not None:
+            return record.path.name in self.packs
         if not self.savings_sha256:
             return True
         inputs = record.manifest.get("inputs") if isinstance(record.manifest, dict) else None
@@ -49,6 +53,9 @@ def read(catalogue: str | Path) -> tuple[Withdrawal, ...]:
                     on=_iso(entry.get("withdrawn", "")),
                     reason=str(entry.get("reason", "")),
                     savings_sha256=str(entry.get("savings_sha256", "")),
+                    packs=tuple(str(p) for p in entry["packs"] if isinstance(p, str))
+                    if isinstance(entry.get("packs"), list)
+                    else None,
                 )
             )
     return tuple(found)

@@ -364,3 +364,30 @@ def test_after_a_withdrawal_the_next_pack_compares_with_the_last_non_withdrawn_e
     rows = (out / "index.html").read_text(encoding="utf-8").split("<tr")
     assert "withdrawn on " in next(row for row in rows if f">{wrong}</a>" in row)
     assert "withdrawn" not in next(row for row in rows if f">{published.name}</a>" in row)
+
+
+def test_a_withdrawal_covers_the_packs_published_by_then_not_the_date_added_again(tmp_path, capsys):
+    raw = next_editions.raw_folder(tmp_path, 2)
+    out = tmp_path / "packs"
+    builders.recorded_pack(out, "2019-07-20", "2018-07-19")
+    builders.recorded_pack(out, "2019-07-21", "2019-07-18")  # the wrong add's pack
+    argv = ["edition", "--catalogue", str(raw / "editions.toml"), "withdraw", "2019-07-18", "--reason", "wrong"]
+    assert cli.main([*argv, "--out", str(out)]) == 0
+    (gone,) = withdrawals.read(raw / "editions.toml")
+    assert gone.packs == ("2019-07-21",)
+    builders.recorded_pack(out, "2019-07-22", "2019-07-18")  # the same date added again, published
+    current = [r.path.name for r in packlist.current_packs(out, (gone,))]
+    assert current == ["2019-07-20", "2019-07-22"]
+
+
+def test_a_withdrawal_into_an_output_folder_bch_would_refuse_changes_nothing(tmp_path, capsys):
+    raw = next_editions.raw_folder(tmp_path, 2)
+    out = tmp_path / "packs"
+    (out / "latest").mkdir(parents=True)  # a real folder where bch keeps a link
+    before = snapshot(raw)
+    argv = ["edition", "--catalogue", str(raw / "editions.toml"), "withdraw", "2019-07-18", "--reason", "wrong"]
+    assert cli.main([*argv, "--out", str(out)]) == 1
+    assert capsys.readouterr().err == (
+        f"bch: error: {out / 'latest'} is a real file or folder, not the link bch keeps: move it away, then run again\n"
+    )
+    assert snapshot(raw) == before
