@@ -187,20 +187,12 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _pack(args: argparse.Namespace) -> int:
-    """`bch pack`. With --json, one object on stdout whatever the outcome, for a scheduler; a failure's one line
-    still goes to stderr, and the exit codes are the same ("unchanged" is 0)."""
+    """`bch pack`. With --json, one object on stdout whatever the outcome, for a scheduler (a failure's is
+    printed where every failure is reported, `main`); its one line still goes to stderr, the exit codes are the
+    same ("unchanged" is 0)."""
     if args.json:
         args.quiet = True
-    try:
-        status, published = _publish(args)
-    except BchError as exc:
-        if args.json:
-            _print_json("failed", exc.exit_code, str(exc))
-        raise
-    except KeyboardInterrupt:
-        if args.json:
-            _print_json("failed", 130, "interrupted")
-        raise
+    status, published = _publish(args)
     if args.json:
         _print_json(status, 0, published.message, published.path)
     elif status == "unchanged":
@@ -362,33 +354,40 @@ def main(argv: list[str] | None = None) -> int:
         with paths.project(_project(argv)):
             return _main(argv)
     except BchError as exc:
-        print(f"bch: error: {exc}", file=sys.stderr)
-        return exc.exit_code
+        return _failed(argv, exc.exit_code, str(exc))
+    except KeyboardInterrupt:
+        return _failed(argv, 130, "interrupted")
+
+
+def _failed(argv: list[str], code: int, message: str) -> int:
+    """Every failure reported alike: one line on stderr; and for `bch pack --json` its object on stdout."""
+    print(f"bch: error: {message}" if code != 130 else "bch: interrupted", file=sys.stderr)
+    if "--json" in argv and "pack" in argv:
+        _print_json("failed", code, message)
+    return code
 
 
 def _project(argv: list[str]) -> Path:
     """--project DIR, read before anything else: every default (catalogue, notebooks, outputs) follows it."""
-    pre = argparse.ArgumentParser(add_help=False)
-    pre.add_argument("--project", type=Path)
-    known, _ = pre.parse_known_args(argv)
-    if known.project is None:
+    for index, arg in enumerate(argv):
+        if arg == "--project" or arg.startswith("--project="):
+            value = arg.partition("=")[2] if "=" in arg else (argv[index + 1] if index + 1 < len(argv) else "")
+            break
+    else:
         return paths.ROOT
-    if not known.project.is_dir():
-        raise ParameterError(f"--project {known.project}: no such folder")
-    return known.project
+    if not value or value.startswith("-"):
+        raise ParameterError("--project needs a folder: bch --project DIR COMMAND")
+    if why := paths.unusable(value):
+        raise ParameterError(f"--project {labels.clip(value)}: {why}")
+    if not Path(value).is_dir():
+        raise ParameterError(f"--project {labels.clip(value)}: no such folder")
+    return Path(value)
 
 
 def _main(argv: list[str]) -> int:
     parser = _parser()
-    try:
-        args = _with_parameters_file(parser, argv)
-        if not getattr(args, "handler", None):
-            parser.print_usage(sys.stderr)
-            return 2
-        return args.handler(args)
-    except BchError as exc:
-        print(f"bch: error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("bch: interrupted", file=sys.stderr)
-        return 130
+    args = _with_parameters_file(parser, argv)
+    if not getattr(args, "handler", None):
+        parser.print_usage(sys.stderr)
+        return 2
+    return args.handler(args)

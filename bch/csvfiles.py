@@ -19,7 +19,7 @@ def read_text_table(path: str | Path, required: list[str], what: str) -> pd.Data
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        reason = labels.one_line(exc)
         raise InputError(f"{what} {path} is not a readable CSV ({reason})") from None
     except OSError as exc:  # no permission, a disk error: the file is there but can't be read
         raise InputError(f"{what} {path} can't be read ({exc.strerror or type(exc).__name__})") from None

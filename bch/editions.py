@@ -330,7 +330,7 @@ def resolve(
     if claims:
         claims_path, claims_edition = Path(claims), catalogue.owning("claims", Path(claims), chosen)
     else:
-        claims_path, claims_edition = _default_claims(catalogue, chosen, basis)
+        claims_path, claims_edition = default_claims(catalogue, chosen)
     stated = _as_of(as_of) if as_of else (chosen.as_of if chosen else None)
     register_edition = catalogue.owning("register", forecasts_path, basis) if forecasts else basis
     reviewed = register_edition.register_reviewed if register_edition else None
@@ -349,7 +349,7 @@ def resolve(
     )
 
 
-def _default_claims(catalogue: Catalogue, chosen: Edition | None, basis: Edition | None):
+def default_claims(catalogue: Catalogue, chosen: Edition | None):
     """An edition's own quotes; else the most recent earlier paper's, shown for information."""
     if chosen is not None and chosen.claims is not None:
         return chosen.claims, chosen

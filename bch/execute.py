@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bch import interrupts, paths
+from bch import interrupts, labels, paths
 from bch.errors import BchError, ParameterError
 
 KERNEL_FOLDER_PREFIX = "bch-kernel-"
@@ -358,7 +358,7 @@ def execute_all(
         except Interrupted:
             raise
         except Exception as exc:
-            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            reason = labels.one_line(exc)
             raise BchError(f"could not start a python3 kernel with bch's stack: {reason}") from None
         return _run_each(papermill, kernel, books, out_dir, parameters, cell_timeout, progress, finished, cancelled)
     finally:

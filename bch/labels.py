@@ -77,6 +77,14 @@ def neutralise(text: str) -> str:
     return _HOSTILE.sub(lambda m: f"⟨{_visible(m.group())}⟩", text)
 
 
+def one_line(exc: BaseException, width: int = 200) -> str:
+    """An exception as one short line of plain text for a one-line error: its first line, control characters made
+    spaces, clipped (the type's name when it says nothing)."""
+    lines = [line for line in str(exc).splitlines() if line.strip()]
+    text = re.sub(r"[\x00-\x1f\x7f-\x9f]+", " ", lines[0]).strip() if lines else type(exc).__name__
+    return clip(text, width)
+
+
 def clip(text: str, width: int = 200) -> str:
     """`text` cut to `width` characters with an ellipsis, for a one-line message: an input can be any length."""
     return text if len(text) <= width else text[: width - 1] + "…"

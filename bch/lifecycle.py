@@ -34,7 +34,7 @@ def preview(catalogue: Catalogue, edition: Edition):
     check_aliases(edition)
     pool = tuple(sorted((*catalogue.editions, edition), key=lambda e: e.as_of))
     provisional = Catalogue(catalogue.path, pool, catalogue.broken)
-    claims, claims_edition = (edition.claims, edition) if edition.claims else _earlier_claims(provisional, edition)
+    claims, claims_edition = editions.default_claims(provisional, edition)
     inputs = Inputs(
         savings=edition.savings,
         forecasts=edition.register,
@@ -84,12 +84,6 @@ def arrival_warnings(catalogue: Catalogue, edition: Edition) -> list[str]:
 
 def _files_of(edition: Edition) -> list[Path]:
     return [path for item in editions.FILE_FIELDS if (path := getattr(edition, item)) is not None]
-
-
-def _earlier_claims(catalogue: Catalogue, edition: Edition):
-    """The most recent earlier paper's quotes, shown for information (as `editions.resolve` does)."""
-    quoted = [e for e in catalogue.before(edition.as_of) if e.claims is not None]
-    return (quoted[-1].claims, quoted[-1]) if quoted else (None, None)
 
 
 def check_aliases(edition: Edition) -> None:

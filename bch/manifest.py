@@ -79,25 +79,35 @@ def versions() -> dict[str, str | None]:
 PUBLISHING_CODE = ("bch", "notebooks")  # what makes a pack: a change here not committed is not reproducible
 
 
-def git_state(root: Path | None = None) -> dict:
-    """The commit the code ran at, whether the work tree differed from it (None outside git), and `modified`:
-    bch's modules and the notebooks changed or added but not committed (what a pack would run uncommitted)."""
-
-    def git(*args: str) -> str | None:
-        try:
-            done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=True)
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return done.stdout.rstrip()  # porcelain lines begin with a space: " M bch/x.py"
-
-    root = root or paths.ROOT
-    commit = git("rev-parse", "HEAD")
+def git_state(root: Path | None = None, package: Path | None = None) -> dict:
+    """The commit the project ran at, whether its work tree differed from it (None outside git), and `modified`:
+    bch's modules and the notebooks changed or added but not committed (what a pack would run uncommitted). bch's
+    modules are looked up where bch runs from (a checkout beside the project, or the project itself)."""
+    root, package = root or paths.ROOT, package or paths.PACKAGE.parent
+    commit = _git(root, "rev-parse", "HEAD")
     if commit is None:
-        return {"commit": None, "dirty": None}
-    status = git("status", "--porcelain", "--untracked-files=no")
-    code = git("status", "--porcelain", "--untracked-files=all", "--", *PUBLISHING_CODE) or ""
-    modified = sorted({line[3:].split(" -> ")[-1] for line in code.splitlines() if _runs(line[3:])})
-    return {"commit": commit, "dirty": bool(status), "modified": modified}
+        return {"commit": None, "dirty": None, "modified": _uncommitted(package, "bch")}
+    status = _git(root, "status", "--porcelain", "--untracked-files=no")
+    modified = set(_uncommitted(root, *PUBLISHING_CODE))
+    if Path(package).resolve() != Path(root).resolve():
+        modified |= set(_uncommitted(package, "bch"))
+    return {"commit": commit, "dirty": bool(status), "modified": sorted(modified)}
+
+
+def _git(folder: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True, timeout=10, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.rstrip()  # porcelain lines begin with a space: " M bch/x.py"
+
+
+def _uncommitted(folder: Path, *within: str) -> list[str]:
+    """Files a pack runs under `within` (of the git work tree at `folder`) changed or added, not committed."""
+    if _git(folder, "rev-parse", "--show-toplevel") is None:
+        return []  # an installed package: nothing to commit
+    code = _git(folder, "status", "--porcelain", "--untracked-files=all", "--", *within) or ""
+    return sorted({line[3:].split(" -> ")[-1] for line in code.splitlines() if _runs(line[3:])})
 
 
 def _runs(name: str) -> bool:

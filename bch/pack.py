@@ -228,6 +228,11 @@ def _build_pack(options, progress, run_date) -> Published:
         )
     _before_any_kernel(run, run_date or _now().date())
     git = _uncommitted_code_refused(manifest.git_state(), options.allow_dirty)
+    if not options.books:
+        raise ParameterError(
+            f"no notebooks in {paths.NOTEBOOKS}: a project folder holds notebooks/ beside data/ (copy them from bch's "
+            "repository)"
+        )
     values = notebook_parameters(run)
     execute.check_against_notebooks({**values, "output_dir": ""}, options.books)
     out = Path(options.out).resolve()

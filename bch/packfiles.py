@@ -29,16 +29,11 @@ from bch.tables import SCHEMAS
 # a planted file from filling memory before it is refused.
 MAX_TABLE_BYTES = 32 * 2**20
 MAX_MANIFEST_BYTES = 4 * 2**20
-_POUNDS = re.compile(r"(-?\d+)?")  # int pounds as bch writes them; '' where the figure is unknown
+_POUNDS = re.compile(r"(-?\d{1,19})?")  # int pounds as bch writes them; '' where the figure is unknown
 
 
 class Unreadable(ValueError):
     """A file of a published pack that can't be read as bch writes it; the message is the one-line reason."""
-
-
-def _one_line(exc: BaseException, width: int = 120) -> str:
-    text = str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:width]
 
 
 def _json_kind(value: object) -> str:
@@ -48,8 +43,7 @@ def _json_kind(value: object) -> str:
 
 def _shown(value: str, width: int = 40) -> str:
     """A value from the file as a reason quotes it: control and bidi characters made visible, clipped."""
-    value = labels.neutralise(value)
-    return repr(value if len(value) <= width else value[: width - 1] + "…")
+    return repr(labels.clip(labels.neutralise(value), width))
 
 
 def regular_bytes(path: Path, cap: int) -> bytes:
@@ -149,7 +143,7 @@ def read_table(path: Path, columns: Sequence[str], money: Sequence[str]) -> pd.D
     try:
         frame = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise Unreadable(f"{path.name} is not a CSV table ({_one_line(exc)})") from None
+        raise Unreadable(f"{path.name} is not a CSV table ({labels.one_line(exc)})") from None
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise Unreadable(f"{path.name} lacks the column(s) {', '.join(missing)}")

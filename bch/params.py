@@ -141,7 +141,7 @@ def read_file(path: Path, command: str) -> dict:
     try:
         values = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        reason = labels.one_line(exc)
         raise ParameterError(f"parameters file {path} can't be read ({reason})") from None
     except RecursionError:  # PyYAML composes nested flow collections recursively: a few lines can nest thousands
         raise ParameterError(f"parameters file {path} can't be read (nested too deeply)") from None

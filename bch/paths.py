@@ -21,7 +21,7 @@ PACKAGE = Path(__file__).resolve().parent  # bch's own modules and templates, wh
 
 def find_root() -> Path:
     if named := os.environ.get(PROJECT_ENV):
-        return Path(named).resolve()
+        return Path(os.path.realpath(named))  # never raises (a loop of links): reading from it then says why
     checkout = PACKAGE.parent
     if (checkout / "pyproject.toml").is_file() and (checkout / CATALOGUE_IN_PROJECT).is_file():
         return checkout
@@ -32,7 +32,7 @@ def find_root() -> Path:
 def use_project(root: Path, *, for_children: bool = True) -> None:
     """Every default path from `root` on, in this process and (`for_children`) those it starts."""
     global ROOT, DATA, RAW, NOTEBOOKS, OUTPUTS, CATALOGUE
-    ROOT = Path(root).resolve()
+    ROOT = Path(os.path.realpath(root))
     DATA = ROOT / "data"
     RAW = DATA / "raw"
     NOTEBOOKS = ROOT / "notebooks"

@@ -199,7 +199,7 @@ def with_aliases(register: Register, aliases: list[tuple[str, str, str]]) -> Reg
                 finding(
                     codes.LABEL_CLAIMED_TWICE,
                     where,
-                    f"alias {label!r} would join {function!r}, but {label!r} is already the business case "
+                    f"alias {labels.clip(label, 60)!r} would join {labels.clip(function, 60)!r}, but {labels.clip(label, 60)!r} is already the business case "
                     f"{cases.at[owner, 'function']!r} (its name or sheet label); the alias is not applied",
                 )
             )
@@ -208,7 +208,7 @@ def with_aliases(register: Register, aliases: list[tuple[str, str, str]]) -> Reg
                 finding(
                     codes.ALIAS_UNKNOWN_CASE,
                     where,
-                    f"alias {label!r} names {function!r}, which is not a business case in {register.path.name}; "
+                    f"alias {labels.clip(label, 60)!r} names {labels.clip(function, 60)!r}, which is not a business case in {register.path.name}; "
                     "the alias is not applied",
                 )
             )

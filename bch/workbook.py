@@ -67,7 +67,7 @@ def _read_book(handle, path: Path, name: str | None) -> tuple[xlsxsafe.SheetCell
     except Exception as exc:  # any fault of a parser on a hostile part: one line, never a traceback
         raise InputError(
             f"{path} is not a readable .xlsx workbook: {stage} could not be read "
-            f"({type(exc).__name__}: {xlsxsafe.one_line(exc)})"
+            f"({type(exc).__name__}: {labels.one_line(exc)})"
         ) from None
     return grid, ws.title, findings
 

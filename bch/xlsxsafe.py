@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from bch.errors import InputError
+from bch.labels import one_line
 
 # A savings table is a few kilobytes; these leave room for workbooks a hundred times richer while
 # keeping a <10 MB file under 500 MB of memory however it is built.
@@ -85,15 +86,6 @@ def check_archive(handle: BinaryIO, path: Path) -> None:
                 f"({info.compress_size:,} to {info.file_size:,} bytes); more than the {MAX_RATIO}-fold a part may "
                 "(bch.xlsxsafe.MAX_RATIO)"
             )
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
-
-
-def one_line(exc: BaseException, width: int = 200) -> str:
-    """An exception as one short line of plain text, for a one-line error message."""
-    text = _CONTROL.sub(" ", str(exc)).strip() or type(exc).__name__
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class ExcelError(str):

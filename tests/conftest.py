@@ -169,9 +169,9 @@ def two_editions(tmp_path_factory, shipped_pack) -> dict:
         catalogue = next_editions.raw_folder(tmp, 2, NEW_LINES) / "editions.toml"
         argv = ["pack", "--catalogue", str(catalogue), "--edition", "2019-07-18", "--out", str(out)]
         argv += ["--materiality", "15", "--if-changed"]
-        before = dt.date.today()
+        before = dt.datetime.now(dt.UTC).date()  # packs are dated on the UTC clock, whatever the TZ
         proc = subprocess.run([sys.executable, "-m", "bch", *argv], capture_output=True, text=True)
-        days = f"{before.isoformat()} {dt.date.today().isoformat()}"
+        days = f"{before.isoformat()} {dt.datetime.now(dt.UTC).date().isoformat()}"
         if proc.returncode != 0:
             raise RuntimeError(f"bch pack exited {proc.returncode}: {proc.stderr.strip()}")
         kept = {"stdout": proc.stdout, "stderr": proc.stderr, "days": days}

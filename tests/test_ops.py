@@ -3,11 +3,12 @@ packs ordered as the ledger recorded them whatever the clock said."""
 
 import datetime as dt
 import json
+import shutil
 import subprocess
 
 import pytest
 
-from bch import changes, cli, manifest, pack, packlist, withdrawals
+from bch import changes, cli, manifest, pack, packlist, paths, withdrawals
 from bch.errors import ParameterError
 
 
@@ -70,7 +71,7 @@ def _git_repo_with_bch(tmp_path):
 
 def test_git_state_names_the_uncommitted_code_and_notebooks_a_pack_would_run(tmp_path):
     root = _git_repo_with_bch(tmp_path)
-    assert manifest.git_state(root)["modified"] == []
+    assert manifest.git_state(root, root)["modified"] == []
     (root / "notebooks" / "2.0-reconcile-forecasts.ipynb").write_text('{"what-if": 1}\n')  # an analyst's saved cell
     (root / "bch" / "new_stage.py").write_text("x = 1\n")  # untracked, yet it would be imported
     (root / "bch" / "__pycache__").mkdir()
@@ -78,9 +79,18 @@ def test_git_state_names_the_uncommitted_code_and_notebooks_a_pack_would_run(tmp
     (root / "notebooks" / ".ipynb_checkpoints").mkdir()
     (root / "notebooks" / ".ipynb_checkpoints" / "2.0-checkpoint.ipynb").write_text("{}\n")
     (root / "README.md").write_text("edited\n")  # not code a pack runs
-    state = manifest.git_state(root)
+    state = manifest.git_state(root, root)
     assert state["dirty"] is True
     assert state["modified"] == ["bch/new_stage.py", "notebooks/2.0-reconcile-forecasts.ipynb"]
+
+
+def test_bch_changed_in_its_checkout_counts_when_the_project_is_another_folder(tmp_path):
+    checkout = _git_repo_with_bch(tmp_path)
+    (checkout / "bch" / "reconcile.py").write_text("MATERIALITY = 5\n")
+    project = tmp_path / "elsewhere"  # `bch --project DIR`: not a git work tree at all
+    project.mkdir()
+    state = manifest.git_state(project, checkout)
+    assert (state["commit"], state["modified"]) == (None, ["bch/reconcile.py"])
 
 
 def test_uncommitted_code_is_refused_in_one_line_before_any_kernel_unless_allowed(tmp_path, monkeypatch, capsys):
@@ -116,3 +126,34 @@ def test_a_withdrawn_edition_is_named_only_to_packs_after_it_was_published(tmp_p
             "money": False,
         }
     ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [
+        (["pack", "--json", "--materiality", "abc"], 2, "argument --materiality: invalid float value: 'abc'"),
+        (["--project"], 2, "--project needs a folder: bch --project DIR COMMAND"),
+        (["--project", "x" * 300, "pack", "--json"], 2, "File name too long"),
+        (["--project", "/nonexistent-bch-project", "pack", "--json"], 2, "no such folder"),
+    ],
+)
+def test_failures_before_a_pack_starts_are_one_line_and_a_json_object_when_asked(capsys, argv, code, message):
+    assert cli.main(argv) == code
+    out, err = capsys.readouterr()
+    assert err.count("\n") == 1 and err.startswith("bch: error: ") and message in err
+    if "--json" in argv:
+        said = json.loads(out)
+        assert (said["status"], said["exit_code"], said["path"]) == ("failed", code, None)
+        assert message in said["message"]
+    else:
+        assert out == ""
+
+
+def test_a_project_without_notebooks_is_refused_in_one_line(tmp_path, capsys):
+    project = tmp_path / "project"
+    shutil.copytree(paths.RAW, project / "data" / "raw")
+    assert cli.main(["--project", str(project), "pack"]) == 2
+    assert capsys.readouterr().err == (
+        f"bch: error: no notebooks in {project / 'notebooks'}: a project folder holds notebooks/ beside data/ "
+        "(copy them from bch's repository)\n"
+    )
