@@ -192,6 +192,7 @@ def with_aliases(register: Register, aliases: list[tuple[str, str, str]]) -> Reg
     by_name = {labels.normalise(name): index for index, name in enumerate(cases["function"])}
     claimed = {labels.normalise(a): i for i, names in enumerate(cases["aliases"]) for a in names} | by_name
     for label, function, where in aliases:
+        shown, named = labels.clip(label, 60), labels.clip(function, 60)  # as a hand-edited catalogue wrote them
         index = by_name.get(labels.normalise(function))
         owner = claimed.get(labels.normalise(label))
         if index is not None and owner is not None and owner != index:
@@ -199,7 +200,7 @@ def with_aliases(register: Register, aliases: list[tuple[str, str, str]]) -> Reg
                 finding(
                     codes.LABEL_CLAIMED_TWICE,
                     where,
-                    f"alias {labels.clip(label, 60)!r} would join {labels.clip(function, 60)!r}, but {labels.clip(label, 60)!r} is already the business case "
+                    f"alias {shown!r} would join {named!r}, but {shown!r} is already the business case "
                     f"{cases.at[owner, 'function']!r} (its name or sheet label); the alias is not applied",
                 )
             )
@@ -208,7 +209,7 @@ def with_aliases(register: Register, aliases: list[tuple[str, str, str]]) -> Reg
                 finding(
                     codes.ALIAS_UNKNOWN_CASE,
                     where,
-                    f"alias {labels.clip(label, 60)!r} names {labels.clip(function, 60)!r}, which is not a business case in {register.path.name}; "
+                    f"alias {shown!r} names {named!r}, which is not a business case in {register.path.name}; "
                     "the alias is not applied",
                 )
             )
