@@ -33,10 +33,11 @@ report: $(STAMP)
 test: $(STAMP) lint
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest
 
-## lint: ruff check and ruff format --check (changes nothing; `make format` fixes)
+## lint: ruff check, ruff format --check, and the layers contract (lint-imports; changes nothing)
 lint: $(STAMP)
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/lint-imports --no-cache
 
 ## lab: JupyterLab at the project root (notebooks/, data/, outputs/); e.g. make lab LAB_ARGS=--no-browser
 lab: $(STAMP)

@@ -1,7 +1,7 @@
 """Adding an edition: its files checked as what they are (the whole savings check, the register, the claims),
 copied into the catalogue's folder (never over a different file), and one entry appended to editions.toml
-with each file's SHA-256. A use case above the catalogue (`bch.editions`, which only reads it) and the
-analysis it runs (`bch.pipeline`); `bch.lifecycle` previews an edition through it and withdraws one.
+with each file's SHA-256. A use case above the catalogue (`bch.read.editions`, which only reads it) and the
+analysis it runs (`bch.analyse.pipeline`); `bch.lifecycle` previews an edition through it and withdraws one.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ import shutil
 import tomllib
 from pathlib import Path
 
-from bch import labels, paths
-from bch.digest import sha256
-from bch.editions import DATE_FIELDS, TABLE, Catalogue, Edition, load, parse_aliases, plain_text
-from bch.errors import InputError, ParameterError
+from bch import paths
+from bch.core import labels
+from bch.core.digest import sha256
+from bch.core.errors import InputError, ParameterError
+from bch.read.editions import DATE_FIELDS, TABLE, Catalogue, Edition, load, parse_aliases, plain_text
 
 
 def add(
@@ -125,7 +126,8 @@ def toml_string(text: str) -> str:
 
 def _check_files(catalogue: Catalogue, files: dict[str, Path], sheet: str) -> None:
     """Each file readable as what it is, before anything is copied; a workbook belongs to one edition."""
-    from bch import claims, pipeline, register
+    from bch.analyse import pipeline
+    from bch.read import claims, register
 
     for name, path in files.items():
         if not path.is_file():

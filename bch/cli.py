@@ -15,8 +15,9 @@ import json
 import sys
 from pathlib import Path
 
-from bch import labels, params, paths
-from bch.errors import BchError, ParameterError
+from bch import params, paths
+from bch.core import labels
+from bch.core.errors import BchError, ParameterError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -168,12 +169,13 @@ def _as_options(message: str) -> str:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from bch import pipeline, report
+    from bch.analyse import pipeline
+    from bch.present import report
 
     run = _run_parameters(args, params.CHECK)
     analysis = pipeline.analyse_run(run)
     if args.processed and analysis.sheet.usable:
-        from bch.writers import write_csv
+        from bch.core.writers import write_csv
 
         try:
             write_csv(analysis.sheet.tidy(), args.processed / "savings-tidy.csv")
@@ -204,7 +206,7 @@ def _pack(args: argparse.Namespace) -> int:
 
 def _print_json(status: str, exit_code: int, message: str, path: Path | None = None) -> None:
 
-    from bch import packlist
+    from bch.publish import packlist
 
     record = packlist.manifest_of(path) if path else {}
     shown = {"status": status, "exit_code": exit_code, "path": str(path) if path else None, "message": message}
@@ -216,11 +218,11 @@ def _publish(args: argparse.Namespace):
     """("published" or "unchanged", the pack) or a BchError / KeyboardInterrupt."""
     import time
 
-    from bch import interrupts
+    from bch.publish import interrupts
 
     start = time.perf_counter()
-    with interrupts.deferred():  # from here a Ctrl-C or SIGTERM is taken between steps (bch.interrupts)
-        from bch import pack
+    with interrupts.deferred():  # from here a Ctrl-C or SIGTERM is taken between steps (bch.publish.interrupts)
+        from bch.publish import pack
 
         interrupts.check()
 
@@ -242,7 +244,7 @@ def _publish(args: argparse.Namespace):
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from bch import manifest
+    from bch.publish import manifest
 
     if why := paths.unusable(args.pack_dir):
         raise ParameterError(f"{labels.clip(str(args.pack_dir))}: {why}")
@@ -256,7 +258,8 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _edition_list(args: argparse.Namespace) -> int:
-    from bch import editions, labels
+    from bch.core import labels
+    from bch.read import editions
 
     catalogue = editions.load(args.catalogue)
     if not catalogue.editions:
@@ -265,7 +268,7 @@ def _edition_list(args: argparse.Namespace) -> int:
         claims = e.claims.name if e.claims else "no quoted figures"
         line = f"{e.key}  {e.savings.name}  register {e.register.name}  {claims}  — {e.provenance()}"
         print(labels.neutralise(line))  # a file name with a newline or escape never forges a line
-    from bch import withdrawals
+    from bch.read import withdrawals
 
     for gone in withdrawals.read(catalogue.path):
         print(labels.neutralise(f"{gone.as_of}  withdrawn on {gone.on}: {gone.reason}"))
@@ -273,7 +276,8 @@ def _edition_list(args: argparse.Namespace) -> int:
 
 
 def _edition_add(args: argparse.Namespace) -> int:
-    from bch import adding, editions, lifecycle
+    from bch import adding, lifecycle
+    from bch.read import editions
 
     fields = {
         "as_of": args.as_of,

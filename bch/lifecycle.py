@@ -1,6 +1,6 @@
 """An edition's life in the catalogue: previewed before it is added, withdrawn when added by mistake.
 
-`preview` runs the whole analysis without a kernel (`bch.pipeline`) on an edition not yet catalogued,
+`preview` runs the whole analysis without a kernel (`bch.analyse.pipeline`) on an edition not yet catalogued,
 its files read where they are, so the user sees the findings, proposed matches and quoted-figure check
 the Board would see before anything is frozen in data/raw. `withdraw` takes a wrong edition out again:
 its block and the raw files no other edition uses go, a `[[withdrawn]]` table records why, and the
@@ -16,10 +16,13 @@ import tempfile
 import tomllib
 from pathlib import Path
 
-from bch import adding, editions, labels, packlist, withdrawals
-from bch.digest import sha256
-from bch.editions import Catalogue, Edition, Inputs
-from bch.errors import DataError, InputError, ParameterError
+from bch import adding
+from bch.core import labels
+from bch.core.digest import sha256
+from bch.core.errors import DataError, InputError, ParameterError
+from bch.publish import packlist
+from bch.read import editions, withdrawals
+from bch.read.editions import Catalogue, Edition, Inputs
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_-]+)\s*\]\]?\s*(#.*)?$")
 
@@ -28,8 +31,8 @@ _HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_-]+)\s*\]\]?\s*(#.*)?$")
 
 
 def preview(catalogue: Catalogue, edition: Edition):
-    """`bch.pipeline.Analysis` of `edition` (from `adding.add(..., dry_run=True)`) as if catalogued."""
-    from bch import pipeline
+    """`bch.analyse.pipeline.Analysis` of `edition` (from `adding.add(..., dry_run=True)`) as if catalogued."""
+    from bch.analyse import pipeline
 
     check_aliases(edition)
     pool = tuple(sorted((*catalogue.editions, edition), key=lambda e: e.as_of))
@@ -88,7 +91,7 @@ def _files_of(edition: Edition) -> list[Path]:
 
 def check_aliases(edition: Edition) -> None:
     """Each --alias names a business case of the edition's register: a typo is refused, never ignored."""
-    from bch import register
+    from bch.read import register
 
     if not edition.aliases:
         return
@@ -116,9 +119,9 @@ def check_aliases(edition: Edition) -> None:
 
 def changes_since(catalogue: Catalogue, edition: Edition, analysis) -> tuple[str, list[dict]]:
     """What moved since the edition before it, as the next pack's changes section will list it:
-    (that edition's key, `bch.changes` records); ('', []) for a first edition."""
-    from bch import changes, pipeline, tables
-    from bch.errors import BchError
+    (that edition's key, `bch.analyse.changes` records); ('', []) for a first edition."""
+    from bch.analyse import changes, pipeline, tables
+    from bch.core.errors import BchError
 
     earlier = catalogue.before(edition.as_of)
     if not earlier:
@@ -137,8 +140,8 @@ def changes_since(catalogue: Catalogue, edition: Edition, analysis) -> tuple[str
 def summary(analysis, since: tuple[str, list[dict]] = ("", [])) -> list[str]:
     """What the Board would see, in a few lines: findings (errors first), proposals, quoted figures,
     and the changes since the edition before it."""
-    from bch.findings import count_by_severity
-    from bch.money import format_gbp_k
+    from bch.core.findings import count_by_severity
+    from bch.core.money import format_gbp_k
 
     edition = analysis.inputs.edition
     counts = count_by_severity(analysis.findings)
@@ -160,7 +163,7 @@ _CHANGES_SHOWN = 12  # the rest are in the pack; a preview should fit on a scree
 
 
 def _changes_lines(key: str, found: list[dict]) -> list[str]:
-    from bch.money import format_gbp_k
+    from bch.core.money import format_gbp_k
 
     if not key:
         return []
@@ -220,7 +223,7 @@ def withdraw(catalogue_path: str | Path, as_of: str, reason: str, out: Path | No
     workbook = sha256(edition.savings) if edition else ""  # a broken entry's packs: every pack of that date
     packs = Path(out) if out is not None and Path(out).is_dir() else None
     if packs is not None:
-        from bch import pack
+        from bch.publish import pack
 
         pack.check_output_folder(packs)  # a real `latest`, an --out inside a pack: refused before anything changes
     with _locked(packs):
@@ -238,7 +241,7 @@ def _locked(out: Path | None):
     """The output folder's pack lock (never while a `bch pack` publishes into it); nothing without one."""
     from contextlib import nullcontext
 
-    from bch import pack
+    from bch.publish import pack
 
     return pack._locked(out) if out is not None else nullcontext()
 
@@ -336,7 +339,7 @@ def _delete_unshared(catalogue: Catalogue, edition: Edition) -> list[Path]:
 
 def _follow_outputs(out: Path, withdrawn) -> None:
     """`latest` back to the newest pack of an edition still catalogued, and the index marking the withdrawn."""
-    from bch import packindex
+    from bch.publish import packindex
 
     packlist.point_latest(out, withdrawn)
     if packlist.published_packs(out):

@@ -18,7 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bch import checks, workbook  # noqa: E402
+from bch.analyse import checks  # noqa: E402
+from bch.read import workbook  # noqa: E402
 from tests import builders  # noqa: E402
 
 

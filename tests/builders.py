@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 
-from bch import editions
+from bch.read import editions
 
 
 def shipped_book() -> openpyxl.Workbook:
@@ -150,7 +150,7 @@ DOLLAR_LABEL = "CJ $phase$ 1"
 
 def tree_digest(folder: Path) -> dict[str, str]:
     """Every file under `folder` (relative path) with its SHA-256: equal digests, untouched folders."""
-    from bch.digest import sha256
+    from bch.core.digest import sha256
 
     return {p.relative_to(folder).as_posix(): sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()}
 
@@ -161,7 +161,7 @@ def recorded_pack(out: Path, name: str, as_of: str, **fields) -> Path:
     (nothing else of a pack is read for that)."""
     import json
 
-    from bch import manifest
+    from bch.publish import manifest
 
     folder = out / name
     folder.mkdir(parents=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from bch import execute, pack
+from bch.publish import execute, pack
 from tests import builders, next_editions
 
 execute.import_jsonschema_without_iri_grammar()  # before the test modules import nbformat (see there)
@@ -138,13 +138,13 @@ def notebook_kernel():
 @pytest.fixture(scope="session")
 def analysis():
     """The shipped edition analysed once for the session (tests only read it)."""
-    from bch import pipeline
+    from bch.analyse import pipeline
 
     return pipeline.analyse()
 
 
 def _publish(out: Path, run_date: dt.date = RUN_DATE, **options) -> Path:
-    from bch import pack
+    from bch.publish import pack
 
     return pack.build_pack(pack.PackOptions(out=out, **options), run_date=run_date).path
 

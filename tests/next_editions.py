@@ -9,7 +9,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from bch import adding, editions
+from bch import adding
+from bch.read import editions
 from tests import builders
 
 SHIPPED_YEARS = ["2014/15", "2015/16", "2016/17", "2017/18", "2018/19"]

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 import openpyxl
 import pytest
 
-from bch import pipeline, summary
-from bch.errors import InputError
-from bch.findings import Finding
-from bch.sheet import SavingsSheet
+from bch.analyse import pipeline, summary
+from bch.core.errors import InputError
+from bch.core.findings import Finding
+from bch.read.sheet import SavingsSheet
 from tests import builders
 
 SHIPPED_WARNING = ("warning", "blank-total", "Savings!B13")

@@ -1,9 +1,10 @@
-"""What changed since the last pack: tables in, plain records out (bch.changes), on tiny frames and on the
+"""What changed since the last pack: tables in, plain records out (bch.analyse.changes), on tiny frames and on the
 shipped edition's own tables as a pack stores them."""
 
 import pandas as pd
 
-from bch import changes, params, tables
+from bch import params
+from bch.analyse import changes, tables
 
 
 def stored(analysis) -> dict[str, pd.DataFrame]:

@@ -6,7 +6,8 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
 
-from bch import charts, pipeline, summary
+from bch.analyse import pipeline, summary
+from bch.present import charts
 
 matplotlib.use("agg")
 
@@ -235,7 +236,7 @@ def test_delivery_colours_and_count_follow_status_not_rounding():
 
 
 def test_trend_labels_and_title_use_the_shared_formats():
-    from bch import history
+    from bch.analyse import history
 
     cases = pd.DataFrame.from_records(
         [

@@ -2,8 +2,9 @@
 
 import pytest
 
-from bch import claims, pipeline
-from bch.findings import Finding
+from bch.analyse import pipeline
+from bch.core.findings import Finding
+from bch.read import claims
 
 
 def test_every_claim_of_the_paper_agrees(analysis):

@@ -255,7 +255,7 @@ def test_a_parameters_file_that_is_a_pipe_is_refused_and_no_strict_wins(tmp_path
 def test_pack_prints_progress_and_the_pack_or_nothing_when_quiet(capsys, tmp_path, monkeypatch):
     """The console's side of `bch pack`, --quiet included (a real run from the console: the `two_editions`
     fixture, tests/conftest.py)."""
-    from bch import pack
+    from bch.publish import pack
 
     made = tmp_path / "2019-07-20"
 

@@ -5,8 +5,9 @@ import ast
 
 import pytest
 
-from bch import codes, paths
-from bch.findings import Finding, finding
+from bch import paths
+from bch.core import codes
+from bch.core.findings import Finding, finding
 
 BCH = paths.ROOT / "bch"
 
@@ -14,7 +15,7 @@ BCH = paths.ROOT / "bch"
 def _uses() -> tuple[set[str], set[str]]:
     """(names read as `codes.NAME`, string literals given as a code to finding()/Finding()) across bch/."""
     names, literals = set(), set()
-    for path in sorted(BCH.glob("*.py")):
+    for path in sorted(BCH.rglob("*.py")):
         if path.name == "codes.py":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
@@ -42,7 +43,7 @@ def _refusal(make) -> str:
 def test_every_code_used_in_bch_is_declared():
     names, literals = _uses()
     assert names - set(_declared_names()) == set()
-    assert literals == set(), "a finding names its code through bch.codes, not a string literal"
+    assert literals == set(), "a finding names its code through bch.core.codes, not a string literal"
 
 
 def test_every_declared_code_is_used():
@@ -64,7 +65,7 @@ def test_a_finding_takes_its_severity_from_the_catalogue():
 
 
 def test_an_undeclared_code_is_refused():
-    refused = "finding code 'made-up' is not declared in bch.codes"
+    refused = "finding code 'made-up' is not declared in bch.core.codes"
     assert _refusal(lambda: finding("made-up", None, "x")) == refused
     assert _refusal(lambda: Finding("error", "made-up", None, "x")) == refused
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bch import cli
-from bch.excel import read_headlines
+from bch.present.excel import read_headlines
 from tests import builders
 
 pytestmark = pytest.mark.notebook

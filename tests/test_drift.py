@@ -7,7 +7,10 @@ import os
 import pandas as pd
 import pytest
 
-from bch import adding, codes, drift, editions, pipeline
+from bch import adding
+from bch.analyse import drift, pipeline
+from bch.core import codes
+from bch.read import editions
 from tests import builders, next_editions
 
 SHIPPED_REGISTER = editions.load().newest().register

@@ -6,8 +6,10 @@ import re
 
 import pytest
 
-from bch import adding, cli, editions, history, params, pipeline
-from bch.errors import InputError, ParameterError
+from bch import adding, cli, params
+from bch.analyse import history, pipeline
+from bch.core.errors import InputError, ParameterError
+from bch.read import editions
 from tests import builders, next_editions
 
 
@@ -234,7 +236,8 @@ def test_an_unknown_edition_names_the_known_ones(capsys):
 
 @pytest.mark.parametrize("line", ["H.R.", "Hu\u200bman Resources", "HR & OD", "Human Resource"])
 def test_a_line_named_like_a_case_is_proposed_however_it_is_written(line):
-    from bch import labels, matching
+    from bch.analyse import matching
+    from bch.core import labels
 
     assert matching.alike(labels.neutralise(line), "Human Resources")
     assert not matching.alike(labels.neutralise(line), "Custody")
@@ -341,7 +344,7 @@ def test_an_unreadable_earlier_edition_is_left_out_of_the_trend_and_named(tmp_pa
 def test_quotes_about_another_edition_say_so_in_every_copy(raw3, tmp_path):
     import openpyxl
 
-    from bch import excel
+    from bch.present import excel
 
     run = params.validate(catalogue_path=str(raw3 / "editions.toml"), edition="2019-07-18")
     analysis = pipeline.analyse_run(run)

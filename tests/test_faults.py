@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from bch import execute, pack, packlist, render
-from bch.errors import BchError
+from bch.core.errors import BchError
+from bch.publish import execute, pack, packlist, render
 from tests import builders
 
 MOMENTS = ["starting", "kernel", "notebooks"]
@@ -205,7 +205,7 @@ def test_minus_zero_materiality_is_zero(capsys):
 
 
 def test_a_figure_the_charts_notebook_did_not_save_is_an_error(tmp_path):
-    from bch import boardpack
+    from bch.present import boardpack
 
     (tmp_path / "variance.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     with pytest.raises(boardpack.MissingFigure, match=r"delivery\.png is missing: the charts notebook did not save it"):
@@ -213,7 +213,7 @@ def test_a_figure_the_charts_notebook_did_not_save_is_an_error(tmp_path):
 
 
 def test_a_torn_last_ledger_line_is_dropped_and_a_broken_chain_stops_before_any_kernel(tmp_path):
-    from bch import manifest
+    from bch.publish import manifest
 
     ledger = tmp_path / manifest.LEDGER
     ledger.write_bytes(b'{"pack": "x", "manif')  # a write cut short: its pack was never renamed into place

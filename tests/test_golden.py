@@ -2,8 +2,9 @@
 
 import pytest
 
-from bch import labels, summary
-from bch.findings import Finding
+from bch.analyse import summary
+from bch.core import labels
+from bch.core.findings import Finding
 
 YEARS = ["2014/15", "2015/16", "2016/17", "2017/18", "2018/19"]
 # (row, fiscal year or Total) -> £'000, exactly as printed in table 5.2; blanks are not listed.

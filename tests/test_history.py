@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bch import cli, pack, packlist
+from bch import cli
+from bch.publish import pack, packlist
 from tests import builders, next_editions
 
 

@@ -8,8 +8,11 @@ from io import StringIO
 import pandas as pd
 import pytest
 
-from bch import cli, csvfiles, labels, money, pipeline, sheet, summary, tables, workbook, writers, xlsxsafe
-from bch.errors import InputError
+from bch import cli
+from bch.analyse import pipeline, summary, tables
+from bch.core import labels, money, writers
+from bch.core.errors import InputError
+from bch.read import csvfiles, sheet, workbook, xlsxsafe
 from tests import builders
 
 SHIPPED_WARNING = ("warning", "blank-total", "Savings!B13")
@@ -38,7 +41,7 @@ def test_an_archive_expanding_past_the_cap_is_refused_from_its_directory(tmp_pat
     total = sum(info.file_size for info in zipfile.ZipFile(path).infolist())
     assert refused(path) == (
         f"{path} would expand to {total:,} bytes; more than the 67,108,864 a workbook may "
-        "(bch.xlsxsafe.MAX_UNCOMPRESSED_BYTES)"
+        "(bch.read.xlsxsafe.MAX_UNCOMPRESSED_BYTES)"
     )
 
 
@@ -48,7 +51,7 @@ def test_a_part_compressed_past_the_ratio_is_refused(tmp_path):
     assert refused(path) == (
         f"{path}: part 'xl/zeros.xml' would expand {info.file_size // info.compress_size:,}-fold "
         f"({info.compress_size:,} to {info.file_size:,} bytes); more than the 100-fold a part may "
-        "(bch.xlsxsafe.MAX_RATIO)"
+        "(bch.read.xlsxsafe.MAX_RATIO)"
     )
 
 
@@ -126,7 +129,7 @@ def test_more_filled_cells_than_the_cap_are_refused(tmp_path, monkeypatch):
     path = builders.save(builders.shipped_book(), tmp_path)
     assert refused(path) == (
         f"{path}: sheet 'Savings' holds more than 40 filled cells; a savings table has a few hundred "
-        "(bch.xlsxsafe.MAX_FILLED_CELLS)"
+        "(bch.read.xlsxsafe.MAX_FILLED_CELLS)"
     )
 
 

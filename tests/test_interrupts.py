@@ -1,11 +1,11 @@
-"""`bch.interrupts`: Ctrl-C and SIGTERM recorded when they arrive, raised only where `check()` is called."""
+"""`bch.publish.interrupts`: Ctrl-C and SIGTERM recorded when they arrive, raised only where `check()` is called."""
 
 import signal
 import threading
 
 import pytest
 
-from bch import interrupts, pack
+from bch.publish import interrupts, pack
 from tests.conftest import RUN_DATE
 
 
@@ -94,7 +94,8 @@ def test_a_signal_the_process_ignores_stays_ignored():
 @pytest.fixture
 def signal_in_the_notebooks(monkeypatch):
     """`bch pack`'s notebooks and rendering replaced by a SIGTERM (as a scheduler sends), then `then()`."""
-    from bch import pipeline, render
+    from bch.analyse import pipeline
+    from bch.publish import render
 
     def stub(then):
         def notebooks_and_rendering(job, progress=None):
@@ -126,7 +127,7 @@ def test_a_signal_during_the_notebooks_publishes_nothing(tmp_path, signal_in_the
 
 
 def test_a_failure_after_a_signal_still_ends_as_interrupted(tmp_path, signal_in_the_notebooks):
-    from bch import render
+    from bch.publish import render
 
     def fails():
         raise render.TablesDiffer("the notebook's variance.csv differs")
@@ -138,7 +139,7 @@ def test_a_failure_after_a_signal_still_ends_as_interrupted(tmp_path, signal_in_
 
 
 def test_the_analysis_limit_expiring_after_a_signal_ends_as_interrupted():
-    from bch import render
+    from bch.publish import render
 
     with interrupts.deferred():
         signal.raise_signal(signal.SIGINT)

@@ -21,7 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from bch import cli, editions, manifest, pipeline, withdrawals
+from bch import cli
+from bch.analyse import pipeline
+from bch.publish import manifest
+from bch.read import editions, withdrawals
 from tests import builders, next_editions
 
 pytestmark = pytest.mark.notebook

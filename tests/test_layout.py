@@ -1,6 +1,6 @@
 """The loader finds rows and columns by their labels: new years and functions just work."""
 
-from bch import pipeline, summary
+from bch.analyse import pipeline, summary
 from tests import builders
 
 

@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bch import adding, boardpack, cli, editions, pack, packlist, pipeline, withdrawals
+from bch import adding, cli
+from bch.analyse import pipeline
+from bch.present import boardpack
+from bch.publish import pack, packlist
+from bch.read import editions, withdrawals
 from tests import builders, next_editions
 
 

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from bch import money
+from bch.core import money
 
 
 @pytest.mark.parametrize(

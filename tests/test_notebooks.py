@@ -7,8 +7,9 @@ import nbformat
 import pandas as pd
 import pytest
 
-from bch import execute as execute_module
-from bch import findings, params, paths
+from bch import params, paths
+from bch.core import findings
+from bch.publish import execute as execute_module
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
 
@@ -112,7 +113,7 @@ def test_load_and_check_follows_its_savings_parameter(notebook_kernel, tmp_path,
 def test_reconcile_follows_its_materiality_parameter(notebook_kernel, tmp_path):
     """The notebook's tables are bch's own analysis at the materiality it is given (its defaults resolve as
     load-and-check's do: the parameters cells are one declaration)."""
-    from bch import pipeline
+    from bch.analyse import pipeline
 
     out_dir, _ = execute(notebook_kernel, "2.0-reconcile-forecasts.ipynb", tmp_path, materiality_pct=35.0)
     wider = pipeline.analyse(materiality_pct=35.0)

@@ -8,8 +8,11 @@ import subprocess
 
 import pytest
 
-from bch import changes, cli, manifest, pack, packlist, paths, withdrawals
-from bch.errors import ParameterError
+from bch import cli, paths
+from bch.analyse import changes
+from bch.core.errors import ParameterError
+from bch.publish import manifest, pack, packlist
+from bch.read import withdrawals
 
 
 def test_figures_stated_after_the_run_date_are_refused_before_any_kernel(tmp_path, monkeypatch):

@@ -10,7 +10,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from bch import excel, manifest, packindex, pipeline, reconcile
+from bch.analyse import pipeline, reconcile
+from bch.present import excel
+from bch.publish import manifest, packindex
 from tests import builders
 
 HOSTILE_LABEL = '=HYPERLINK("http://x","y")'
@@ -265,7 +267,7 @@ def test_an_index_that_cannot_be_written_names_the_published_pack(copied, monkey
     def full(path, data):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("bch.writers.write_atomic", full)
+    monkeypatch.setattr("bch.core.writers.write_atomic", full)
     with pytest.raises(packindex.IndexNotWritten) as failure:
         packindex.rebuild(out)
     assert str(failure.value) == (

@@ -10,7 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from bch import editions, manifest, pack
+from bch.publish import manifest, pack
+from bch.read import editions
 from tests import builders
 from tests.conftest import RUN_DATE
 
@@ -126,7 +127,8 @@ def test_if_changed_a_workbook_edited_in_place_publishes_a_second_folder_that_da
     edited in place (nothing else differs) publishes DAY.2 beside the day's first pack, in no edition,
     compared with it, and `latest`. The notebooks and rendering are stubbed (every other pack test runs them):
     the decision, the folder, the manifest, the ledger and `latest` are bch's own."""
-    from bch import pipeline, render
+    from bch.analyse import pipeline
+    from bch.publish import render
 
     book = builders.shipped_book()
     workbook = builders.save(book, tmp_path, "savings.xlsx")

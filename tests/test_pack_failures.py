@@ -9,8 +9,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from bch import cli, execute, pack, paths
-from bch.errors import BchError, DataError, ParameterError
+from bch import cli, paths
+from bch.core.errors import BchError, DataError, ParameterError
+from bch.publish import execute, pack
 from tests import builders
 
 

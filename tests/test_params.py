@@ -5,8 +5,9 @@ import math
 
 import pytest
 
-from bch import cli, pack, params, paths
-from bch.errors import ParameterError
+from bch import cli, params, paths
+from bch.core.errors import ParameterError
+from bch.publish import pack
 
 
 @pytest.mark.parametrize(
@@ -93,7 +94,7 @@ def notebook_with_parameters(tmp_path, source: str):
     ],
 )
 def test_a_parameters_cell_is_read_as_python(tmp_path, source, declared):
-    from bch import execute
+    from bch.publish import execute
 
     assert execute.declared_parameters(notebook_with_parameters(tmp_path, source)) == declared
 
@@ -106,7 +107,7 @@ def test_a_parameters_cell_is_read_as_python(tmp_path, source, declared):
     ],
 )
 def test_a_parameters_cell_bch_cannot_read_is_one_message(tmp_path, source, message):
-    from bch import execute
+    from bch.publish import execute
 
     with pytest.raises(ParameterError) as failure:
         execute.declared_parameters(notebook_with_parameters(tmp_path, source))
@@ -114,7 +115,7 @@ def test_a_parameters_cell_bch_cannot_read_is_one_message(tmp_path, source, mess
 
 
 def test_a_file_that_is_not_a_notebook_or_has_no_parameters_cell(tmp_path):
-    from bch import execute
+    from bch.publish import execute
 
     junk = tmp_path / "junk.ipynb"
     junk.write_text("not json")

@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bch import boardpack, charts, editions, pipeline, present, reconcile, register, report, views
+from bch.analyse import pipeline, reconcile
+from bch.present import boardpack, charts, formats, report, views
+from bch.read import editions, register
 from tests import builders, next_editions
 
 
@@ -29,76 +31,76 @@ def ict_at(actual_gbp: int, materiality_pct: float = 10) -> pd.DataFrame:
 
 
 def test_money_in_thousands_keeps_every_pound():
-    assert present.gbp_k(1_500, signed=True) == "+£1.5k"
-    assert present.gbp_k(500, signed=True) == "+£0.5k"
-    assert present.gbp_k(-701_000, signed=True) == "-£701k"
-    assert present.gbp_k(1_234_567) == "£1,234.567k"
-    assert present.gbp_k(0, signed=True) == "£0k"
-    assert present.gbp_k(np.int64(6_151_000)) == "£6,151k"
-    assert present.gbp(-795_000) == "-£795,000"
+    assert formats.gbp_k(1_500, signed=True) == "+£1.5k"
+    assert formats.gbp_k(500, signed=True) == "+£0.5k"
+    assert formats.gbp_k(-701_000, signed=True) == "-£701k"
+    assert formats.gbp_k(1_234_567) == "£1,234.567k"
+    assert formats.gbp_k(0, signed=True) == "£0k"
+    assert formats.gbp_k(np.int64(6_151_000)) == "£6,151k"
+    assert formats.gbp(-795_000) == "-£795,000"
     for missing in (None, pd.NA, float("nan")):
-        assert present.gbp_k(missing) == "–"
-        assert present.gbp(missing) == "–"
+        assert formats.gbp_k(missing) == "–"
+        assert formats.gbp(missing) == "–"
     with pytest.raises(ValueError, match="not a whole number of pounds"):
-        present.gbp_k(1_500.5)
+        formats.gbp_k(1_500.5)
 
 
 def test_axis_ticks_are_exact_so_never_alike():
-    assert [present.gbp_k_tick(v) for v in (1_600.0, 2_400.0, 2_000.0)] == ["£1.6k", "£2.4k", "£2k"]
-    assert present.gbp_k_tick(-1_200_000.0) == "-£1,200k"
-    assert present.gbp_k_tick(1_599.9999999999998) == "£1.6k"  # locator float noise is not a pound
-    assert present.gbp_k_tick(0.5) == "£0.0005k"  # a sub-pound tick still gets its own label
+    assert [formats.gbp_k_tick(v) for v in (1_600.0, 2_400.0, 2_000.0)] == ["£1.6k", "£2.4k", "£2k"]
+    assert formats.gbp_k_tick(-1_200_000.0) == "-£1,200k"
+    assert formats.gbp_k_tick(1_599.9999999999998) == "£1.6k"  # locator float noise is not a pound
+    assert formats.gbp_k_tick(0.5) == "£0.0005k"  # a sub-pound tick still gets its own label
 
 
 def test_percentages_and_missing_ones_one_way():
-    assert present.pct(68.2) == "68.2%"
-    assert present.pct(100) == "100.0%"
+    assert formats.pct(68.2) == "68.2%"
+    assert formats.pct(100) == "100.0%"
     for missing in (None, pd.NA, float("nan"), np.float64("nan")):
-        assert present.pct(missing) == "–"
-        assert present.pct_change(missing) == "–"
-    assert present.pct_change(0.9000000000000057) == "+0.9%"
-    assert present.pct_change(-77.8) == "-77.8%"
+        assert formats.pct(missing) == "–"
+        assert formats.pct_change(missing) == "–"
+    assert formats.pct_change(0.9000000000000057) == "+0.9%"
+    assert formats.pct_change(-77.8) == "-77.8%"
 
 
 def test_dates_impact_rag_and_changes():
-    assert present.long_date(dt.date(2018, 7, 9)) == "9 July 2018"
-    assert present.long_date_of("2019-07-18") == "18 July 2019"
-    assert present.long_date_of(None) == "–"
-    assert [present.impact(v) for v in (-1, 0, 1, None, pd.NA)] == ["bad", "", "good", "", ""]
-    assert [present.rag_word(r) for r in ("green", "amber", "red", "none", None)] == [
+    assert formats.long_date(dt.date(2018, 7, 9)) == "9 July 2018"
+    assert formats.long_date_of("2019-07-18") == "18 July 2019"
+    assert formats.long_date_of(None) == "–"
+    assert [formats.impact(v) for v in (-1, 0, 1, None, pd.NA)] == ["bad", "", "good", "", ""]
+    assert [formats.rag_word(r) for r in ("green", "amber", "red", "none", None)] == [
         "Green",
         "Amber",
         "Red",
         "none",
         "–",
     ]
-    assert present.rag_colour("red") == present.BAD and present.rag_colour("green") == present.GOOD
-    assert present.change_value(150_000, money=True) == "£150k"
-    assert present.change_value(None, money=True) == "–"
-    assert present.change_value("10.0", money=False) == "10.0"
+    assert formats.rag_colour("red") == formats.BAD and formats.rag_colour("green") == formats.GOOD
+    assert formats.change_value(150_000, money=True) == "£150k"
+    assert formats.change_value(None, money=True) == "–"
+    assert formats.change_value("10.0", money=False) == "10.0"
 
 
 def test_the_headline_sentence_on_the_shipped_data(analysis):
-    delivered = present.delivery(analysis.variance_totals, analysis.variance["status"], analysis.materiality_pct)
-    assert delivered == present.Delivery(6, 3_916_000, 3_978_000, 1_798_000, 4, 10.0)
-    assert present.headline_sentence(delivered) == (
+    delivered = formats.delivery(analysis.variance_totals, analysis.variance["status"], analysis.materiality_pct)
+    assert delivered == formats.Delivery(6, 3_916_000, 3_978_000, 1_798_000, 4, 10.0)
+    assert formats.headline_sentence(delivered) == (
         "The 6 business cases with forecasts delivered £1,798k of the £3,916k forecast, £2,118k short; "
         "4 of 6 business cases delivered less than 90% of forecast (materiality 10%)."
     )
 
 
 def test_sentences_for_one_case_above_on_and_none():
-    one = present.Delivery(1, 1_000, 1_000, 1_500, 0, 15.0)
-    assert present.delivered_sentence(one) == (
+    one = formats.Delivery(1, 1_000, 1_000, 1_500, 0, 15.0)
+    assert formats.delivered_sentence(one) == (
         "The 1 business case with a forecast delivered £1.5k of the £1k forecast, £0.5k above"
     )
-    assert present.shortfall_sentence(one) == "0 of 1 business case delivered less than 85% of forecast"
-    assert present.delivered_label(one) == "delivered by the 1 business case with a forecast"
-    on = present.Delivery(2, 3_000, 3_000, 3_000, 0, 10.0)
-    assert present.delivered_sentence(on) == "The 2 business cases with forecasts delivered £3k, exactly the forecast"
-    assert present.delivery(None, []) is None
-    assert present.delivery({"cases": 0, "latest_forecast_gbp": 0, "forecast_gbp": 0, "actual_gbp": 0}) is None
-    assert present.headline_sentence(None) == present.NO_COMPARISON
+    assert formats.shortfall_sentence(one) == "0 of 1 business case delivered less than 85% of forecast"
+    assert formats.delivered_label(one) == "delivered by the 1 business case with a forecast"
+    on = formats.Delivery(2, 3_000, 3_000, 3_000, 0, 10.0)
+    assert formats.delivered_sentence(on) == "The 2 business cases with forecasts delivered £3k, exactly the forecast"
+    assert formats.delivery(None, []) is None
+    assert formats.delivery({"cases": 0, "latest_forecast_gbp": 0, "forecast_gbp": 0, "actual_gbp": 0}) is None
+    assert formats.headline_sentence(None) == formats.NO_COMPARISON
 
 
 def test_a_case_at_89_96_percent_is_short_everywhere():
@@ -108,20 +110,21 @@ def test_a_case_at_89_96_percent_is_short_everywhere():
         "under-delivered",
         "amber",
     )
-    assert present.shortfall_count(table["status"]) == 1
-    delivered = present.delivery(reconcile.totals(table), table["status"], 10)
-    assert present.shortfall_sentence(delivered) == "1 of 1 business case delivered less than 90% of forecast"
+    assert formats.shortfall_count(table["status"]) == 1
+    delivered = formats.delivery(reconcile.totals(table), table["status"], 10)
+    assert formats.shortfall_sentence(delivered) == "1 of 1 business case delivered less than 90% of forecast"
     within = ict_at(1_982_000)  # 90.01%
-    assert present.shortfall_count(within["status"]) == 0
+    assert formats.shortfall_count(within["status"]) == 0
 
 
 def test_the_caveat_is_written_once(analysis):
-    from bch import charts, summary
+    from bch.analyse import summary
+    from bch.present import charts
 
-    assert present.CAVEAT.startswith("Not netted: change-team costs are shown beside the savings")
+    assert formats.CAVEAT.startswith("Not netted: change-team costs are shown beside the savings")
     fig = charts.cumulative_chart(summary.cumulative_savings(analysis.sheet), summary.cumulative_costs(analysis.sheet))
     caption = next(t.get_text() for t in fig.texts if "Not netted" in t.get_text())
-    assert " ".join(caption.split("\n")[:3]).startswith(present.CAVEAT[:200])
+    assert " ".join(caption.split("\n")[:3]).startswith(formats.CAVEAT[:200])
 
 
 def test_report_views_and_pack_say_the_same(analysis, tmp_path):
@@ -186,7 +189,7 @@ def test_the_cover_names_uncommitted_code_a_pack_was_allowed_to_publish(analysis
 
 def test_the_pack_formats_through_the_jinja_filters(analysis, tmp_path):
     env = boardpack.environment()
-    assert env.filters["gbp_k"] is present.gbp_k and env.filters["pct"] is present.pct
+    assert env.filters["gbp_k"] is formats.gbp_k and env.filters["pct"] is formats.pct
     assert env.from_string("{{ v|gbp_k(signed=True) }} {{ p|pct }} {{ n|pct }}").render(v=1_500, p=89.96, n=None) == (
         "+£1.5k 90.0% –"
     )
@@ -265,7 +268,7 @@ def test_the_pdf_keeps_references_whole_and_fills_page_one(pdf_pages):
 def test_headlines_carry_their_cells_and_change_since_the_last_edition(analysis):
     moved = {"recurrent_gbp": 720_000, "cumulative_to_date_gbp": None, "change_team_costs_gbp": -500}
     moved["since"] = "2018-07-19"
-    cards = present.headlines(analysis.totals, "2014/15", "Savings!B3:F8", "Savings!B12:F12", moved)
+    cards = formats.headlines(analysis.totals, "2014/15", "Savings!B3:F8", "Savings!B12:F12", moved)
     recurrent, cumulative, costs = cards
     assert (recurrent.figure, recurrent.label, recurrent.cells) == (
         "£6,151k",
@@ -279,9 +282,9 @@ def test_headlines_carry_their_cells_and_change_since_the_last_edition(analysis)
 
 
 def test_a_change_read_back_from_a_packs_csv_is_shown_in_thousands():
-    assert present.change_value("92000", True) == "£92k"
-    assert present.change_value("delivered", False) == "delivered"
-    assert present.change_value(None, True) == "–"
+    assert formats.change_value("92000", True) == "£92k"
+    assert formats.change_value("delivered", False) == "delivered"
+    assert formats.change_value(None, True) == "–"
 
 
 def test_a_long_reference_in_a_narrow_cell_may_break_only_at_its_joints():
@@ -299,13 +302,13 @@ def test_a_case_whose_actual_is_unknown_is_named_in_the_headline_never_dropped(s
     sheet["C5"] = "tbc"  # ICT's 2015/16 saving, as a finance export may say
     analysis = pipeline.analyse(savings=builders.save(book, tmp_path), as_of="2018-07-19")
     assert analysis.variance_totals["left_out"] == (("ICT", 2_202_000, "actual unknown"),)
-    delivered = present.delivery(analysis.variance_totals, analysis.variance["status"], analysis.materiality_pct)
-    assert present.headline_sentence(delivered) == (
+    delivered = formats.delivery(analysis.variance_totals, analysis.variance["status"], analysis.materiality_pct)
+    assert formats.headline_sentence(delivered) == (
         "The 5 business cases with forecasts delivered £297k of the £1,714k forecast, £1,417k short (left out, "
         "actual unknown: ICT, £2,202k forecast); 3 of 5 business cases delivered less than 90% of forecast "
         "(materiality 10%)."
     )
-    assert present.delivered_label(delivered) == (
+    assert formats.delivered_label(delivered) == (
         "delivered by the 5 business cases with forecasts; 1 left out, actual unknown"
     )
 
@@ -338,7 +341,7 @@ def test_the_board_page_shows_why_a_pack_was_republished_a_revision_and_a_commen
 
 
 def test_a_not_implemented_case_with_a_forecast_is_named_as_such_never_as_unknown():
-    delivered = present.Delivery(
+    delivered = formats.Delivery(
         cases=6,
         forecast=3_916_000,
         original=3_978_000,
@@ -347,10 +350,10 @@ def test_a_not_implemented_case_with_a_forecast_is_named_as_such_never_as_unknow
         materiality_pct=10,
         left_out=(("ICT", 2_202_000, "actual unknown"), ("Public Contact", 100_000, "not implemented")),
     )
-    assert present.left_out_clause(delivered) == (
+    assert formats.left_out_clause(delivered) == (
         " (left out, actual unknown: ICT, £2,202k forecast; not implemented: Public Contact, £100k forecast)"
     )
-    assert present.delivered_label(delivered) == (
+    assert formats.delivered_label(delivered) == (
         "delivered by the 6 business cases with forecasts; 1 left out, actual unknown; 1 left out, not implemented"
     )
 

@@ -1,5 +1,5 @@
 """An earlier pack that is readable but odd (an older bch's, edited by hand, a planted link or pipe) only
-makes the changes section say it could not compare: read back through bch.packfiles, never a traceback."""
+makes the changes section say it could not compare: read back through bch.publish.packfiles, never a traceback."""
 
 import datetime as dt
 import json
@@ -8,7 +8,10 @@ import os
 import pandas as pd
 import pytest
 
-from bch import boardpack, charts, packfiles, packlist, render, tables, writers
+from bch.analyse import tables
+from bch.core import writers
+from bch.present import boardpack, charts
+from bch.publish import packfiles, packlist, render
 from tests import builders
 
 NAME = "2026-01-02"

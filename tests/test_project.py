@@ -121,9 +121,9 @@ def wheel(tmp_path_factory):
 @pytest.mark.wheel
 def test_a_wheel_ships_the_templates_and_every_module(wheel):
     shipped = set(zipfile.ZipFile(wheel).namelist())
-    files = [*(ROOT / "bch" / "templates").rglob("*"), *(ROOT / "bch").glob("*.py")]
-    wanted = {p.relative_to(ROOT).as_posix() for p in files if p.is_file()}
-    assert {"bch/templates/board-pack.html.j2", "bch/cli.py"} <= wanted
+    files = [*(ROOT / "bch").rglob("*.j2"), *(ROOT / "bch").rglob("*.py")]  # every layer's modules, templates
+    wanted = {p.relative_to(ROOT).as_posix() for p in files if p.is_file() and "__pycache__" not in p.parts}
+    assert {"bch/present/templates/board-pack.html.j2", "bch/cli.py", "bch/core/money.py"} <= wanted
     assert wanted - shipped == set()
 
 
@@ -228,9 +228,9 @@ def test_make_lists_every_target_by_default_and_each_has_a_rule():
 
 
 def test_the_iri_grammar_is_skipped_only_while_jsonschema_imports():
-    """jsonschema's RFC 3987 grammar costs seconds at import and no notebook check uses it (bch.execute)."""
+    """jsonschema's RFC 3987 grammar costs seconds at import and no notebook check uses it (bch.publish.execute)."""
     probe = (
-        "import sys, time; from bch import execute; t = time.perf_counter()\n"
+        "import sys, time; from bch.publish import execute; t = time.perf_counter()\n"
         "execute.import_jsonschema_without_iri_grammar(); import nbformat, papermill\n"
         "print('rfc3987_syntax' in sys.modules, sys.modules.get('rfc3987_syntax', 0) is None)\n"
         "import importlib.util; print(importlib.util.find_spec('rfc3987_syntax').name)"

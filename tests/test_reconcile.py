@@ -3,8 +3,9 @@
 import pandas as pd
 import pytest
 
-from bch import editions, pipeline, reconcile, register
-from bch.findings import Finding
+from bch.analyse import pipeline, reconcile
+from bch.core.findings import Finding
+from bch.read import editions, register
 
 K = 1000
 # function: (forecast, revised, actual, variance vs latest, variance vs original), £k, from §6.2–§6.8

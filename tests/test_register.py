@@ -3,8 +3,9 @@
 import pandas as pd
 import pytest
 
-from bch import paths, register
-from bch.errors import InputError
+from bch import paths
+from bch.core.errors import InputError
+from bch.read import register
 
 HEADER = (
     "function,sheet_labels,approved,forecast,revised_forecast,status,variance_causes,dependency,commentary,source\n"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bch import pack
+from bch.publish import pack
 from tests import next_editions
 
 pytestmark = pytest.mark.notebook

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from bch import excel, history, pipeline, reconcile, register
-from bch.claims import CLAIMS
-from bch.findings import FINDINGS
-from bch.schema import Schema, SchemaError, money_array
-from bch.sheet import FUNCTIONS, LINES, STATED
+from bch.analyse import history, pipeline, reconcile
+from bch.core.findings import FINDINGS
+from bch.core.schema import Schema, SchemaError, money_array
+from bch.present import excel
+from bch.read import register
+from bch.read.claims import CLAIMS
+from bch.read.sheet import FUNCTIONS, LINES, STATED
 
 TABLE = Schema("demo", {"what": "text", "amount_gbp": "money", "n": "count", "share_pct": "pct"})
 

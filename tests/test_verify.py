@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bch import cli, manifest
-from bch.errors import BchError
+from bch import cli
+from bch.core.errors import BchError
+from bch.publish import manifest
 
 EDITED = "manifest.json differs from its ledger entry (line 1): edited since it was published"
 

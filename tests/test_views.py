@@ -1,6 +1,7 @@
 """What notebooks show: every data label escaped, £ with separators, impact colours."""
 
-from bch import pipeline, views
+from bch.analyse import pipeline
+from bch.present import views
 
 XSS = "<img src=x onerror=alert(1)>"
 

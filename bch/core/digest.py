@@ -1,0 +1,20 @@
+"""The SHA-256 of a file, read in blocks: how inputs, outputs and editions are told apart."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def file_entry(path: Path, relative_to: Path | None = None) -> dict:
+    """A file as manifests and the board pack's cover list it: its path, SHA-256 and size."""
+    shown = path.relative_to(relative_to).as_posix() if relative_to else str(path)
+    return {"path": shown, "sha256": sha256(path), "bytes": path.stat().st_size}

@@ -1,0 +1,276 @@
+"""The board pack: one self-contained, code-free HTML document (and its PDF) built from an analysis.
+
+Rendered with Jinja2 with autoescaping on, so every label from the data is shown as text; a
+Content-Security-Policy forbids scripts and any request leaving the file. Every figure, percentage,
+date and sentence comes from `bch.present` (the template formats through its filters), so the pack
+says what the notebooks, charts and `bch check` say.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import functools
+from pathlib import Path
+
+from bch.analyse import history, summary
+from bch.core import labels
+from bch.core.digest import file_entry
+from bch.core.errors import BchError
+from bch.core.findings import count_by_severity
+from bch.present import formats
+from bch.read import register
+
+TEMPLATE = Path(__file__).with_name("templates") / "board-pack.html.j2"
+
+
+class MissingFigure(BchError):
+    exit_code = 1
+
+
+CHART_ALT = {
+    "variance": "Variance per business case: forecast outlined, actual solid, variance bars and % pins",
+    "delivery": "Delivery as a percentage of the latest forecast, by business case, with the materiality band",
+    "recurrent-by-year": "Recurrent savings added in each fiscal year, stacked by function",
+    "cumulative": "Cumulative savings and cumulative change-team costs by fiscal year, side by side",
+    "trend": "Each business case's actual savings and delivery % at each edition, on one scale",
+}
+FILTERS = {
+    "gbp_k": formats.gbp_k,
+    "pct": formats.pct,
+    "impact": formats.impact,
+    "rag": formats.rag_word,
+    "refs": lambda cells: [ref for ref in str(cells or "").split("; ") if ref],
+    "breakable": lambda text: _breakable(text),
+}
+
+
+def _breakable(text) -> str:
+    """Escaped text in which a long token (over 24 characters, such as editions.toml[…].register_reviewed)
+    may wrap after . [ ] or _, so a narrow cell breaks it there and never mid-word."""
+    import re
+
+    from markupsafe import Markup, escape
+
+    def soften(token: re.Match) -> str:
+        return re.sub(r"([.\[\]_])", r"\1<wbr>", token.group(0))
+
+    return Markup(re.sub(r"\S{25,}", soften, str(escape(text))))
+
+
+def cover(analysis, run_date: dt.date, pack_name: str) -> dict:
+    """Dates, the data sources with their hashes, and how current the register and the claims are."""
+    inputs = analysis.inputs
+    claims_about = None
+    if not inputs.claims_checked and inputs.claims_edition is not None:
+        claims_about = {
+            "paper": inputs.claims_edition.provenance(),
+            "as_of": formats.long_date(inputs.claims_edition.as_of),
+        }
+    reviewed = inputs.register_reviewed
+    return {
+        "as_of_long": formats.long_date(inputs.as_of),
+        "run_date_long": formats.long_date(run_date),
+        "pack_name": pack_name,
+        "provenance": inputs.edition.provenance() if inputs.edition else None,
+        "catalogue": labels.neutralise(_shown(inputs.catalogue.path)),
+        "inputs": [{**file_entry(p), "name": labels.neutralise(p.name)} for p in inputs.files()],
+        "register_reviewed": formats.long_date(reviewed) if reviewed else None,
+        "register_stale": reviewed is not None and (inputs.as_of - reviewed).days > register.STALE_AFTER_DAYS,
+        "claims_about": claims_about,
+    }
+
+
+def headline(analysis, trend) -> dict:
+    """The headline cards, the delivered sentence and the caveat."""
+    sheet = analysis.sheet
+    moved = history.headline_changes(trend) if trend else None
+    cards = [
+        {"figure": h.figure, "label": h.label, "cells": h.cells, "change": h.change}
+        for h in formats.headlines(
+            analysis.totals,
+            sheet.years[0] if sheet.years else None,
+            summary.lines_span(sheet),
+            summary.costs_span(sheet),
+            moved,
+        )
+    ]
+    delivered = _delivery(analysis)
+    if delivered:
+        cards.append(
+            {
+                "figure": formats.gbp_k(delivered.actual),
+                "label": formats.delivered_label(delivered),
+                "cells": "",
+                "change": None,
+            }
+        )
+    return {
+        "cards": cards,
+        "headline_sentence": formats.headline_sentence(delivered),
+        "caveat": formats.CAVEAT,
+        "trend_editions": [formats.long_date_of(day) for day in trend.editions] if trend else [],
+        "trend_unread": list(trend.unread) if trend else [],
+    }
+
+
+def _delivery(analysis) -> formats.Delivery | None:
+    if not len(analysis.variance):
+        return None
+    return formats.delivery(analysis.variance_totals, analysis.variance["status"], analysis.materiality_pct)
+
+
+def reconciliation(analysis) -> dict:
+    """One row per business case (raw values: the template formats them) and the totals row."""
+    rows = [
+        {
+            **{key: r[key] for key in ("function", "status", "rag", "source")},
+            "status_shown": formats.status_shown(r["status"], r["register_status"]),
+            "approved": r["approved"] if isinstance(r["approved"], str) and r["approved"] else formats.MISSING,
+            "forecast": r["forecast_gbp"],
+            "latest": r["latest_forecast_gbp"],
+            "actual": r["actual_gbp"],
+            "variance": r["variance_gbp"],
+            "delivery": r["delivery_pct"],
+            "revised_on": r["revised_on"] or "",
+            "revision_reason": r["revision_reason"] or "",
+            "causes": r["variance_causes"],
+            "commentary": r["commentary"],
+            "cells": r["actual_cells"],
+        }
+        for r in analysis.variance.to_dict("records")
+    ]
+    delivered = _delivery(analysis)
+    return {
+        "variance": rows,
+        "variance_totals": {
+            "cases": delivered.cases if delivered else 0,
+            "forecast": delivered.original if delivered else None,
+            "latest": delivered.forecast if delivered else None,
+            "actual": delivered.actual if delivered else None,
+            "variance": delivered.variance if delivered else None,
+            "left_out": formats.left_out_clause(delivered).strip(" ()") if delivered else "",
+        },
+        "materiality": f"{analysis.materiality_pct:g}",
+    }
+
+
+def findings(analysis) -> dict:
+    return {
+        "findings": [f.to_dict() for f in analysis.findings],
+        "finding_counts": count_by_severity(analysis.findings),
+    }
+
+
+def claims(analysis) -> dict:
+    rows = [
+        {
+            "paragraph": c["paragraph"],
+            "quote": c["quote"],
+            "claimed": c["claimed_gbp"],
+            "computed": c["computed_gbp"],
+            "ok": bool(c["ok"]),
+        }
+        for c in analysis.claims.to_dict("records")
+    ]
+    return {"claims": rows, "claims_ok": sum(1 for c in rows if c["ok"])}
+
+
+def charts(figures_dir: Path, trend) -> dict:
+    """Each chart the charts notebook saves, embedded as a data: URI (the CSP allows nothing else).
+    A missing one is an error: a board pack never silently lacks a figure."""
+    from bch.present import charts as chart_functions
+
+    def data_uri(png: Path) -> str:
+        if not png.is_file():
+            raise MissingFigure(f"{png.name} is missing: the charts notebook did not save it; nothing published")
+        return "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
+
+    expected = chart_functions.names(trend)
+    return {"charts": [{"src": data_uri(figures_dir / f"{name}.png"), "alt": CHART_ALT[name]} for name in expected]}
+
+
+def since_last_pack(
+    changes: list[dict], previous_pack: str | None, previous_as_of: str | None, previous_unreadable: str | None
+) -> dict:
+    return {
+        "changes": [
+            {
+                **c,
+                "before": formats.change_value(c["before"], c["money"]),
+                "after": formats.change_value(c["after"], c["money"]),
+            }
+            for c in changes
+        ],
+        "previous_pack": previous_pack,
+        "previous_as_of": formats.long_date_of(previous_as_of) if previous_as_of else None,
+        "previous_unreadable": previous_unreadable,
+    }
+
+
+def _shown(path: Path) -> str:
+    """A path as a reader finds it: relative to the project when inside it."""
+    from bch import paths
+
+    return path.relative_to(paths.ROOT).as_posix() if path.is_relative_to(paths.ROOT) else str(path)
+
+
+def build_context(
+    analysis,
+    *,
+    run_date: dt.date,
+    pack_name: str,
+    figures_dir: Path,
+    changes: list[dict],
+    previous_pack: str | None,
+    previous_as_of: str | None,
+    previous_unreadable: str | None,
+    parameters: dict,
+    versions: dict,
+    git: dict,
+    trend,
+) -> dict:
+    """Everything the template shows, section by section (the keywords are what bch.publish.render passes)."""
+    return {
+        **cover(analysis, run_date, pack_name),
+        **headline(analysis, trend),
+        **findings(analysis),
+        **reconciliation(analysis),
+        **charts(figures_dir, trend),
+        **claims(analysis),
+        **since_last_pack(changes, previous_pack, previous_as_of, previous_unreadable),
+        "palette": formats.PALETTE,
+        "parameters": parameters,
+        "versions": versions,
+        "git": git,
+    }
+
+
+def environment():
+    """Jinja with autoescaping, strict undefined names, and bch.present's formats as filters."""
+    import jinja2
+
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env.filters.update(FILTERS)
+    return env
+
+
+@functools.lru_cache(maxsize=1)
+def _compiled(text: str):
+    return environment().from_string(text)
+
+
+def render_html(context: dict) -> str:
+    """The board pack's HTML; the template compiled once while its text stays the same."""
+    return _compiled(TEMPLATE.read_text(encoding="utf-8")).render(**context)
+
+
+def render_pdf(html: str, target: Path) -> Path:
+    """A4 PDF of the same document (WeasyPrint: no browser, no network)."""
+    import logging
+
+    from weasyprint import HTML
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    HTML(string=html, base_url=None).write_pdf(target)
+    return target

@@ -1,0 +1,62 @@
+"""Reading the project's hand-kept CSV inputs, and naming their cells as a spreadsheet would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from bch.core import cells, codes, labels
+from bch.core.errors import InputError
+from bch.core.findings import Finding, finding
+
+
+def read_text_table(path: str | Path, required: list[str], what: str) -> pd.DataFrame:
+    """Every column as text ('' for empty); InputError naming the file if it or a column is missing."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{what} not found: {path}")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        reason = labels.one_line(exc)
+        raise InputError(f"{what} {path} is not a readable CSV ({reason})") from None
+    except OSError as exc:  # no permission, a disk error: the file is there but can't be read
+        raise InputError(f"{what} {path} can't be read ({exc.strerror or type(exc).__name__})") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        found = labels.neutralise(", ".join(frame.columns))  # headers are input: never a raw control on a terminal
+        raise InputError(f"{what} {path} lacks the column(s) {', '.join(missing)}; it has {labels.clip(found)}")
+    return frame.apply(lambda column: column.str.strip())
+
+
+def ref(path: str | Path, frame: pd.DataFrame, index: int, column: str) -> str:
+    """The cell of `column` in data row `index` as Excel shows the CSV: business-cases.csv!D3."""
+    return cells.ref(Path(path).name, index + 2, list(frame.columns).index(column) + 1)
+
+
+def neutralise_frame(frame: pd.DataFrame, path: str | Path, what: str) -> tuple[pd.DataFrame, list[Finding]]:
+    """`frame` with every text cell's control, bidi and zero-width characters made visible (`labels.neutralise`),
+    and a `hostile-text` warning naming each cell changed. The frame given is not modified."""
+    findings: list[Finding] = []
+    out = frame.copy()
+    for position, column in enumerate(frame.columns):
+        values = list(frame.iloc[:, position])
+        changed = False
+        for index, value in enumerate(values):
+            if not isinstance(value, str) or not (found := labels.hostile_characters(value)):
+                continue
+            values[index] = safe = labels.neutralise(value)
+            changed = True
+            findings.append(
+                finding(
+                    codes.HOSTILE_TEXT,
+                    ref(path, frame, index, column),
+                    f"{what}: {column} holds {', '.join(found)}, which can reverse, hide or forge text; "
+                    f"read as {labels.clip(safe, 60)!r}",
+                )
+            )
+        if changed:
+            out.isetitem(position, pd.Series(values, index=frame.index, dtype=frame.dtypes.iloc[position]))
+    return out, findings
