@@ -55,8 +55,8 @@ def test_json_on_the_shipped_data(capsys):
 def test_text_summary(capsys):
     code, out, _ = run(capsys, "check")
     assert code == 0
-    assert "Recurrent savings            £6,151,000" in out
-    assert "Cumulative savings to date  £21,716,000" in out
+    assert "Recurrent savings a year   £6,151,000" in out
+    assert "Cumulative savings        £21,716,000" in out
     assert "ERSOU/JPS etc           £4,353,000" in out
     assert "WARNING [blank-total] Savings!B13" in out
 

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bch.analyse import pipeline, reconcile
-from bch.present import boardpack, charts, formats, report, views
+from bch.analyse import pipeline, reconcile, summary
+from bch.present import boardpack, charts, excel, formats, report, views
 from bch.read import editions, register
 from tests import builders, next_editions
 
@@ -268,7 +268,13 @@ def test_the_pdf_keeps_references_whole_and_fills_page_one(pdf_pages):
 def test_headlines_carry_their_cells_and_change_since_the_last_edition(analysis):
     moved = {"recurrent_gbp": 720_000, "cumulative_to_date_gbp": None, "change_team_costs_gbp": -500}
     moved["since"] = "2018-07-19"
-    cards = formats.headlines(analysis.totals, "2014/15", "Savings!B3:F8", "Savings!B12:F12", moved)
+    spans = summary.headline_spans(analysis.sheet)
+    assert spans == {
+        "recurrent_gbp": "Savings!B3:F8",
+        "cumulative_to_date_gbp": "Savings!B3:F8",
+        "change_team_costs_gbp": "Savings!B12:F12",
+    }
+    cards = formats.headlines(analysis.totals, "2014/15", spans, moved)
     recurrent, cumulative, costs = cards
     assert (recurrent.figure, recurrent.label, recurrent.cells) == (
         "£6,151k",
@@ -373,3 +379,19 @@ def test_a_withdrawn_edition_is_named_even_with_no_pack_to_compare_with(analysis
     assert "No pack of an edition still catalogued to compare with." in section and "First pack" not in section
     assert "<td>edition withdrawn</td><td>2018-07-19</td><td>published as 2026-11-26</td>" in section
     assert "Editions withdrawn since their packs were published: those packs no longer stand." in section
+
+
+def test_the_headline_figures_are_declared_once_and_every_presenter_reads_them(analysis):
+    from bch.analyse import history
+    from bch.publish import packindex
+
+    keys = [figure.key for figure in summary.HEADLINE_FIGURES]
+    assert keys == list(summary.headline_totals(analysis.sheet)) == list(history.HEADLINES)
+    assert [key for key, _ in packindex.HEADLINES] == keys
+    assert [h.key for h in formats.headlines(analysis.totals, "2014/15")] == keys
+    assert [h.label for h in formats.headlines(analysis.totals, "2014/15")] == [
+        "recurrent savings a year (all functions)",
+        "cumulative savings since 2014/15",
+        "change-team costs over the same years (not netted)",
+    ]
+    assert list(excel._headlines(analysis)["measure"]) == keys

@@ -160,7 +160,7 @@ def test_an_installed_bch_works_in_a_project_folder_and_with_project(wheel, tmp_
     assert checked.returncode == 0, checked.stderr
     said = checked.stdout.splitlines()
     assert said[0] == f"Savings sheet: {project / 'data' / 'raw' / 'bch-savings-2018-07-19.xlsx'} [Savings]"
-    assert "  Recurrent savings            £6,151,000" in said
+    assert "  Recurrent savings a year   £6,151,000" in said
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     nowhere = bch("check", cwd=elsewhere)  # no project here, none named: one line, not site-packages

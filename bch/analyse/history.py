@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from bch.analyse import pipeline
+from bch.analyse import pipeline, summary
 from bch.core.errors import BchError
 from bch.core.money import as_pounds
 from bch.core.schema import Schema
@@ -26,7 +26,7 @@ TREND = Schema(
     },
 )
 COLUMNS = TREND.names
-HEADLINES = ("recurrent_gbp", "cumulative_to_date_gbp", "change_team_costs_gbp")
+HEADLINES = summary.HEADLINE_KEYS
 
 
 @dataclass(frozen=True)

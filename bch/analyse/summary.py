@@ -7,6 +7,8 @@ total is checked against exactly that); an unreadable one makes every figure tha
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pandas as pd
 
 from bch.core import labels
@@ -57,10 +59,34 @@ def stated(sheet: SavingsSheet, measure: str) -> pd.DataFrame:
     return rows.set_index("fiscal_year")
 
 
+class HeadlineFigure(NamedTuple):
+    key: str  # in `headline_totals`, the trend, the Headlines sheet
+    title: str  # a column or row heading: the index, the text report
+    label: str  # under the figure on the board pack's card and in the Headlines sheet; {first_year} filled in
+    spans: str  # the cells it is computed from: "lines" or "costs" (`lines_span`, `costs_span`)
+
+
+# The three headline figures, declared once: every presenter (board pack, Excel, index, report, trend) reads them.
+HEADLINE_FIGURES = (
+    HeadlineFigure("recurrent_gbp", "Recurrent savings a year", "recurrent savings a year (all functions)", "lines"),
+    HeadlineFigure("cumulative_to_date_gbp", "Cumulative savings", "cumulative savings since {first_year}", "lines"),
+    HeadlineFigure(
+        "change_team_costs_gbp", "Change-team costs", "change-team costs over the same years (not netted)", "costs"
+    ),
+)
+HEADLINE_KEYS = tuple(figure.key for figure in HEADLINE_FIGURES)
+
+
+def headline_spans(sheet: SavingsSheet) -> dict[str, str]:
+    """Each headline figure's source cells, by its key."""
+    spans = {"lines": lines_span(sheet), "costs": costs_span(sheet)}
+    return {figure.key: spans[figure.spans] for figure in HEADLINE_FIGURES}
+
+
 def headline_totals(sheet: SavingsSheet) -> dict[str, int | None]:
     """Recurrent savings, cumulative savings to date and change-team costs (positive), in £."""
     if not sheet.usable:
-        return {"recurrent_gbp": None, "cumulative_to_date_gbp": None, "change_team_costs_gbp": None}
+        return dict.fromkeys(HEADLINE_KEYS)
     to_date = cumulative_savings(sheet)
     costs = change_team_costs(sheet)
     return {

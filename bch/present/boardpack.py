@@ -88,11 +88,7 @@ def headline(analysis, trend) -> dict:
     cards = [
         {"figure": h.figure, "label": h.label, "cells": h.cells, "change": h.change}
         for h in formats.headlines(
-            analysis.totals,
-            sheet.years[0] if sheet.years else None,
-            summary.lines_span(sheet),
-            summary.costs_span(sheet),
-            moved,
+            analysis.totals, sheet.years[0] if sheet.years else None, summary.headline_spans(sheet), moved
         )
     ]
     delivered = _delivery(analysis)

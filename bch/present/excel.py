@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bch.core.schema import Schema
 from bch.core.writers import FORMULA_LEADS
+from bch.present import formats
 
 GBP_FORMAT = '"£"#,##0;-"£"#,##0'
 PCT_FORMAT = "0.0"
@@ -82,15 +83,9 @@ def _headlines(analysis):
 
     from bch.analyse import summary
 
-    totals = analysis.totals
-    lines, costs = summary.lines_span(analysis.sheet), summary.costs_span(analysis.sheet)
     first_year = analysis.sheet.years[0] if analysis.sheet.years else "the first year"
-    rows = [
-        ("recurrent_gbp", "recurrent savings a year (all functions)", lines),
-        ("cumulative_to_date_gbp", f"cumulative savings since {first_year}", lines),
-        ("change_team_costs_gbp", "change-team costs over the same years (not netted)", costs),
-    ]
-    return HEADLINE_TABLE.frame((key, label, totals[key], cells) for key, label, cells in rows)
+    shown = formats.headlines(analysis.totals, first_year, summary.headline_spans(analysis.sheet))
+    return HEADLINE_TABLE.frame((h.key, h.label, h.pounds, h.cells) for h in shown)
 
 
 def _write_sheet(ws, frame, bold) -> None:

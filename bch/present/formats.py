@@ -147,24 +147,16 @@ class Headline:
 
 
 def headlines(
-    totals: dict, first_year: str | None, lines: str = "", costs: str = "", moved: dict | None = None
+    totals: dict, first_year: str | None, spans: dict | None = None, moved: dict | None = None
 ) -> list[Headline]:
-    """The three headline figures (recurrent, cumulative, change-team costs) with their cells and their
-    change since the previous edition (`bch.analyse.history.headline_changes`)."""
+    """The headline figures (`bch.analyse.summary.HEADLINE_FIGURES`) with the cells they are computed from
+    (`summary.headline_spans`) and their change since the previous edition (`history.headline_changes`)."""
+    from bch.analyse.summary import HEADLINE_FIGURES
+
+    spans = spans or {}
     out = [
-        Headline("recurrent_gbp", totals["recurrent_gbp"], "recurrent savings a year (all functions)", lines),
-        Headline(
-            "cumulative_to_date_gbp",
-            totals["cumulative_to_date_gbp"],
-            f"cumulative savings since {first_year or MISSING}",
-            lines,
-        ),
-        Headline(
-            "change_team_costs_gbp",
-            totals["change_team_costs_gbp"],
-            "change-team costs over the same years (not netted)",
-            costs,
-        ),
+        Headline(f.key, totals[f.key], f.label.format(first_year=first_year or MISSING), spans.get(f.key, ""))
+        for f in HEADLINE_FIGURES
     ]
     if not moved:
         return out

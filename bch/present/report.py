@@ -74,13 +74,7 @@ def render_text(analysis: Analysis) -> str:
             f"Years: {', '.join(sheet.years)} ({len(sheet.years)}); unit {sheet.unit}; {len(sheet.functions)} functions"
         )
         lines += ["", "Totals (computed from the line items):"]
-        lines += _table(
-            [
-                ("Recurrent savings", formats.gbp(totals["recurrent_gbp"])),
-                ("Cumulative savings to date", formats.gbp(totals["cumulative_to_date_gbp"])),
-                ("Change-team costs", formats.gbp(totals["change_team_costs_gbp"])),
-            ]
-        )
+        lines += _table([(figure.title, formats.gbp(totals[figure.key])) for figure in summary.HEADLINE_FIGURES])
         lines += ["", "By function:"]
         lines += _table([(row["function"], formats.gbp(row["actual_gbp"])) for row in summary.by_function(sheet)])
         lines += ["", "By year:"]

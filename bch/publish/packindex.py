@@ -12,6 +12,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
+from bch.analyse import summary
 from bch.core import labels
 from bch.core.errors import BchError
 from bch.publish import packlist
@@ -19,11 +20,7 @@ from bch.publish import packlist
 INDEX = "index.html"
 WORKBOOK = "bch-pack.xlsx"
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"  # the board pack's
-HEADLINES = (
-    ("recurrent_gbp", "Recurrent savings a year"),
-    ("cumulative_to_date_gbp", "Cumulative savings"),
-    ("change_team_costs_gbp", "Change-team costs"),
-)
+HEADLINES = tuple((figure.key, figure.title) for figure in summary.HEADLINE_FIGURES)
 DOCUMENTS = (
     ("board-pack.html", "board pack"),
     ("board-pack.pdf", "PDF"),
