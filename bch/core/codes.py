@@ -1,7 +1,7 @@
 """Every finding code bch reports, declared once: its severity and what it means.
 
 A finding takes its severity from here (`bch.core.findings.finding`) and an undeclared code is refused, so
-one code never appears with two severities. `markdown_table` renders the catalogue for the README's
+one code never appears with two severities. `markdown_table` renders the catalogue for docs/finding-codes.md's
 "Finding codes" section; a test keeps the two equal.
 """
 
