@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bch.core import labels
-from bch.core.money import format_gbp, format_gbp_k
+from bch.core.money import as_pounds, format_gbp, format_gbp_k
 from bch.read import editions
 
 MISSING = "–"
@@ -59,13 +59,9 @@ def is_missing(value) -> bool:
 
 
 def pounds(value) -> int | None:
-    """Integer pounds from an int, numpy integer or integral float; None when missing. Never rounds."""
-    if is_missing(value):
-        return None
-    whole = int(value)
-    if whole != value:
-        raise ValueError(f"{value!r} is not a whole number of pounds")
-    return whole
+    """Integer pounds to show, through the one money entry point (`bch.core.money.as_pounds`: a float is refused,
+    never rounded); a missing value of any kind (None, NA, NaN) is None, shown as a dash."""
+    return None if is_missing(value) else as_pounds(value)
 
 
 def gbp(value, signed: bool = False) -> str:
