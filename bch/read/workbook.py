@@ -133,7 +133,9 @@ class _SheetReader(Grid):
     def read(self, findings: list[Finding]) -> SavingsSheet:
         """The sheet: `findings` (about the workbook) first, then the layout's and the cells'."""
         if not self.cells.has_cells and self.value(1, 1) is None:
-            findings.append(finding(codes.EMPTY_WORKBOOK, None, f"sheet {self.name!r} of {self.path.name} is empty"))
+            findings.append(
+                finding(codes.EMPTY_WORKBOOK, self.ref(1, 1), f"sheet {self.name!r} of {self.path.name} is empty")
+            )
             layout = None
         else:
             layout = find_layout(self)
