@@ -174,6 +174,18 @@ def _date(value, where: str) -> dt.date:
     raise InputError(f"{where} must be a date like 2019-07-18, not {value!r}")
 
 
+def _no_date_after_today(values: dict, where: str) -> None:
+    """A catalogued date past today (the UTC clock packs are dated by) is a hand edit: figures, a paper or a review
+    can't be dated at a day not yet reached, and every run would state it on the Board's cover."""
+    today = dt.datetime.now(dt.UTC).date()
+    for name in DATE_FIELDS:
+        if name in values and values[name] > today:
+            raise InputError(
+                f"{where}: {name} {values[name].isoformat()} is after today ({today.isoformat()}, UTC); "
+                "a catalogued date can't be one not yet reached: correct the catalogue"
+            )
+
+
 def load(path: str | Path | None = None) -> Catalogue:
     """The catalogue at `path` (default: the project's; an absent file is an empty catalogue); InputError naming
     a bad entry."""
@@ -242,6 +254,7 @@ def _edition(entry: dict, index: int, path: Path) -> Edition:
             values[name] = _catalogued_file(value, path.parent, f"{where}: {name}")
         else:
             values[name] = value.strip()
+    _no_date_after_today(values, where)
     for name in FILE_FIELDS:
         if name in values and not values[name].is_file():
             why = f"{where} (as at {values['as_of']}): {name} file {values[name]} does not exist"
