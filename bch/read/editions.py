@@ -27,6 +27,9 @@ REQUIRED = ("as_of", "title", "document_date", "savings", "register")
 OPTIONAL = ("reference", "sheet", "register_reviewed", "revisions", "claims", "aliases", "sha256")
 FILE_FIELDS = ("savings", "register", "revisions", "claims")
 DATE_FIELDS = ("as_of", "document_date", "register_reviewed")
+# One edition a year: a catalogue never reaches this. Past it the catalogue is refused in one line, as the trend
+# analyses every edition (500 took minutes and over a gigabyte).
+MAX_EDITIONS = 200
 
 
 @dataclass(frozen=True)
@@ -208,6 +211,11 @@ def load(path: str | Path | None = None) -> Catalogue:
     entries = data.get(TABLE, [])
     if not isinstance(entries, list):
         raise InputError(f"editions catalogue {path}: [[{TABLE}]] must be a list of tables")
+    if len(entries) > MAX_EDITIONS:
+        raise InputError(
+            f"editions catalogue {path} lists {len(entries):,} editions; a catalogue of more than {MAX_EDITIONS:,} "
+            "is not read (bch.read.editions.MAX_EDITIONS)"
+        )
     editions, broken = [], []
     for index, entry in enumerate(entries, start=1):
         try:
