@@ -266,12 +266,12 @@ def test_a_sheet_with_no_fiscal_years(tmp_path):
     book = openpyxl.Workbook()
     book.active["A1"] = "Savings"
     book.active["B2"] = "2014"
-    assert keys(analyse(book, tmp_path)) == [("error", "no-header", None)]
+    assert keys(analyse(book, tmp_path)) == [("error", "no-header", "Sheet!A1")]
 
 
 def test_an_empty_workbook(tmp_path):
     result = analyse(openpyxl.Workbook(), tmp_path)
-    assert keys(result) == [("error", "empty-workbook", None)]
+    assert keys(result) == [("error", "empty-workbook", "Sheet!A1")]
     assert not result.sheet.usable
 
 

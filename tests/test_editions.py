@@ -370,3 +370,28 @@ def test_every_edition_resolves_alike_from_the_catalogue_and_from_its_notebooks_
     middle = pipeline.analyse_run(params.validate(catalogue_path=str(catalogue), edition="2019-07-18"))
     stale = [f for f in middle.findings if f.code == "register-stale"]
     assert [(f.severity, f.cell) for f in stale] == [("warning", "editions.toml[2019-07-18].register_reviewed")]
+
+
+@pytest.mark.parametrize(
+    ("field", "was"),
+    [
+        ("as_of", "as_of = 2018-07-19"),
+        ("document_date", "document_date = "),
+        ("register_reviewed", "register_reviewed = "),
+    ],
+)
+def test_a_catalogued_date_in_the_future_is_refused_by_check_and_pack(field, was, tmp_path, capsys):
+    raw = next_editions.raw_folder(tmp_path, 1)
+    catalogue = raw / "editions.toml"
+    text = catalogue.read_text()
+    line = next(line for line in text.splitlines() if line.startswith(was))
+    catalogue.write_text(text.replace(line, f"{field} = 2999-01-01"))
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    expected = (
+        f"bch: error: editions.toml, edition 1: {field} 2999-01-01 is after today ({today}, UTC); "
+        "a catalogued date can't be one not yet reached: correct the catalogue\n"
+    )
+    for command in (["check"], ["pack", "--out", str(tmp_path / "packs")]):
+        assert cli.main([*command, "--catalogue", str(catalogue)]) == 2
+        assert capsys.readouterr().err == expected, command
+    assert not (tmp_path / "packs").exists()

@@ -11,7 +11,7 @@ import pytest
 
 from bch import cli, paths
 from bch.core.errors import BchError, DataError, ParameterError
-from bch.publish import execute, pack
+from bch.publish import execute, pack, packlist
 from tests import builders
 
 
@@ -168,3 +168,23 @@ def test_cli_usage_errors_exit_2_before_any_kernel(tmp_path, capsys, argv, messa
     assert message in err
     assert err.count("\n") == 1
     assert not (tmp_path / "packs").exists()
+
+
+def test_a_cell_timeout_is_one_line_from_the_cli(tmp_path, capsys, caplog, unwarmed_kernel):
+    """nbclient's own "Timeout waiting for execute reply" never reaches stderr: bch's one line says it."""
+    project = tmp_path / "project"
+    shutil.copytree(paths.RAW, project / "data" / "raw")
+    (project / "notebooks").mkdir()
+    notebook_with(project / "notebooks", "import time\ntime.sleep(30)")
+    out = tmp_path / "packs"
+    code = cli.main(["--project", str(project), "pack", "--quiet", "--cell-timeout", "1", "--out", str(out)])
+    err = capsys.readouterr().err
+    # pytest captures log records itself; outside it the record would print bare on stderr, a second line
+    assert "Timeout waiting" not in caplog.text
+    kept = sorted((out / "failed").iterdir())
+    assert code == 1
+    assert err == (
+        "bch: error: 9.0-broken.ipynb timed out at cell 3 (In [3]: import time): a cell ran longer than the per-cell "
+        f"limit (1 s) (failed notebook kept in {kept[0]})\n"
+    )
+    assert not [p.name for p in out.iterdir() if packlist.PACK_NAME.match(p.name) or p.name == packlist.LATEST]

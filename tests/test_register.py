@@ -55,6 +55,21 @@ def test_a_negative_forecast(tmp_path):
     assert keys(reg) == [("error", "negative-forecast", "cases.csv!D3")]
 
 
+@pytest.mark.parametrize("written", ["0", "-0", "£0k", "-£0.0m"])
+def test_a_zero_forecast_is_a_finding_naming_its_cell(tmp_path, written):
+    reg = register.read_register(write(tmp_path, GOOD, f"Custody,Custody,Oct 2015,{written},,implemented,,,c,§6.5\n"))
+    assert keys(reg) == [("warning", "zero-forecast", "cases.csv!D3")]
+    assert reg.findings[0].message == (
+        f"forecast {written!r} is zero; a forecast saving is positive, so no delivery % nor RAG can be shown for it"
+    )
+    assert reg.cases.set_index("function").loc["Custody", "forecast_gbp"] == 0
+
+
+def test_a_zero_revised_forecast_names_its_own_cell(tmp_path):
+    reg = register.read_register(write(tmp_path, "ICT,ICT,Oct 2015,£2.202m,-0,implemented,demand change,,c,§6.4\n"))
+    assert keys(reg) == [("warning", "zero-forecast", "cases.csv!E2")]
+
+
 def test_an_unknown_status(tmp_path):
     reg = register.read_register(write(tmp_path, "ICT,ICT,Oct 2015,£2.202m,,done-ish,,,c,§6.4\n"))
     assert keys(reg) == [("error", "unknown-status", "cases.csv!F2")]

@@ -146,7 +146,9 @@ def check_rows_present(sheet: SavingsSheet) -> list[Finding]:
         if measure not in present
     ]
     if sheet.functions.empty:
-        found.append(finding(codes.NO_FUNCTIONS, None, "the table has no function rows above its totals"))
+        # the header names the table bch looked under: the finding's cell, as there is no function line to name
+        header = f"{sheet.year_cells[0]}:{sheet.year_cells[-1].rpartition('!')[2]}" if sheet.year_cells else None
+        found.append(finding(codes.NO_FUNCTIONS, header, "the table has no function rows above its totals"))
     return found
 
 

@@ -91,6 +91,9 @@ LABEL_CLAIMED_TWICE = _declare("label-claimed-twice", "error", "one sheet label 
 BAD_MONTH = _declare("bad-month", "error", "an approval month is not a month like 'Feb 2015'")
 BAD_AMOUNT = _declare("bad-amount", "error", "an amount in a CSV is missing where required or not an amount of money")
 NEGATIVE_FORECAST = _declare("negative-forecast", "error", "a forecast is negative; a forecast saving is positive")
+ZERO_FORECAST = _declare(
+    "zero-forecast", "warning", "a forecast is zero (or -0); read as £0, so the case has no delivery % nor RAG"
+)
 UNKNOWN_STATUS = _declare("unknown-status", "error", "a business case's status is not one the register allows")
 UNKNOWN_CAUSE = _declare("unknown-cause", "warning", "a variance cause is not one the register allows")
 REVISION_UNKNOWN_CASE = _declare("revision-unknown-case", "error", "a revision names a case not in the register")

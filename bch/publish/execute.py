@@ -8,6 +8,7 @@ still sees only its own variables.
 from __future__ import annotations
 
 import ast
+import logging
 import os
 import queue
 import shutil
@@ -170,7 +171,7 @@ def _failed_cell(output: Path) -> str:
     return f"cell {index} ({f'In [{count}]: ' if count else ''}{first})"
 
 
-def _failure_message(notebook: Path, output: Path, exc: Exception) -> str:
+def _failure_message(notebook: Path, output: Path, exc: Exception, cell_timeout: int) -> str:
     """One line naming the notebook, the cell and what went wrong."""
     from papermill.exceptions import PapermillExecutionError
 
@@ -184,7 +185,7 @@ def _failure_message(notebook: Path, output: Path, exc: Exception) -> str:
     where = f" at {cell}" if cell else ""
     name = type(exc).__name__
     if "Timeout" in name:
-        return f"{notebook.name} timed out{where}: a cell ran longer than the per-cell limit"
+        return f"{notebook.name} timed out{where}: a cell ran longer than the per-cell limit ({cell_timeout} s)"
     if "DeadKernel" in name:
         return f"{notebook.name} failed{where}: the kernel died"
     return f"{notebook.name} failed{where}: {name}: {str(exc).splitlines()[0] if str(exc) else ''}"
@@ -370,7 +371,25 @@ def execute_all(
             finished.put(None)
 
 
+class _TimeoutReportedByBch(logging.Filter):
+    """Drops nbclient's "Timeout waiting for execute reply (Ns)." (logged through papermill's logger, printed bare on
+    stderr): a timeout is reported by bch in its own one line, naming the notebook and the cell."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Timeout waiting for execute reply")
+
+
 def _run_each(pm, kernel, books, out_dir, parameters, cell_timeout, progress, finished, cancelled):
+    papermill_log = logging.getLogger("papermill")
+    reported = _TimeoutReportedByBch()
+    papermill_log.addFilter(reported)
+    try:
+        return _run_books(pm, kernel, books, out_dir, parameters, cell_timeout, progress, finished, cancelled)
+    finally:
+        papermill_log.removeFilter(reported)
+
+
+def _run_books(pm, kernel, books, out_dir, parameters, cell_timeout, progress, finished, cancelled):
     runs: list[NotebookRun] = []
     for index, notebook in enumerate(books):
         _stop_if(cancelled)
@@ -395,7 +414,7 @@ def _run_each(pm, kernel, books, out_dir, parameters, cell_timeout, progress, fi
             runs += [NotebookRun(b.name, "not run", 0.0) for b in books[index + 1 :]]
             if progress and not (cancelled is not None and cancelled.is_set()):  # an interrupt says so itself
                 progress(f"{notebook.name}: failed after {seconds:.1f}s")
-            raise NotebookFailed(_failure_message(notebook, output, exc), output, runs) from None
+            raise NotebookFailed(_failure_message(notebook, output, exc, cell_timeout), output, runs) from None
         seconds = time.perf_counter() - start
         runs.append(NotebookRun(notebook.name, "ok", round(seconds, 2)))
         if progress:

@@ -283,17 +283,34 @@ def _build_pack(options, progress, run_date) -> Published:
 
 
 def _before_any_kernel(run: params.RunParameters, today: dt.date) -> None:
-    """What can refuse a run without a notebook: figures stated at a day not yet reached, and a strict run whose
-    inputs have error findings (one line, exit 1, and no failed/ folder: nothing failed but the data)."""
+    """What can refuse a run without a notebook: figures stated at a day not yet reached, a workbook whose layout
+    bch can't read (exit 2), and a strict run whose inputs have error findings (one line, exit 1, and no failed/
+    folder: nothing failed but the data)."""
+    from bch.analyse import pipeline
+
     if run.inputs.as_of > today:
         raise ParameterError(
             f"the figures are stated as at {run.inputs.as_of.isoformat()}, after today ({today.isoformat()}): "
             "a pack can't state figures at a day not yet reached"
         )
+    _layout_refused(*pipeline.check_savings(run.inputs.savings, run.inputs.sheet, run.inputs.as_of))
     if run.strict:
-        from bch.analyse import pipeline
-
         pipeline.enforce_strict(pipeline.analyse_run(run), strict=True)
+
+
+def _layout_refused(sheet, found) -> None:
+    """A table bch can't read (no header, broken years, no label column or unit, empty) or one with no functions:
+    the notebooks would fail on it with a message naming another line, so the finding says why, here and now."""
+    from bch.core import codes
+
+    unreadable = not sheet.usable or sheet.functions.empty
+    if not unreadable:
+        return
+    why = next((f for f in found if f.code == codes.NO_FUNCTIONS or (not sheet.usable and f.severity == "error")), None)
+    raise ParameterError(
+        f"{sheet.path.name} is a layout bch can't read, so no pack is made (bch check lists every finding): "
+        + (labels.clip(" ".join(str(why).split())) if why else "its layout can't be read")
+    )
 
 
 def _uncommitted_code_refused(git: dict, allow_dirty: bool) -> dict:

@@ -10,25 +10,50 @@ from bch.core import cells, codes, labels
 from bch.core.errors import InputError
 from bch.core.findings import Finding, finding
 
+# Limits a real register, revisions file or claims file never reaches (they hold tens of rows): past them the file
+# is refused in one line, before a run spends minutes and gigabytes on it.
+MAX_CSV_BYTES = 10 * 2**20
+MAX_CSV_ROWS = 10_000
+
 
 def read_text_table(path: str | Path, required: list[str], what: str) -> pd.DataFrame:
-    """Every column as text ('' for empty); InputError naming the file if it or a column is missing."""
+    """Every column as text ('' for empty); InputError naming the file if it or a column is missing, or if it is
+    past `MAX_CSV_BYTES` or `MAX_CSV_ROWS`."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{what} not found: {path}")
+    _within_size(path, what)
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        # one row past the cap is enough to know it is exceeded: the rest is never parsed
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8", nrows=MAX_CSV_ROWS + 1)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         reason = labels.one_line(exc)
         raise InputError(f"{what} {path} is not a readable CSV ({reason})") from None
     except OSError as exc:  # no permission, a disk error: the file is there but can't be read
         raise InputError(f"{what} {path} can't be read ({exc.strerror or type(exc).__name__})") from None
+    if len(frame) > MAX_CSV_ROWS:
+        raise InputError(
+            f"{what} {path} has more than {MAX_CSV_ROWS:,} rows; a file of more is not read "
+            "(bch.read.csvfiles.MAX_CSV_ROWS)"
+        )
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in required if c not in frame.columns]
     if missing:
         found = labels.neutralise(", ".join(frame.columns))  # headers are input: never a raw control on a terminal
         raise InputError(f"{what} {path} lacks the column(s) {', '.join(missing)}; it has {labels.clip(found)}")
     return frame.apply(lambda column: column.str.strip())
+
+
+def _within_size(path: Path, what: str) -> None:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"{what} {path} can't be read ({exc.strerror or type(exc).__name__})") from None
+    if size > MAX_CSV_BYTES:
+        raise InputError(
+            f"{what} {path} is {size:,} bytes; a file of more than {MAX_CSV_BYTES:,} is not read "
+            "(bch.read.csvfiles.MAX_CSV_BYTES)"
+        )
 
 
 def ref(path: str | Path, frame: pd.DataFrame, index: int, column: str) -> str:

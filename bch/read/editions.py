@@ -27,6 +27,9 @@ REQUIRED = ("as_of", "title", "document_date", "savings", "register")
 OPTIONAL = ("reference", "sheet", "register_reviewed", "revisions", "claims", "aliases", "sha256")
 FILE_FIELDS = ("savings", "register", "revisions", "claims")
 DATE_FIELDS = ("as_of", "document_date", "register_reviewed")
+# One edition a year: a catalogue never reaches this. Past it the catalogue is refused in one line, as the trend
+# analyses every edition (500 took minutes and over a gigabyte).
+MAX_EDITIONS = 200
 
 
 @dataclass(frozen=True)
@@ -174,6 +177,18 @@ def _date(value, where: str) -> dt.date:
     raise InputError(f"{where} must be a date like 2019-07-18, not {value!r}")
 
 
+def _no_date_after_today(values: dict, where: str) -> None:
+    """A catalogued date past today (the UTC clock packs are dated by) is a hand edit: figures, a paper or a review
+    can't be dated at a day not yet reached, and every run would state it on the Board's cover."""
+    today = dt.datetime.now(dt.UTC).date()
+    for name in DATE_FIELDS:
+        if name in values and values[name] > today:
+            raise InputError(
+                f"{where}: {name} {values[name].isoformat()} is after today ({today.isoformat()}, UTC); "
+                "a catalogued date can't be one not yet reached: correct the catalogue"
+            )
+
+
 def load(path: str | Path | None = None) -> Catalogue:
     """The catalogue at `path` (default: the project's; an absent file is an empty catalogue); InputError naming
     a bad entry."""
@@ -196,6 +211,11 @@ def load(path: str | Path | None = None) -> Catalogue:
     entries = data.get(TABLE, [])
     if not isinstance(entries, list):
         raise InputError(f"editions catalogue {path}: [[{TABLE}]] must be a list of tables")
+    if len(entries) > MAX_EDITIONS:
+        raise InputError(
+            f"editions catalogue {path} lists {len(entries):,} editions; a catalogue of more than {MAX_EDITIONS:,} "
+            "is not read (bch.read.editions.MAX_EDITIONS)"
+        )
     editions, broken = [], []
     for index, entry in enumerate(entries, start=1):
         try:
@@ -242,6 +262,7 @@ def _edition(entry: dict, index: int, path: Path) -> Edition:
             values[name] = _catalogued_file(value, path.parent, f"{where}: {name}")
         else:
             values[name] = value.strip()
+    _no_date_after_today(values, where)
     for name in FILE_FIELDS:
         if name in values and not values[name].is_file():
             why = f"{where} (as at {values['as_of']}): {name} file {values[name]} does not exist"

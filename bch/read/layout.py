@@ -83,7 +83,9 @@ def find_layout(grid: Grid) -> Layout | None:
     else:
         grid.findings.append(
             finding(
-                codes.NO_HEADER, None, f"sheet {grid.name!r} has no header row of fiscal years (2014/15, 2015/16, …)"
+                codes.NO_HEADER,
+                grid.ref(1, 1),
+                f"sheet {grid.name!r} has no header row of fiscal years (2014/15, 2015/16, …)",
             )
         )
         return None

@@ -352,4 +352,13 @@ def _amount(row: pd.Series, column: str, where, findings: list[Finding]) -> int 
             )
         )
         return None
+    if pounds == 0:  # a case forecast to save nothing is a slip or a placeholder; delivered against it means nothing
+        findings.append(
+            finding(
+                codes.ZERO_FORECAST,
+                where(column),
+                f"{column.replace('_', ' ')} {written!r} is zero; a forecast saving is positive, so no delivery % "
+                "nor RAG can be shown for it",
+            )
+        )
     return pounds

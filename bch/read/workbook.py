@@ -116,6 +116,9 @@ class _Rows:
 MAX_BLANK_RUN = 10
 # value-outside-table findings named one by one; any more are counted in one last finding.
 MAX_STRAY_FINDINGS = 50
+# Function lines a savings table may hold: a real one has about ten. Past it the workbook is refused in one line
+# (every line costs the pack a row in each table and chart, minutes before a cell timeout would end it).
+MAX_FUNCTIONS = 1_000
 
 
 class _SheetReader(Grid):
@@ -133,7 +136,9 @@ class _SheetReader(Grid):
     def read(self, findings: list[Finding]) -> SavingsSheet:
         """The sheet: `findings` (about the workbook) first, then the layout's and the cells'."""
         if not self.cells.has_cells and self.value(1, 1) is None:
-            findings.append(finding(codes.EMPTY_WORKBOOK, None, f"sheet {self.name!r} of {self.path.name} is empty"))
+            findings.append(
+                finding(codes.EMPTY_WORKBOOK, self.ref(1, 1), f"sheet {self.name!r} of {self.path.name} is empty")
+            )
             layout = None
         else:
             layout = find_layout(self)
@@ -158,6 +163,13 @@ class _SheetReader(Grid):
         )
 
     # -- helpers ---------------------------------------------------------------------------
+    def _within_function_cap(self, rows: _Rows, label_cell: str) -> None:
+        if len(rows.functions) >= MAX_FUNCTIONS:
+            raise InputError(
+                f"{self.path.name} has more than {MAX_FUNCTIONS:,} function lines (the next at {label_cell}); "
+                "a savings table of more is not read (bch.read.workbook.MAX_FUNCTIONS)"
+            )
+
     def _safe_text(self, text: str, cell: str, what: str) -> str:
         """`text` with any character that could reverse, hide or forge text made visible, and a finding."""
         found = labels.hostile_characters(text)
@@ -269,6 +281,7 @@ class _SheetReader(Grid):
                 measures_seen = True
                 self._read_measure_row(rows, row, layout, measure, label)
             elif not measures_seen:
+                self._within_function_cap(rows, label_cell)
                 self._read_function_row(rows, row, layout, label, key, label_cell)
             elif has_values:
                 self.findings.append(
