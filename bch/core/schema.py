@@ -5,7 +5,7 @@ into float64 without a word, and a float in a money column is a wrong figure wai
 So each producer builds its frame through `Schema.frame` (or checks one with `Schema.check`), and a
 float, a NaN or a stray column fails there, naming the table and column, instead of in a writer.
 
-Kinds: `money` (pandas Int64, or object holding Python ints past int64), `count` (int64),
+Kinds: `money` (pandas Int64, or object holding Python ints past int64), `count` (Int64),
 `pct` (float64, NaN for "not computed"), `bool`, `text` (any text dtype; None/NA allowed), `any`.
 """
 
@@ -74,7 +74,7 @@ def _column(values: list, kind: str):
     if kind == "money":
         return money_array(values)
     if kind == "count":
-        return pd.array([int(v) for v in values], dtype="int64")
+        return pd.array([int(v) for v in values], dtype="Int64")  # nullable, as money is: never numpy int64
     if kind == "pct":
         return pd.array([float("nan") if v is None or pd.isna(v) else float(v) for v in values], dtype="float64")
     if kind == "bool":
