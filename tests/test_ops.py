@@ -11,7 +11,7 @@ import pytest
 from bch import cli, paths
 from bch.analyse import changes
 from bch.core.errors import ParameterError
-from bch.publish import manifest, pack, packlist
+from bch.publish import manifest, pack, packfiles, packlist
 from bch.read import withdrawals
 
 
@@ -160,3 +160,17 @@ def test_a_project_without_notebooks_is_refused_in_one_line(tmp_path, capsys):
         f"bch: error: no notebooks in {project / 'notebooks'}: a project folder holds notebooks/ beside data/ "
         "(copy them from bch's repository)\n"
     )
+
+
+def test_a_manifest_edited_after_publishing_is_never_latest_nor_compared_with(tmp_path):
+    out = tmp_path / "out"
+    _recorded_pack(out, "2019-07-20", "2018-07-19")
+    _recorded_pack(out, "2019-07-21", "2018-07-19")
+    edited = out / "2019-07-20" / manifest.MANIFEST  # moved to the far future by hand, to stay `latest`
+    edited.write_text(json.dumps({"as_of": "9999-12-31"}), encoding="utf-8")
+    assert [p.path.name for p in packlist.published_packs(out)] == ["2019-07-21"]
+    assert packlist.previous_pack(packlist.published_packs(out), "2019-07-18") is None
+    record, why = packfiles.read_manifest(
+        out / "2019-07-20", manifest.read_ledger(out / "ledger.jsonl")[0][0]["manifest_sha256"]
+    )
+    assert (record, why) == (None, "manifest.json differs from its ledger entry: edited since it was published")

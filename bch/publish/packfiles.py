@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import hashlib
 import json
 import os
 import re
@@ -80,12 +81,16 @@ def utf8_text(name: str, data: bytes) -> str:
     return text
 
 
-def read_manifest(folder: Path) -> tuple[dict | None, str | None]:
-    """The pack's manifest as this bch writes it, or None and why it is not one."""
+def read_manifest(folder: Path, recorded_sha256: str | None = None) -> tuple[dict | None, str | None]:
+    """The pack's manifest as this bch writes it, or None and why it is not one; with `recorded_sha256` (its
+    ledger entry's), a manifest edited since it was published is not one either."""
     try:
-        text = utf8_text(MANIFEST, regular_bytes(folder / MANIFEST, MAX_MANIFEST_BYTES))
+        data = regular_bytes(folder / MANIFEST, MAX_MANIFEST_BYTES)
+        text = utf8_text(MANIFEST, data)
     except Unreadable as exc:
         return None, str(exc)
+    if recorded_sha256 is not None and hashlib.sha256(data).hexdigest() != recorded_sha256:
+        return None, f"{MANIFEST} differs from its ledger entry: edited since it was published"
     try:
         record = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -34,20 +34,23 @@ def published_packs(out: Path) -> list[PackRecord]:
 
     Once the folder has a ledger, only the packs it records count: a dated folder copied in by hand
     never becomes `latest` nor what the next pack is compared with. Runs are then in the ledger's order,
-    the order they were published in: a clock set back names a later pack with an earlier day.
+    the order they were published in: a clock set back names a later pack with an earlier day. A manifest
+    edited since (its as-of date made 9999-12-31, say) no longer matches its entry: never `latest`, never compared.
     """
-    recorded = manifest.recorded_packs(out) if (out / LEDGER).exists() else None
+    entries = manifest.read_ledger(out / LEDGER)[0] if (out / LEDGER).exists() else None
+    recorded = {entry["pack"]: line for line, entry in enumerate(entries or [], start=1)}
+    digests = {entry["pack"]: entry["manifest_sha256"] for entry in entries or []}
     found = []
     for path in out.iterdir():
         if path.is_symlink() or not path.is_dir() or not PACK_NAME.match(path.name):
             continue
-        if recorded is not None and path.name not in recorded:
+        if entries is not None and path.name not in recorded:
             continue
-        record, _ = packfiles.read_manifest(path)
+        record, _ = packfiles.read_manifest(path, digests.get(path.name) if entries is not None else None)
         if record is None:
             continue  # not a manifest this bch writes: never compared with, never `latest`
         found.append(PackRecord(path, packfiles.as_of_of(record), record))
-    if recorded is not None:
+    if entries is not None:
         return sorted(found, key=lambda r: (r.as_of, recorded[r.path.name]))
     return sorted(found, key=lambda r: (r.as_of, run_order(r.path.name)))
 
