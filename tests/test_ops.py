@@ -169,8 +169,7 @@ def test_a_manifest_edited_after_publishing_is_never_latest_nor_compared_with(tm
     edited = out / "2019-07-20" / manifest.MANIFEST  # moved to the far future by hand, to stay `latest`
     edited.write_text(json.dumps({"as_of": "9999-12-31"}), encoding="utf-8")
     assert [p.path.name for p in packlist.published_packs(out)] == ["2019-07-21"]
-    assert packlist.previous_pack(packlist.published_packs(out), "2019-07-18") is None
-    record, why = packfiles.read_manifest(
-        out / "2019-07-20", manifest.read_ledger(out / "ledger.jsonl")[0][0]["manifest_sha256"]
-    )
+    assert packlist.previous_pack(packlist.published_packs(out), "2019-07-18").path.name == "2019-07-21"
+    first_entry = manifest.read_ledger(out / "ledger.jsonl")[0][0]
+    record, why = packfiles.read_manifest(out / "2019-07-20", first_entry["manifest_sha256"])
     assert (record, why) == (None, "manifest.json differs from its ledger entry: edited since it was published")
