@@ -173,3 +173,19 @@ def test_a_manifest_edited_after_publishing_is_never_latest_nor_compared_with(tm
     first_entry = manifest.read_ledger(out / "ledger.jsonl")[0][0]
     record, why = packfiles.read_manifest(out / "2019-07-20", first_entry["manifest_sha256"])
     assert (record, why) == (None, "manifest.json differs from its ledger entry: edited since it was published")
+
+
+def test_a_later_pack_that_cannot_be_read_is_named_never_skipped(tmp_path):
+    out = tmp_path / "out"
+    _recorded_pack(out, "2019-07-20", "2018-07-19")
+    _recorded_pack(out, "2019-07-21", "2018-07-19")
+    (out / "2019-07-21" / manifest.MANIFEST).write_text("[]", encoding="utf-8")  # not a manifest bch writes
+    packs = packlist.published_packs(out)
+    previous = packlist.previous_pack(packs, "2018-07-19")
+    assert previous.path.name == "2019-07-20"
+    assert packlist.unreadable_after(out, previous) == [
+        ("2019-07-21", "manifest.json differs from its ledger entry: edited since it was published")
+    ]
+    _recorded_pack(out, "2019-07-22", "2018-07-19")  # a readable pack after it: compared with that one
+    newest = packlist.previous_pack(packlist.published_packs(out), "2018-07-19")
+    assert (newest.path.name, packlist.unreadable_after(out, newest)) == ("2019-07-22", [])

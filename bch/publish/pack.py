@@ -358,6 +358,7 @@ def _build_into(options, run, values, prints, packs, out, building, started, pro
     as_of = run.inputs.as_of.isoformat()
     previous = packlist.previous_pack(packs, as_of)
     withdrawn = packlist.withdrawn_since(out, previous, withdrawals.read(run.inputs.catalogue.path))
+    unreadable = packlist.unreadable_after(out, previous)
     parameters = {**params.plain(run), "output_dir": f"{out}/{name}"}
     job = render.PackJob(
         run=run,
@@ -372,6 +373,7 @@ def _build_into(options, run, values, prints, packs, out, building, started, pro
         git=git,
         fingerprint=prints,
         withdrawn=withdrawn,
+        unreadable=unreadable,
     )
     runs, analysis, changes = render.execute_and_render(job, progress)
     tick = time.perf_counter()

@@ -55,6 +55,23 @@ def published_packs(out: Path) -> list[PackRecord]:
     return sorted(found, key=lambda r: (r.as_of, run_order(r.path.name)))
 
 
+def unreadable_after(out: Path, previous: PackRecord | None) -> list[tuple[str, str]]:
+    """(name, why) of packs the ledger recorded after `previous` (all, when there is none) whose manifest can't be
+    read as bch writes it: a new pack says it could not compare with them, never "first pack" or a silent skip."""
+    if not (out / LEDGER).exists():
+        return []
+    entries, _ = manifest.read_ledger(out / LEDGER)
+    names = [entry["pack"] for entry in entries]
+    after = names[names.index(previous.path.name) + 1 :] if previous and previous.path.name in names else names
+    found = []
+    for name, entry in zip(names, entries, strict=True):
+        if name in after and (out / name).is_dir() and not (out / name).is_symlink():
+            record, why = packfiles.read_manifest(out / name, entry["manifest_sha256"])
+            if record is None:
+                found.append((name, why))
+    return found
+
+
 def manifest_of(folder: Path | None) -> dict:
     """A published pack's manifest as it stands ({} when it can't be read: a report, never a failure)."""
     record, _ = packfiles.read_manifest(Path(folder))

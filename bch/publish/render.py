@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bch.analyse import changes, history, pipeline, tables
+from bch.core import labels
 from bch.core.errors import BchError
 from bch.present import boardpack, excel
 from bch.publish import execute, interrupts, manifest, packfiles
@@ -42,6 +43,7 @@ class PackJob:
     parameters: dict
     fingerprint: dict = field(default_factory=dict)  # bch.publish.pack.fingerprint of this run
     withdrawn: list = field(default_factory=list)  # (bch.read.withdrawals.Withdrawal, pack names) since `previous`
+    unreadable: list = field(default_factory=list)  # (name, why) of packs published after `previous`, unreadable
     versions: dict = field(default_factory=manifest.versions)
     git: dict = field(default_factory=manifest.git_state)
 
@@ -236,6 +238,9 @@ def _render_while_running(job: PackJob, running, finished: queue.Queue, stop):
         interrupts.check()
         current = {key: tables.as_text(frame) for key, frame in tables.pack_tables(analysis).items()}
         found, unreadable = changes_since(job.previous, current, job.parameters, job.fingerprint)
+        if job.unreadable:  # a later pack the Board may have seen: comparing with an older one would mislead
+            name, why = job.unreadable[-1]
+            found, unreadable = [], f"the pack {name} could not be read ({labels.clip(why, 160)})"
         found = [*changes.withdrawn_editions(job.withdrawn), *found]
         context = {
             "run_date": job.run_date,
