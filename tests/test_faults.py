@@ -225,6 +225,41 @@ def test_a_torn_last_ledger_line_is_dropped_and_a_broken_chain_stops_before_any_
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".building")]
 
 
+def test_a_last_entry_missing_only_its_newline_is_kept_and_the_chain_goes_on(tmp_path):
+    from bch.publish import manifest
+
+    builders.recorded_pack(tmp_path, "2019-07-20", "2018-07-19")
+    builders.recorded_pack(tmp_path, "2019-07-21", "2018-07-19")
+    ledger = tmp_path / manifest.LEDGER
+    ledger.write_bytes(ledger.read_bytes().rstrip(b"\n"))  # a hand edit or a tool that strips the last newline
+    kept = ledger.read_bytes()
+    pack._check_ledger(tmp_path)
+    assert ledger.read_bytes() == kept
+    assert manifest.recorded_packs(tmp_path) == {"2019-07-20": 1, "2019-07-21": 2}
+    third = builders.recorded_pack(tmp_path, "2019-07-22", "2018-07-19")
+    entries, broken = manifest.read_ledger(ledger)
+    assert broken is None
+    assert ledger.read_bytes().startswith(kept + b"\n")
+    assert [entry["pack"] for entry in entries] == ["2019-07-20", "2019-07-21", "2019-07-22"]
+    assert entries[2]["prev"] == entries[1]["entry_sha256"]
+    assert manifest._ledger_problems(third, manifest.sha256(third / manifest.MANIFEST)) == []
+
+
+def test_an_unterminated_last_line_shaped_like_an_entry_is_never_dropped(tmp_path):
+    import json
+
+    from bch.publish import manifest
+
+    builders.recorded_pack(tmp_path, "2019-07-20", "2018-07-19")
+    ledger = tmp_path / manifest.LEDGER
+    forged = dict(json.loads(ledger.read_text()), pack="2019-07-21", prev=None)  # does not chain on line 1
+    ledger.write_bytes(ledger.read_bytes() + json.dumps(forged).encode())
+    before = ledger.read_bytes()
+    with pytest.raises(pack.PackError, match=r"^ledger chain broken at line 2: prev is not line 1's entry_sha256; "):
+        pack._check_ledger(tmp_path)
+    assert ledger.read_bytes() == before  # evidence of an edit, not a write cut short: left for a person
+
+
 def test_a_dated_folder_the_ledger_does_not_record_is_never_latest_nor_compared_with(tmp_path):
     import shutil
 

@@ -142,18 +142,18 @@ def check_output_folder(out: Path) -> None:
 def _check_ledger(out: Path) -> None:
     """Before any kernel starts: a ledger this run could not extend stops it now, with the way out.
 
-    An unterminated last line is a write cut short (a crash while recording, before that pack was
-    renamed into place, so no pack is lost): it is dropped and the run goes on.
+    An unterminated last line that is not an entry is a write cut short (a crash while recording, before
+    that pack was renamed into place, so no pack is lost): it is dropped and the run goes on. A whole entry
+    missing only its newline is not broken at all: it is kept, and the next entry starts on a line of its own.
     """
     ledger = out / LEDGER
     _, why = manifest.read_ledger(ledger)
     if why is None:
         return
-    data = ledger.read_bytes() if ledger.is_file() and not ledger.is_symlink() else b""
-    last = data.rstrip(b"\n").count(b"\n") + 1
-    if data and not data.endswith(b"\n") and f"at line {last}:" in why:
+    keep = manifest.torn_tail(ledger)
+    if keep is not None:
         with open(ledger, "r+b") as handle:
-            handle.truncate(data.rfind(b"\n") + 1)
+            handle.truncate(keep)
         if manifest.read_ledger(ledger)[1] is None:
             return
     raise PackError(
