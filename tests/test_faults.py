@@ -242,7 +242,7 @@ def test_a_last_entry_missing_only_its_newline_is_kept_and_the_chain_goes_on(tmp
     assert ledger.read_bytes().startswith(kept + b"\n")
     assert [entry["pack"] for entry in entries] == ["2019-07-20", "2019-07-21", "2019-07-22"]
     assert entries[2]["prev"] == entries[1]["entry_sha256"]
-    assert manifest._ledger_problems(third, manifest.sha256(third / manifest.MANIFEST)) == []
+    assert manifest._ledger_problems(third, tmp_path, manifest.sha256(third / manifest.MANIFEST)) == []
 
 
 def test_an_unterminated_last_line_shaped_like_an_entry_is_never_dropped(tmp_path):

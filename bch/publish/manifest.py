@@ -116,7 +116,7 @@ def _runs(name: str) -> bool:
 def verify(pack: Path) -> list[str]:
     """Problems found checking a published pack (empty when it is intact); ManifestError when the
     manifest itself is malformed."""
-    root = Path(pack).resolve()  # `latest` is a symlink to the pack: allowed, unlike any inside it
+    root, out = _pack_and_output_folder(pack)
     record, digest = _load(root / MANIFEST)
     problems, listed = [], set()
     for entry in record["outputs"]:
@@ -134,10 +134,24 @@ def verify(pack: Path) -> list[str]:
     problems.extend(f"required but not listed: {_p(rel)}" for rel in required(record) if rel not in listed)
     problems.extend(_findings_problems(root, record["findings"]))
     problems.extend(_parameter_problems(root, record))
-    problems.extend(_ledger_problems(root, digest))
+    problems.extend(_ledger_problems(root, out, digest))
     if not problems:  # an edited manifest's input paths are not trusted to be read at all
         problems.extend(_input_problems(record.get("inputs")))
     return problems
+
+
+def _pack_and_output_folder(pack: Path) -> tuple[Path, Path]:
+    """The pack's real folder and the output folder holding the path given (`OUT/latest`: OUT). `latest` is a
+    symlink to a pack, allowed unlike any inside a pack, but only to a pack beside it: a link to a pack elsewhere
+    would be checked against that pack's own ledger, which whoever placed it there could have written."""
+    given = Path(os.path.abspath(pack))  # `..` and `.` taken lexically: the folder named, not where links lead
+    root, out = given.resolve(), given.parent.resolve()
+    if root.parent != out:
+        raise ManifestError(
+            f"{_p(str(pack))}: leads to {_p(str(root))}, outside its output folder {_p(str(out))}; "
+            f"a pack is verified only against the {LEDGER} of the folder that holds it"
+        )
+    return root, out
 
 
 def _input_problems(inputs) -> list[str]:
@@ -391,10 +405,10 @@ def _same(a, b) -> bool:
 # -- the ledger: one hash-chained line per published pack, in the output folder ------------------
 
 
-def _ledger_problems(root: Path, digest: str) -> list[str]:
-    ledger = root.parent / LEDGER
+def _ledger_problems(root: Path, out: Path, digest: str) -> list[str]:
+    ledger = out / LEDGER
     if not os.path.lexists(ledger):
-        return [f"not in the ledger: {root.name} (no {LEDGER} in {root.parent})"]
+        return [f"not in the ledger: {root.name} (no {LEDGER} in {out})"]
     entries, broken = read_ledger(ledger)
     if broken:
         return [broken]  # entries past a break vouch for nothing
