@@ -109,6 +109,17 @@ def test_an_output_folder_inside_a_published_pack_is_refused(tmp_path):
         pack.build_pack(pack.PackOptions(out=inside))
 
 
+def test_an_output_folder_below_a_published_pack_is_refused_before_anything_is_created(tmp_path):
+    published = builders.recorded_pack(tmp_path, "2026-01-02", "2025-12-31")
+    (published / "figures").mkdir()
+    before = builders.tree_digest(tmp_path), sorted(p.name for p in published.rglob("*"))
+    out = published / "figures" / "sub" / "deeper"
+    with pytest.raises(pack.PackError) as refused:
+        pack.build_pack(pack.PackOptions(out=out))
+    assert str(refused.value) == f"--out {out} is inside the published pack {published}; packs are never written into"
+    assert (builders.tree_digest(tmp_path), sorted(p.name for p in published.rglob("*"))) == before
+
+
 def test_a_lock_path_that_is_a_folder_is_one_line(tmp_path):
     (tmp_path / pack.LOCK).mkdir()
     with pytest.raises(pack.PackError, match="cannot take the lock"):
