@@ -284,6 +284,20 @@ def test_sums_past_int64_stay_exact_python_ints():
             ["U+200B", "U+FEFF", "U+2066", "U+061C", "U+0085"],
         ),
         ("ICT £541k – ok", "ICT £541k – ok", []),
+        ("ICT\u2060", "ICT⟨U+2060⟩", ["U+2060"]),  # looks exactly like "ICT"
+        ("Cus\u00adtody\u180e", "Cus⟨U+00AD⟩tody⟨U+180E⟩", ["U+00AD", "U+180E"]),
+        ("a\u2061\u2062\u2063\u2064b", "a⟨U+2061⟩⟨U+2062⟩⟨U+2063⟩⟨U+2064⟩b", ["U+2061", "U+2062", "U+2063", "U+2064"]),
+        (
+            "HR\U000e0001\U000e0041\U000e0000\U000e007f",
+            "HR⟨U+E0001⟩⟨U+E0041⟩⟨U+E0000⟩⟨U+E007F⟩",
+            ["U+E0001", "U+E0041", "U+E0000", "U+E007F"],
+        ),
+        (
+            "a\u2028b\u2029\ue000\U000f0000",
+            "a⟨U+2028⟩b⟨U+2029⟩⟨U+E000⟩⟨U+F0000⟩",
+            ["U+2028", "U+2029", "U+E000", "U+F0000"],
+        ),
+        ("caf\u00e9\u00a0\u202f£5 – 😀", "caf\u00e9\u00a0\u202f£5 – 😀", []),  # unprintable spaces are not hostile
     ],
 )
 def test_neutralise_and_hostile_characters(text, shown, found):
