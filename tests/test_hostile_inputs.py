@@ -511,3 +511,9 @@ def test_a_header_is_text_like_any_cell_in_the_workbook_and_csv():
         ("e⟨ESC⟩sc⟨U+202E⟩", "s", False),
         ("amount_gbp", "s", False),
     ]
+
+
+def test_a_path_with_controls_is_one_neutralised_error_line(tmp_path, capsys):
+    path = tmp_path / "a\nb\x1b[31m\u202e.xlsx"
+    assert cli.main(["check", "--savings", str(path)]) == 2
+    assert capsys.readouterr().err == f"bch: error: --savings: no such file {tmp_path}/a⟨LF⟩b⟨ESC⟩[31m⟨U+202E⟩.xlsx\n"
