@@ -253,7 +253,8 @@ def _verify(args: argparse.Namespace) -> int:
     problems = manifest.verify(args.pack_dir)
     for problem in problems:
         print(problem)
-    print(f"{args.pack_dir}: {'intact' if not problems else f'{len(problems)} problem(s)'}")
+    shown = labels.neutralise(str(args.pack_dir))  # a folder named with LF must not forge an "intact" line
+    print(f"{shown}: {'intact' if not problems else f'{len(problems)} problem(s)'}")
     return 1 if problems else 0
 
 

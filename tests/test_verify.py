@@ -66,6 +66,13 @@ def test_verify_command_finds_a_changed_file(copy, capsys):
     assert cli.main(["verify", str(out)]) == 2
 
 
+def test_a_folder_named_with_a_newline_cannot_forge_the_intact_line(copy, tmp_path, capsys):
+    out = tmp_path / "o\nut: intact\nx"
+    copy.parent.rename(out)
+    assert cli.main(["verify", str(out / copy.name)]) == 0
+    assert capsys.readouterr().out == f"{tmp_path}/o⟨LF⟩ut: intact⟨LF⟩x/{copy.name}: intact\n"
+
+
 def test_zeroed_finding_counts(copy, capsys):
     record = read(copy)
     record["findings"] = {"error": 0, "warning": 0}
