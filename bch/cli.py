@@ -253,7 +253,8 @@ def _verify(args: argparse.Namespace) -> int:
     problems = manifest.verify(args.pack_dir)
     for problem in problems:
         print(problem)
-    print(f"{args.pack_dir}: {'intact' if not problems else f'{len(problems)} problem(s)'}")
+    shown = labels.neutralise(str(args.pack_dir))  # a folder named with LF must not forge an "intact" line
+    print(f"{shown}: {'intact' if not problems else f'{len(problems)} problem(s)'}")
     return 1 if problems else 0
 
 
@@ -364,7 +365,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _failed(argv: list[str], code: int, message: str) -> int:
-    """Every failure reported alike: one line on stderr; and for `bch pack --json` its object on stdout."""
+    """Every failure reported alike: one line on stderr; and for `bch pack --json` its object on stdout. A message
+    quotes paths and text from outside (a file named with LF, ESC or U+202E): neutralised here, the one place every
+    failure passes, so no message forges a second line or drives the terminal."""
+    message = labels.neutralise(message)
     print(f"bch: error: {message}" if code != 130 else "bch: interrupted", file=sys.stderr)
     if "--json" in argv and "pack" in argv:
         _print_json("failed", code, message)

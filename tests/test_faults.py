@@ -109,6 +109,17 @@ def test_an_output_folder_inside_a_published_pack_is_refused(tmp_path):
         pack.build_pack(pack.PackOptions(out=inside))
 
 
+def test_an_output_folder_below_a_published_pack_is_refused_before_anything_is_created(tmp_path):
+    published = builders.recorded_pack(tmp_path, "2026-01-02", "2025-12-31")
+    (published / "figures").mkdir()
+    before = builders.tree_digest(tmp_path), sorted(p.name for p in published.rglob("*"))
+    out = published / "figures" / "sub" / "deeper"
+    with pytest.raises(pack.PackError) as refused:
+        pack.build_pack(pack.PackOptions(out=out))
+    assert str(refused.value) == f"--out {out} is inside the published pack {published}; packs are never written into"
+    assert (builders.tree_digest(tmp_path), sorted(p.name for p in published.rglob("*"))) == before
+
+
 def test_a_lock_path_that_is_a_folder_is_one_line(tmp_path):
     (tmp_path / pack.LOCK).mkdir()
     with pytest.raises(pack.PackError, match="cannot take the lock"):
@@ -223,6 +234,41 @@ def test_a_torn_last_ledger_line_is_dropped_and_a_broken_chain_stops_before_any_
     with pytest.raises(pack.PackError, match=r"nothing can be published into .* until it is mended: restore"):
         pack.build_pack(pack.PackOptions(out=tmp_path))
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".building")]
+
+
+def test_a_last_entry_missing_only_its_newline_is_kept_and_the_chain_goes_on(tmp_path):
+    from bch.publish import manifest
+
+    builders.recorded_pack(tmp_path, "2019-07-20", "2018-07-19")
+    builders.recorded_pack(tmp_path, "2019-07-21", "2018-07-19")
+    ledger = tmp_path / manifest.LEDGER
+    ledger.write_bytes(ledger.read_bytes().rstrip(b"\n"))  # a hand edit or a tool that strips the last newline
+    kept = ledger.read_bytes()
+    pack._check_ledger(tmp_path)
+    assert ledger.read_bytes() == kept
+    assert manifest.recorded_packs(tmp_path) == {"2019-07-20": 1, "2019-07-21": 2}
+    third = builders.recorded_pack(tmp_path, "2019-07-22", "2018-07-19")
+    entries, broken = manifest.read_ledger(ledger)
+    assert broken is None
+    assert ledger.read_bytes().startswith(kept + b"\n")
+    assert [entry["pack"] for entry in entries] == ["2019-07-20", "2019-07-21", "2019-07-22"]
+    assert entries[2]["prev"] == entries[1]["entry_sha256"]
+    assert manifest._ledger_problems(third, tmp_path, manifest.sha256(third / manifest.MANIFEST)) == []
+
+
+def test_an_unterminated_last_line_shaped_like_an_entry_is_never_dropped(tmp_path):
+    import json
+
+    from bch.publish import manifest
+
+    builders.recorded_pack(tmp_path, "2019-07-20", "2018-07-19")
+    ledger = tmp_path / manifest.LEDGER
+    forged = dict(json.loads(ledger.read_text()), pack="2019-07-21", prev=None)  # does not chain on line 1
+    ledger.write_bytes(ledger.read_bytes() + json.dumps(forged).encode())
+    before = ledger.read_bytes()
+    with pytest.raises(pack.PackError, match=r"^ledger chain broken at line 2: prev is not line 1's entry_sha256; "):
+        pack._check_ledger(tmp_path)
+    assert ledger.read_bytes() == before  # evidence of an edit, not a write cut short: left for a person
 
 
 def test_a_dated_folder_the_ledger_does_not_record_is_never_latest_nor_compared_with(tmp_path):

@@ -285,6 +285,20 @@ def test_sums_past_int64_stay_exact_python_ints():
             ["U+200B", "U+FEFF", "U+2066", "U+061C", "U+0085"],
         ),
         ("ICT £541k – ok", "ICT £541k – ok", []),
+        ("ICT\u2060", "ICT⟨U+2060⟩", ["U+2060"]),  # looks exactly like "ICT"
+        ("Cus\u00adtody\u180e", "Cus⟨U+00AD⟩tody⟨U+180E⟩", ["U+00AD", "U+180E"]),
+        ("a\u2061\u2062\u2063\u2064b", "a⟨U+2061⟩⟨U+2062⟩⟨U+2063⟩⟨U+2064⟩b", ["U+2061", "U+2062", "U+2063", "U+2064"]),
+        (
+            "HR\U000e0001\U000e0041\U000e0000\U000e007f",
+            "HR⟨U+E0001⟩⟨U+E0041⟩⟨U+E0000⟩⟨U+E007F⟩",
+            ["U+E0001", "U+E0041", "U+E0000", "U+E007F"],
+        ),
+        (
+            "a\u2028b\u2029\ue000\U000f0000",
+            "a⟨U+2028⟩b⟨U+2029⟩⟨U+E000⟩⟨U+F0000⟩",
+            ["U+2028", "U+2029", "U+E000", "U+F0000"],
+        ),
+        ("caf\u00e9\u00a0\u202f£5 – 😀", "caf\u00e9\u00a0\u202f£5 – 😀", []),  # unprintable spaces are not hostile
     ],
 )
 def test_neutralise_and_hostile_characters(text, shown, found):
@@ -423,3 +437,84 @@ def test_a_cell_counted_past_column_zzz_is_one_line(tmp_path):
         f"{path} is not a readable .xlsx workbook: sheet 'Savings' (xl/worksheets/sheet1.xml) could not be read "
         "(ValueError: row 40 has a cell past column ZZZ, the last a reference can name)"
     )
+
+
+# -- 5. hostile headers in the claims CSV ----------------------------------------------------------------------
+FORMULA_HEADER = '=HYPERLINK("http://evil.example","x")'
+
+
+def hostile_claims(tmp_path, header: str):
+    """The claims CSV with one column more than bch reads, placed between two it reads, headed `header`."""
+    path = tmp_path / "claims.csv"
+    quoted = '"' + header.replace('"', '""') + '"'
+    row = "§5.3,v,an ongoing saving,total:recurrent,£6.15m"
+    path.write_text(f"paragraph,{quoted},quote,metric,amount\n{row}\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("header", "shown"),
+    [
+        (FORMULA_HEADER, FORMULA_HEADER),
+        ("note\u202e", "note⟨U+202E⟩"),
+        ("z\u200bw", "z⟨U+200B⟩w"),
+        ("e\x1b[2Jsc", "e⟨ESC⟩[2Jsc"),
+    ],
+    ids=["formula", "bidi", "zero-width", "escape"],
+)
+def test_a_claims_column_bch_does_not_read_is_dropped_with_a_warning(tmp_path, header, shown):
+    from bch.read import claims
+
+    frame, found = claims.read_claims(hostile_claims(tmp_path, header))
+    assert list(frame.columns) == ["paragraph", "quote", "metric", "amount", "claimed_gbp", "cell", "metric_cell"]
+    assert [(f.severity, f.code, f.cell, f.message) for f in found] == [
+        (
+            "warning",
+            "unknown-column",
+            "claims.csv!B1",
+            f"paper claims: the column {shown!r} is not one bch reads (paragraph, quote, metric, amount); dropped",
+        )
+    ]
+    assert (frame.loc[0, "cell"], frame.loc[0, "metric_cell"]) == ("claims.csv!E2", "claims.csv!D2")  # as in Excel
+
+
+def test_a_formula_header_reaches_neither_the_workbook_nor_claims_csv(tmp_path):
+    import openpyxl
+
+    from bch.present import excel
+
+    analysis = pipeline.analyse(paper_claims=hostile_claims(tmp_path, FORMULA_HEADER))
+    written = excel.write_workbook(analysis, tmp_path / "bch-pack.xlsx")
+    header = [c.value for c in openpyxl.load_workbook(written)["Claims"][1]]
+    assert header == [*tables.pack_tables(analysis)["claims"].columns]
+    assert FORMULA_HEADER not in writers.csv_text(tables.pack_tables(analysis)["claims"])
+
+
+def test_a_header_is_text_like_any_cell_in_the_workbook_and_csv():
+    import io
+
+    import openpyxl
+    from openpyxl.styles import Font
+
+    from bch.present import excel
+
+    frame = pd.DataFrame({FORMULA_HEADER: ["a"], "e\x1bsc\u202e": ["b"], "amount_gbp": pd.array([1], dtype="Int64")})
+    assert writers.csv_text(frame) == (
+        '"\'=HYPERLINK(""http://evil.example"",""x"")",e\x1bsc\u202e,amount_gbp\na,b,1\n'
+    )
+    book = openpyxl.Workbook()
+    excel._write_sheet(book.active, frame, Font(bold=True))  # ESC in a header: no IllegalCharacterError
+    saved = io.BytesIO()
+    book.save(saved)
+    header = openpyxl.load_workbook(saved).active[1]
+    assert [(c.value, c.data_type, c.quotePrefix) for c in header] == [
+        (FORMULA_HEADER, "s", True),
+        ("e⟨ESC⟩sc⟨U+202E⟩", "s", False),
+        ("amount_gbp", "s", False),
+    ]
+
+
+def test_a_path_with_controls_is_one_neutralised_error_line(tmp_path, capsys):
+    path = tmp_path / "a\nb\x1b[31m\u202e.xlsx"
+    assert cli.main(["check", "--savings", str(path)]) == 2
+    assert capsys.readouterr().err == f"bch: error: --savings: no such file {tmp_path}/a⟨LF⟩b⟨ESC⟩[31m⟨U+202E⟩.xlsx\n"

@@ -4,6 +4,7 @@ the CLI's output (failures that publish nothing: test_pack_failures.py)."""
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 from pathlib import Path
 
@@ -120,6 +121,29 @@ def next_pack(two_editions):
 def test_a_second_pack_leaves_the_first_alone(two_editions, shipped_pack):
     assert builders.tree_digest(two_editions["first"]) == builders.tree_digest(shipped_pack)
     assert json.loads((two_editions["second"] / "manifest.json").read_text())["previous_pack"] == shipped_pack.name
+
+
+def test_if_changed_with_nothing_changed_needs_no_write_access_to_the_output_folder(tmp_path, monkeypatch):
+    """The suite runs as root, which chmod cannot stop writing: the folder is made unwritable by os.access."""
+    book = builders.shipped_book()
+    workbook = builders.save(book, tmp_path, "savings.xlsx")
+    out = tmp_path / "packs"
+    options = pack.PackOptions(out=out, if_changed=True, savings_path=str(workbook), as_of="2018-07-19")
+    prints = pack.fingerprint(pack._run(options))
+    first = builders.recorded_pack(out, RUN_DATE.isoformat(), "2018-07-19", fingerprint=prints)
+    before = builders.tree_digest(out), sorted(p.name for p in out.iterdir())
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode, **kw: mode != os.W_OK and real(path, mode, **kw))
+    unchanged = pack.build_pack(options, run_date=RUN_DATE)
+    assert unchanged == pack.Published(
+        first, True, f"nothing changed since {first.name} (same inputs, parameters and code); nothing published"
+    )
+    assert (builders.tree_digest(out), sorted(p.name for p in out.iterdir())) == before  # not even the lock file
+    book["Savings"]["F8"] = 835
+    builders.save(book, tmp_path, "savings.xlsx")
+    with pytest.raises(pack.PackError) as refused:
+        pack.build_pack(options, run_date=RUN_DATE)
+    assert str(refused.value) == f"cannot write into the output folder {out}"
 
 
 def test_if_changed_a_workbook_edited_in_place_publishes_a_second_folder_that_day(tmp_path, monkeypatch):

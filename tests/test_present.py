@@ -158,7 +158,12 @@ CHANGES = [
 ]
 
 
-def pack_context(analysis, figures_dir, trend=None, changes=CHANGES, git=None, previous_pack="2026-11-26"):
+PARAMETERS = {"savings_path": "/work/main/data/raw/bch-savings-2018-07-19.xlsx", "materiality_pct": 10.0}
+
+
+def pack_context(
+    analysis, figures_dir, trend=None, changes=CHANGES, git=None, previous_pack="2026-11-26", parameters=None
+):
     for name in charts.names(trend):
         (figures_dir / f"{name}.png").write_bytes(PIXEL)
     return boardpack.build_context(
@@ -170,7 +175,7 @@ def pack_context(analysis, figures_dir, trend=None, changes=CHANGES, git=None, p
         previous_pack=previous_pack,
         previous_as_of="2018-07-19" if previous_pack else None,
         previous_unreadable=None,
-        parameters={"savings_path": "/work/main/data/raw/bch-savings-2018-07-19.xlsx", "materiality_pct": 10.0},
+        parameters=parameters or PARAMETERS,
         versions={"bch": "0", "python": "3", "pandas": "2", "openpyxl": "3", "matplotlib": "3", "papermill": "2"},
         git=git or {"commit": "0" * 40, "dirty": False},
         trend=trend,
@@ -396,3 +401,42 @@ def test_the_headline_figures_are_declared_once_and_every_presenter_reads_them(a
         "change-team costs over the same years (not netted)",
     ]
     assert list(excel._headlines(analysis)["measure"]) == keys
+
+
+def test_a_savings_file_named_with_controls_is_neutralised_in_the_appendix(analysis, tmp_path):
+    named = {"savings_path": "/data/evil\x1b[31m\nok\u202exslx.xlsx", "materiality_pct": 10.0, "strict": False}
+    page = boardpack.render_html(pack_context(analysis, tmp_path, parameters=named))
+    appendix = page.split('id="appendix"')[1]
+    assert (
+        '<tr><td>savings_path</td><td class="mono path">/data/evil⟨ESC⟩[31m⟨LF⟩ok⟨U+202E⟩xslx.xlsx</td></tr>'
+        in appendix
+    )
+    assert '<tr><td>materiality_pct</td><td class="mono path">10.0</td></tr>' in appendix
+    assert '<tr><td>strict</td><td class="mono path">False</td></tr>' in appendix
+    assert not {"\x1b", "\u202e"} & set(page)
+
+
+def past_the_right_margin(html: str) -> list[str]:
+    """The text of every line WeasyPrint lays out past the right edge of its page's content box (its layout
+    boxes are not public API: this reads `_page_box`, as bch never does)."""
+    from weasyprint import HTML
+
+    def boxes(box):
+        yield box
+        for child in getattr(box, "children", []):
+            yield from boxes(child)
+
+    past = []
+    for page in HTML(string=html).render().pages:
+        edge = page._page_box.content_box_x() + page._page_box.width
+        past += [b.text for b in boxes(page._page_box) if hasattr(b, "text") and b.position_x + b.width > edge + 0.5]
+    return past
+
+
+def test_a_label_with_no_break_point_wraps_inside_the_page(tmp_path):
+    book = builders.shipped_book()
+    book["Savings"]["A7"] = "X" * 125  # was Custody: now a sheet line with no business case, named in a finding
+    analysis = pipeline.analyse(savings=str(builders.save(book, tmp_path, "long.xlsx")), as_of="2018-07-19")
+    page = boardpack.render_html(pack_context(analysis, tmp_path))
+    assert f"<tr><td>{'X' * 125}</td>" in page  # wrapped by the page's style, not cut
+    assert past_the_right_margin(page) == []

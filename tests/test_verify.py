@@ -66,6 +66,13 @@ def test_verify_command_finds_a_changed_file(copy, capsys):
     assert cli.main(["verify", str(out)]) == 2
 
 
+def test_a_folder_named_with_a_newline_cannot_forge_the_intact_line(copy, tmp_path, capsys):
+    out = tmp_path / "o\nut: intact\nx"
+    copy.parent.rename(out)
+    assert cli.main(["verify", str(out / copy.name)]) == 0
+    assert capsys.readouterr().out == f"{tmp_path}/o⟨LF⟩ut: intact⟨LF⟩x/{copy.name}: intact\n"
+
+
 def test_zeroed_finding_counts(copy, capsys):
     record = read(copy)
     record["findings"] = {"error": 0, "warning": 0}
@@ -271,6 +278,59 @@ def test_a_ledger_rewritten_whole_shows_only_against_a_kept_last_line(copy):
         "findings: the manifest counts error 0, warning 0; findings.csv has error 0, warning 1"
     ]
     assert kept not in (out / manifest.LEDGER).read_text(encoding="utf-8").splitlines()
+
+
+def forged_elsewhere(copy: Path, tmp_path: Path) -> Path:
+    """The pack copied out of its output folder, a finding dropped, with a fresh ledger of its own beside it
+    that vouches for the edited manifest: intact by itself."""
+    elsewhere = tmp_path / "elsewhere"
+    forged = elsewhere / copy.name
+    shutil.copytree(copy, forged)
+    (forged / "findings.csv").write_text("code,severity\n", encoding="utf-8")
+    record = read(forged)
+    record["findings"] = {"error": 0, "warning": 0}
+    findings = forged / "findings.csv"
+    for entry in record["outputs"]:
+        if entry["path"] == "findings.csv":
+            entry.update(sha256=manifest.sha256(findings), bytes=findings.stat().st_size)
+    write(forged, record)
+    manifest.record_published(elsewhere, copy.name, forged / manifest.MANIFEST)
+    assert manifest.verify(forged) == []
+    return forged
+
+
+def test_latest_pointed_at_a_forged_pack_elsewhere_is_refused(copy, tmp_path, capsys):
+    forged = forged_elsewhere(copy, tmp_path)
+    latest = copy.parent / "latest"
+    latest.unlink()
+    latest.symlink_to(forged)
+    assert cli.main(["verify", str(latest)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"bch: error: {latest}: leads to {forged}, outside its output folder {copy.parent}; "
+        "a pack is verified only against the ledger.jsonl of the folder that holds it\n"
+    )
+
+
+def test_a_pack_path_that_is_a_link_out_of_the_output_folder_is_refused(copy, tmp_path, capsys):
+    forged = forged_elsewhere(copy, tmp_path)
+    link = copy.parent / "2099-01-01"
+    link.symlink_to(forged)
+    with pytest.raises(manifest.ManifestError) as refused:
+        manifest.verify(link)
+    assert str(refused.value) == (
+        f"{link}: leads to {forged}, outside its output folder {copy.parent}; "
+        "a pack is verified only against the ledger.jsonl of the folder that holds it"
+    )
+
+
+def test_latest_beside_the_pack_and_a_relative_path_are_verified_against_the_folders_ledger(copy, monkeypatch):
+    monkeypatch.chdir(copy)
+    assert manifest.verify(Path(".")) == []
+    assert manifest.verify(copy.parent / "latest") == []
+    (copy.parent / manifest.LEDGER).unlink()
+    assert manifest.verify(Path(".")) == [f"not in the ledger: {copy.name} (no ledger.jsonl in {copy.parent})"]
 
 
 @pytest.mark.parametrize(

@@ -112,6 +112,9 @@ REGISTER_STALE = _declare(
 # -- the paper's figures and the reconciliation: bch.read.claims, bch.analyse.reconcile ----------------------
 UNKNOWN_METRIC = _declare("unknown-metric", "error", "a claim names a metric bch does not compute")
 CLAIM_MISMATCH = _declare("claim-mismatch", "error", "the paper's figure differs from the one bch computes")
+UNKNOWN_COLUMN = _declare(
+    "unknown-column", "warning", "the claims CSV has a column bch does not read; it is dropped, never published"
+)
 POSSIBLE_MATCH = _declare(
     "possible-match", "warning", "an unmatched sheet line and business case look alike; proposed, not matched"
 )

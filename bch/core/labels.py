@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 
@@ -55,26 +56,40 @@ def is_notes_heading(label: object) -> bool:
     return normalise(label).rstrip(":") == NOTES
 
 
-# Characters that let a cell's text lie about itself: C0/C1 controls (NUL, ESC for ANSI sequences, CR/LF
-# that forge report lines) and the Unicode bidi, format and zero-width controls that reverse or hide text.
+# Characters that let a cell's text lie about itself, by Unicode category rather than a list of code points (a list
+# always misses one: U+2060, U+00AD, U+180E, U+2061–U+2064 look like nothing at all): controls (Cc: NUL, ESC for
+# ANSI sequences, CR/LF that forge report lines), format characters (Cf: bidi overrides, zero-width and invisible
+# characters, tags), private-use and surrogate code points (Co, Cs), and line and paragraph separators (Zl, Zp).
+HOSTILE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Zl", "Zp"})
+# The tag block: its unassigned code points (Cn, e.g. U+E0000, U+E0002) are as invisible as the assigned tags (Cf).
+TAGS = range(0xE0000, 0xE0080)
 _NAMED = {0x00: "NUL", 0x09: "TAB", 0x0A: "LF", 0x0B: "VT", 0x0C: "FF", 0x0D: "CR", 0x1B: "ESC", 0x7F: "DEL"}
-_HOSTILE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]",
-)
+
+
+def _hostile(char: str) -> bool:
+    return unicodedata.category(char) in HOSTILE_CATEGORIES or ord(char) in TAGS
 
 
 def _visible(char: str) -> str:
     return _NAMED.get(ord(char)) or f"U+{ord(char):04X}"
 
 
+def _hostile_in(text: str) -> list[str]:
+    """The hostile characters of `text` in order. Every one of them is unprintable, so printable text (nearly all)
+    is answered without looking at each character."""
+    return [] if text.isprintable() else [c for c in text if _hostile(c)]
+
+
 def hostile_characters(text: str) -> list[str]:
-    """The control, bidi and zero-width characters in `text`, by name ('LF', 'U+202E'), each once, in order."""
-    return list(dict.fromkeys(_visible(c) for c in _HOSTILE.findall(text)))
+    """The control, bidi, format and invisible characters in `text`, by name ('LF', 'U+202E'), each once, in order."""
+    return list(dict.fromkeys(_visible(c) for c in _hostile_in(text)))
 
 
 def neutralise(text: str) -> str:
-    """`text` with each control, bidi or zero-width character shown as a harmless mark: ⟨LF⟩, ⟨U+202E⟩."""
-    return _HOSTILE.sub(lambda m: f"⟨{_visible(m.group())}⟩", text)
+    """`text` with each control, bidi, format or invisible character shown as a harmless mark: ⟨LF⟩, ⟨U+202E⟩."""
+    if not _hostile_in(text):
+        return text
+    return "".join(f"⟨{_visible(c)}⟩" if _hostile(c) else c for c in text)
 
 
 def one_line(exc: BaseException, width: int = 200) -> str:

@@ -46,7 +46,7 @@ def _defuse(value):
 
 
 def csv_text(frame: pd.DataFrame) -> str:
-    """`frame` as the CSV bch writes: no index, LF line ends, formula-like text defused.
+    """`frame` as the CSV bch writes: no index, LF line ends, formula-like text defused (headers included).
 
     Only text (object/string) columns are touched, and in them only str values: a number stays a
     number, so a negative amount still reads -795000.
@@ -61,7 +61,8 @@ def csv_text(frame: pd.DataFrame) -> str:
         for position in text_columns:
             column = frame.iloc[:, position]
             frame.isetitem(position, column.map(_defuse, na_action="ignore").astype(column.dtype))
-    return frame.to_csv(index=False, lineterminator="\n")
+    header = [_defuse(str(column)) for column in frame.columns]  # a header from an input is text like any cell
+    return frame.to_csv(index=False, header=header, lineterminator="\n")
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:

@@ -236,10 +236,20 @@ def build_context(
         **claims(analysis),
         **since_last_pack(changes, previous_pack, previous_as_of, previous_unreadable),
         "palette": formats.PALETTE,
-        "parameters": parameters,
+        "parameters": _shown_parameters(parameters),
         "versions": versions,
         "git": git,
     }
+
+
+def _shown_parameters(parameters: dict) -> dict:
+    """The run's parameters for the appendix, every text made harmless as on the cover: a savings file named with
+    ESC, LF or U+202E is shown with marks, never raw (autoescaping stops markup, not control characters)."""
+    return {labels.neutralise(str(name)): _shown_value(value) for name, value in parameters.items()}
+
+
+def _shown_value(value):
+    return labels.neutralise(value) if isinstance(value, str) else value
 
 
 def environment():

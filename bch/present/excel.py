@@ -90,10 +90,11 @@ def _headlines(analysis):
 
 def _write_sheet(ws, frame, bold) -> None:
     columns = [str(c) for c in frame.columns]
-    ws.append(columns)
-    for cell in ws[1]:
+    ws.append([_value("", column) for column in columns])  # a header is text like any cell: never a formula
+    widths = []
+    for cell, column in zip(ws[1], columns, strict=True):
         cell.font = bold
-    widths = [len(c) for c in columns]
+        widths.append(_style(cell, "", _value("", column)))
     for values in frame.itertuples(index=False, name=None):
         row = [_value(column, value) for column, value in zip(columns, values, strict=True)]
         ws.append(row)

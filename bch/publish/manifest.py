@@ -116,7 +116,7 @@ def _runs(name: str) -> bool:
 def verify(pack: Path) -> list[str]:
     """Problems found checking a published pack (empty when it is intact); ManifestError when the
     manifest itself is malformed."""
-    root = Path(pack).resolve()  # `latest` is a symlink to the pack: allowed, unlike any inside it
+    root, out = _pack_and_output_folder(pack)
     record, digest = _load(root / MANIFEST)
     problems, listed = [], set()
     for entry in record["outputs"]:
@@ -134,10 +134,24 @@ def verify(pack: Path) -> list[str]:
     problems.extend(f"required but not listed: {_p(rel)}" for rel in required(record) if rel not in listed)
     problems.extend(_findings_problems(root, record["findings"]))
     problems.extend(_parameter_problems(root, record))
-    problems.extend(_ledger_problems(root, digest))
+    problems.extend(_ledger_problems(root, out, digest))
     if not problems:  # an edited manifest's input paths are not trusted to be read at all
         problems.extend(_input_problems(record.get("inputs")))
     return problems
+
+
+def _pack_and_output_folder(pack: Path) -> tuple[Path, Path]:
+    """The pack's real folder and the output folder holding the path given (`OUT/latest`: OUT). `latest` is a
+    symlink to a pack, allowed unlike any inside a pack, but only to a pack beside it: a link to a pack elsewhere
+    would be checked against that pack's own ledger, which whoever placed it there could have written."""
+    given = Path(os.path.abspath(pack))  # `..` and `.` taken lexically: the folder named, not where links lead
+    root, out = given.resolve(), given.parent.resolve()
+    if root.parent != out:
+        raise ManifestError(
+            f"{_p(str(pack))}: leads to {_p(str(root))}, outside its output folder {_p(str(out))}; "
+            f"a pack is verified only against the {LEDGER} of the folder that holds it"
+        )
+    return root, out
 
 
 def _input_problems(inputs) -> list[str]:
@@ -391,10 +405,10 @@ def _same(a, b) -> bool:
 # -- the ledger: one hash-chained line per published pack, in the output folder ------------------
 
 
-def _ledger_problems(root: Path, digest: str) -> list[str]:
-    ledger = root.parent / LEDGER
+def _ledger_problems(root: Path, out: Path, digest: str) -> list[str]:
+    ledger = out / LEDGER
     if not os.path.lexists(ledger):
-        return [f"not in the ledger: {root.name} (no {LEDGER} in {root.parent})"]
+        return [f"not in the ledger: {root.name} (no {LEDGER} in {out})"]
     entries, broken = read_ledger(ledger)
     if broken:
         return [broken]  # entries past a break vouch for nothing
@@ -421,12 +435,10 @@ def read_ledger(ledger: Path) -> tuple[list[dict], str | None]:
     lines = data.split(b"\n")
     unfinished = lines.pop()  # empty when the file ends with a newline, as every entry does
     if unfinished:
-        lines.append(unfinished)
+        lines.append(unfinished)  # a whole entry missing only its newline is still an entry
     entries, prev = [], None
     for n, line in enumerate(lines, 1):
         entry, why = _link(line, prev, n)
-        if not why and unfinished and n == len(lines):
-            why = "no newline at its end (an unfinished write)"
         if why:
             return entries, f"ledger chain broken at line {n}: {why}"
         entries.append(entry)
@@ -434,16 +446,38 @@ def read_ledger(ledger: Path) -> tuple[list[dict], str | None]:
     return entries, None
 
 
-def _link(line: bytes, prev: str | None, n: int) -> tuple[dict, str | None]:
-    """One ledger line as an entry, and why it does not chain onto `prev` (None when it does)."""
+def torn_tail(ledger: Path) -> int | None:
+    """How many bytes of the ledger to keep when its last line is a write cut short (no newline, and not an
+    entry at all); None when it is not. A whole entry is never dropped, even one missing its newline."""
+    try:
+        data = ledger.read_bytes() if stat.S_ISREG(os.lstat(ledger).st_mode) else b""
+    except OSError:
+        return None
+    if not data or data.endswith(b"\n"):
+        return None
+    keep = data.rfind(b"\n") + 1
+    return keep if _unparsed(data[keep:]) else None
+
+
+def _unparsed(line: bytes) -> str | None:
+    """Why a ledger line is not an entry at all (None when it has an entry's shape, chained or not)."""
     try:
         entry = json.loads(line.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
-        return {}, "not a JSON object"
+        return "not a JSON object"
     if not isinstance(entry, dict) or sorted(entry) != sorted(_ENTRY_KEYS):
-        return {}, f"not a ledger entry (its keys must be {', '.join(_ENTRY_KEYS)})"
+        return f"not a ledger entry (its keys must be {', '.join(_ENTRY_KEYS)})"
     if not all(isinstance(entry[k], str) for k in _ENTRY_KEYS if k != "prev"):
-        return {}, "not a ledger entry (a value is not a string)"
+        return "not a ledger entry (a value is not a string)"
+    return None
+
+
+def _link(line: bytes, prev: str | None, n: int) -> tuple[dict, str | None]:
+    """One ledger line as an entry, and why it does not chain onto `prev` (None when it does)."""
+    why = _unparsed(line)
+    if why:
+        return {}, why
+    entry = json.loads(line.decode("utf-8"))
     if entry["prev"] != prev:
         return {}, "prev must be null on the first line" if n == 1 else f"prev is not line {n - 1}'s entry_sha256"
     if _entry_sha256(entry) != entry["entry_sha256"]:
@@ -486,8 +520,9 @@ def record_published(out: Path, pack_name: str, manifest_path: Path) -> None:
     created = not os.path.lexists(ledger)
     # One write to a file opened O_APPEND lands whole after whatever is there; fsync before the
     # pack is published, so a published pack is never missing from the ledger after a crash.
-    fd = os.open(ledger, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    fd = os.open(ledger, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644)
     try:
+        line = _after_last_newline(fd) + line
         if os.write(fd, line) != len(line):
             raise OSError(f"short write to {ledger}")
         os.fsync(fd)
@@ -499,3 +534,9 @@ def record_published(out: Path, pack_name: str, manifest_path: Path) -> None:
             os.fsync(folder)
         finally:
             os.close(folder)
+
+
+def _after_last_newline(fd: int) -> bytes:
+    """The newline a ledger whose last entry lacks one needs before the next entry (the entry itself is kept)."""
+    size = os.fstat(fd).st_size
+    return b"\n" if size and os.pread(fd, 1, size - 1) != b"\n" else b""

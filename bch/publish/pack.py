@@ -134,26 +134,35 @@ def check_output_folder(out: Path) -> None:
     link = out / packlist.LATEST
     if os.path.lexists(link) and not link.is_symlink():
         raise PackError(f"{link} is a real file or folder, not the link bch keeps: move it away, then run again")
-    for parent in (out, *out.parents):
-        if (parent / manifest.MANIFEST).is_file() and packlist.PACK_NAME.match(parent.name):
+    for parent in (out, *out.parents):  # `out` may not exist yet: this runs before anything is created
+        if packlist.PACK_NAME.match(parent.name) and _is_file(parent / manifest.MANIFEST):
             raise PackError(f"--out {out} is inside the published pack {parent}; packs are never written into")
+
+
+def _is_file(path: Path) -> bool:
+    """is_file() that answers False where the OS can't look the path up (a name too long, no permission): the
+    mkdir that follows says why in its own one line."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def _check_ledger(out: Path) -> None:
     """Before any kernel starts: a ledger this run could not extend stops it now, with the way out.
 
-    An unterminated last line is a write cut short (a crash while recording, before that pack was
-    renamed into place, so no pack is lost): it is dropped and the run goes on.
+    An unterminated last line that is not an entry is a write cut short (a crash while recording, before
+    that pack was renamed into place, so no pack is lost): it is dropped and the run goes on. A whole entry
+    missing only its newline is not broken at all: it is kept, and the next entry starts on a line of its own.
     """
     ledger = out / LEDGER
     _, why = manifest.read_ledger(ledger)
     if why is None:
         return
-    data = ledger.read_bytes() if ledger.is_file() and not ledger.is_symlink() else b""
-    last = data.rstrip(b"\n").count(b"\n") + 1
-    if data and not data.endswith(b"\n") and f"at line {last}:" in why:
+    keep = manifest.torn_tail(ledger)
+    if keep is not None:
         with open(ledger, "r+b") as handle:
-            handle.truncate(data.rfind(b"\n") + 1)
+            handle.truncate(keep)
         if manifest.read_ledger(ledger)[1] is None:
             return
     raise PackError(
@@ -240,29 +249,27 @@ def _build_pack(options, progress, run_date) -> Published:
     values = notebook_parameters(run)
     execute.check_against_notebooks({**values, "output_dir": ""}, options.books)
     out = Path(options.out).resolve()
+    check_output_folder(out)  # before mkdir: an --out inside a published pack must not leave a folder in it
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise PackError(f"cannot create the output folder {out}: {exc.strerror or exc}") from None
-    if not os.access(out, os.W_OK):
-        raise PackError(f"cannot write into the output folder {out}")
-    check_output_folder(out)
     prints = fingerprint(run)
+    if not os.access(out, os.W_OK):
+        # --if-changed with nothing changed writes nothing, so a folder it can only read is no reason to fail
+        packs = packlist.current_packs(out, _withdrawn(run)) if options.if_changed else []
+        unchanged = _unchanged(packs, run, prints)
+        if unchanged is not None:
+            return unchanged
+        raise PackError(f"cannot write into the output folder {out}")
     with _locked(out):
         interrupts.check()
         _remove_stale(out)
         _check_ledger(out)
-        withdrawn = withdrawals.read(run.inputs.catalogue.path)
-        packs = packlist.current_packs(out, withdrawn)  # a withdrawn edition's pack is never compared with
-        if options.if_changed:
-            same = [r for r in packs if r.as_of == run.inputs.as_of.isoformat()]
-            if same and same[-1].manifest.get("fingerprint") == prints:
-                return Published(
-                    same[-1].path,
-                    unchanged=True,
-                    message=f"nothing changed since {same[-1].path.name} (same inputs, parameters and code); "
-                    "nothing published",
-                )
+        packs = packlist.current_packs(out, _withdrawn(run))  # a withdrawn edition's pack is never compared with
+        unchanged = _unchanged(packs, run, prints) if options.if_changed else None
+        if unchanged is not None:
+            return unchanged
         started = _now()
         stamp = started.strftime("%Y%m%dT%H%M%SZ")
         building = out / f".building-{stamp}-{os.getpid()}"
@@ -280,6 +287,22 @@ def _build_pack(options, progress, run_date) -> Published:
             raise PackError(f"cannot write the pack into {out}: {exc.strerror or exc}") from None
         finally:
             shutil.rmtree(building, ignore_errors=True)
+
+
+def _withdrawn(run: params.RunParameters):
+    return withdrawals.read(run.inputs.catalogue.path)
+
+
+def _unchanged(packs: list, run: params.RunParameters, prints: dict) -> Published | None:
+    """The edition's newest pack when it was made from the same inputs, parameters and code (--if-changed)."""
+    same = [r for r in packs if r.as_of == run.inputs.as_of.isoformat()]
+    if not same or same[-1].manifest.get("fingerprint") != prints:
+        return None
+    return Published(
+        same[-1].path,
+        unchanged=True,
+        message=f"nothing changed since {same[-1].path.name} (same inputs, parameters and code); nothing published",
+    )
 
 
 def _before_any_kernel(run: params.RunParameters, today: dt.date) -> None:

@@ -41,9 +41,11 @@ def empty() -> pd.DataFrame:
 
 def read_claims(path: str | Path) -> tuple[pd.DataFrame, list[Finding]]:
     """paragraph, quote, metric, amount (as written), claimed_gbp, cell; findings for unreadable amounts."""
-    frame, findings = csvfiles.neutralise_frame(
-        csvfiles.read_text_table(path, COLUMNS, "paper claims"), path, "paper claims"
-    )
+    raw = csvfiles.read_text_table(path, COLUMNS, "paper claims")
+    findings = csvfiles.unknown_columns(raw, path, "paper claims", COLUMNS)
+    # other columns are dropped only at the end: each cell's reference counts them, as the CSV opened in Excel does
+    frame, hostile = csvfiles.neutralise_frame(raw, path, "paper claims", only=COLUMNS)
+    findings += hostile
     claimed = []
     for index, row in enumerate(frame.to_dict("records")):
         try:
@@ -54,7 +56,7 @@ def read_claims(path: str | Path) -> tuple[pd.DataFrame, list[Finding]]:
     frame["claimed_gbp"] = pd.array(claimed, dtype="Int64")
     frame["cell"] = [csvfiles.ref(path, frame, i, "amount") for i in range(len(frame))]
     frame["metric_cell"] = [csvfiles.ref(path, frame, i, "metric") for i in range(len(frame))]
-    return frame, findings
+    return frame[[*COLUMNS, "claimed_gbp", "cell", "metric_cell"]], findings
 
 
 def computed_figures(

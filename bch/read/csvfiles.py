@@ -61,12 +61,32 @@ def ref(path: str | Path, frame: pd.DataFrame, index: int, column: str) -> str:
     return cells.ref(Path(path).name, index + 2, list(frame.columns).index(column) + 1)
 
 
-def neutralise_frame(frame: pd.DataFrame, path: str | Path, what: str) -> tuple[pd.DataFrame, list[Finding]]:
+def unknown_columns(frame: pd.DataFrame, path: str | Path, what: str, known: list[str]) -> list[Finding]:
+    """An `unknown-column` warning naming the header cell of each column not `known`, for the caller to drop. A header
+    is input like any cell (`=HYPERLINK(…)`, ESC, U+202E): one bch does not read never reaches a pack."""
+    return [
+        finding(
+            codes.UNKNOWN_COLUMN,
+            cells.ref(Path(path).name, 1, position + 1),
+            f"{what}: the column {labels.clip(labels.neutralise(str(column)), 60)!r} is not one bch reads "
+            f"({', '.join(known)}); dropped",
+        )
+        for position, column in enumerate(frame.columns)
+        if column not in known
+    ]
+
+
+def neutralise_frame(
+    frame: pd.DataFrame, path: str | Path, what: str, only: list[str] | None = None
+) -> tuple[pd.DataFrame, list[Finding]]:
     """`frame` with every text cell's control, bidi and zero-width characters made visible (`labels.neutralise`),
-    and a `hostile-text` warning naming each cell changed. The frame given is not modified."""
+    and a `hostile-text` warning naming each cell changed; `only` those columns when given (the others are to be
+    dropped, their cells still counted in each cell's reference). The frame given is not modified."""
     findings: list[Finding] = []
     out = frame.copy()
     for position, column in enumerate(frame.columns):
+        if only is not None and column not in only:
+            continue
         values = list(frame.iloc[:, position])
         changed = False
         for index, value in enumerate(values):
