@@ -8,6 +8,7 @@ from matplotlib.colors import to_hex
 
 from bch.analyse import pipeline, summary
 from bch.present import charts
+from bch.read import editions
 
 matplotlib.use("agg")
 
@@ -269,3 +270,22 @@ def test_a_huge_label_never_stretches_a_chart_and_an_underscore_label_keeps_its_
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert width < 1300 and height < 900, (width, height)  # A4 width at 150 dpi, not the label's 40,000 px
     assert charts.label("y " * 2000).count("\n") == 2
+
+
+def test_a_case_forecast_at_nothing_is_charted_without_a_delivery_pin(tmp_path):
+    register = tmp_path / "cases.csv"  # Firearms' revised and IMD's forecast typed as £0
+    shipped = editions.load().newest().register.read_text(encoding="utf-8")
+    register.write_text(shipped.replace("£174k,£112k", "£174k,£0k").replace("May 2016,£320k,,", "May 2016,-£0k,,"))
+    analysis = pipeline.analyse(forecasts=register)
+    assert {f.code for f in analysis.findings} >= {"zero-forecast"}
+    firearms = analysis.variance.set_index("function").loc["Firearms Licensing"]
+    assert (firearms["variance_gbp"], pd.isna(firearms["delivery_pct"]), firearms["status"]) == (
+        113_000,
+        True,
+        "over-delivered",
+    )
+    fig = _render(charts.variance_chart(analysis.variance))
+    pins = fig.axes[2].collections[-1].get_offsets()  # the ΔF % panel's scatter: one pin per case with a %
+    assert len(pins) == len(charts.measured(analysis.variance)) - 2
+    shown = [t.get_text() for t in _render(charts.delivery_chart(analysis.variance, 10)).axes[0].get_yticklabels()]
+    assert "Firearms Licensing" not in shown and "ICT" in shown

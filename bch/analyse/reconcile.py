@@ -77,7 +77,9 @@ def _status(register_status: str | None, latest: int | None, actual: int | None,
         return "actual unknown"
     if actual == 0 and latest > 0:
         return "no savings delivered"
-    gap = Decimal(actual - latest) * 100 / Decimal(latest) if latest else Decimal(0)
+    if latest == 0:  # nothing forecast (a zero-forecast finding): any saving is above it, never "delivered"
+        return "delivered" if actual == 0 else ("over-delivered" if actual > 0 else "under-delivered")
+    gap = Decimal(actual - latest) * 100 / Decimal(latest)
     m = Decimal(str(materiality_pct))
     if gap < -m:
         return "under-delivered"

@@ -184,12 +184,14 @@ def variance_chart(variance: pd.DataFrame, source: str = ""):
         pad = (high - low) * 0.35 or 1000
         ax_var.set_xlim(low - pad, high + pad)
 
-        pct = [float(p) - 100 for p in rows["delivery_pct"]]
+        # a case forecast at £0 has a variance but no delivery %: no pin for it
+        pins = [(i, float(p) - 100) for i, p in zip(y, rows["delivery_pct"], strict=True) if not formats.is_missing(p)]
+        y_pct, pct = [i for i, _ in pins], [p for _, p in pins]
         pin_colours = [BAD if p < 0 else GOOD for p in pct]
-        ax_pct.hlines(y, 0, pct, color=pin_colours, linewidth=2, zorder=3)
-        ax_pct.scatter(pct, y, color=pin_colours, s=30, zorder=4)
+        ax_pct.hlines(y_pct, 0, pct, color=pin_colours, linewidth=2, zorder=3)
+        ax_pct.scatter(pct, y_pct, color=pin_colours, s=30, zorder=4)
         ax_pct.axvline(0, color=ACTUAL, linewidth=1)
-        _label_ends(ax_pct, y, pct, formats.pct_change, 5)
+        _label_ends(ax_pct, y_pct, pct, formats.pct_change, 5)
         lo, hi = min(min(pct, default=0), 0), max(max(pct, default=0), 0)
         pad = (hi - lo) * 0.4 or 10
         ax_pct.set_xlim(lo - pad, hi + pad)
@@ -306,7 +308,9 @@ def delivery_chart(variance: pd.DataFrame, materiality_pct: float, source: str =
 
     Colours and the count in the title follow each case's status, never its rounded percentage (89.96%
     shows as 90.0% but is short of a 10% threshold)."""
-    rows = measured(variance).sort_values("delivery_pct", ascending=True, kind="stable")
+    rows = measured(variance)
+    rows = rows[rows["delivery_pct"].notna()]  # a £0 forecast has a variance but no delivery %
+    rows = rows.sort_values("delivery_pct", ascending=True, kind="stable")
     with theme():
         fig, ax = _figure(height=0.4 * max(len(rows), 3) + 1.4)
         pct = [float(p) for p in rows["delivery_pct"]]
