@@ -13,9 +13,10 @@ import tomllib
 from pathlib import Path
 
 from bch import paths
-from bch.core import labels
+from bch.core import dates, labels
 from bch.core.digest import sha256
 from bch.core.errors import InputError, ParameterError
+from bch.read import editions
 from bch.read.editions import DATE_FIELDS, TABLE, Catalogue, Edition, load, parse_aliases, plain_text
 
 
@@ -42,6 +43,11 @@ def add(
     Revisions carry forward whatever --register says: they are the Board's decisions, dated, and a new
     register written from an old template must not silently undo one (a reverted forecast is a finding)."""
     catalogue = load(catalogue_path)
+    if len(catalogue.editions) + len(catalogue.broken) >= editions.MAX_EDITIONS:  # one more: unreadable
+        raise ParameterError(
+            f"{catalogue.path} already lists {editions.MAX_EDITIONS:,} editions, the most a catalogue may hold "
+            "(bch.read.editions.MAX_EDITIONS); start a new catalogue for the next ones"
+        )
     when = _past(as_of, "as_of")
     if any(e.as_of == when for e in catalogue.editions) or any(w == when for w, _ in catalogue.broken):
         raise ParameterError(f"{catalogue.path} already has an edition as at {as_of}; editions are never replaced")
@@ -96,7 +102,7 @@ def add(
 
 def _past(text: str, name: str) -> dt.date:
     day = _iso(text, name)
-    if day > dt.date.today():
+    if day > dates.today():
         raise ParameterError(f"--{name.replace('_', '-')} {text} is in the future")
     return day
 

@@ -17,7 +17,7 @@ import tomllib
 from pathlib import Path
 
 from bch import adding
-from bch.core import labels
+from bch.core import dates, labels
 from bch.core.digest import sha256
 from bch.core.errors import DataError, InputError, ParameterError
 from bch.publish import packlist
@@ -228,7 +228,7 @@ def withdraw(catalogue_path: str | Path, as_of: str, reason: str, out: Path | No
         pack.check_output_folder(packs)  # a real `latest`, an --out inside a pack: refused before anything changes
     with _locked(packs):
         published = tuple(r.path.name for r in packlist.published_packs(packs) if r.as_of == as_of) if packs else None
-        today = dt.datetime.now(dt.UTC).date().isoformat()  # the clock packs are dated by
+        today = dates.today().isoformat()  # the clock packs are dated by
         record = withdrawals.Withdrawal(as_of, today, reason.strip(), workbook, published)
         _write_atomic(catalogue.path, kept.rstrip("\n") + "\n" + _withdrawn_block(record))
         deleted = _delete_unshared(catalogue, edition) if edition else []

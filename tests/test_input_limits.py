@@ -5,7 +5,7 @@ import pytest
 
 from bch import cli, paths
 from bch.read import csvfiles, editions, workbook
-from tests import builders
+from tests import builders, next_editions
 
 REGISTER_HEADER = (
     "function,sheet_labels,approved,forecast,revised_forecast,status,variance_causes,dependency,commentary,source\n"
@@ -96,3 +96,18 @@ def test_a_catalogue_of_more_editions_than_the_cap_is_refused(tmp_path, capsys):
 def test_the_shipped_inputs_are_far_inside_the_limits():
     assert (paths.RAW / "business-cases.csv").stat().st_size < csvfiles.MAX_CSV_BYTES // 1000
     assert len(editions.load().editions) < editions.MAX_EDITIONS
+
+
+def test_an_edition_past_the_cap_is_refused_before_anything_is_copied(tmp_path, capsys, monkeypatch):
+    raw = next_editions.raw_folder(tmp_path, 2)
+    monkeypatch.setattr(editions, "MAX_EDITIONS", 2)
+    before = builders.tree_digest(raw)
+    workbook = next_editions.workbook(tmp_path, 2, "bch-savings-2020-07-16.xlsx")
+    argv = ["edition", "--catalogue", str(raw / "editions.toml"), "add", "--as-of", "2020-07-16"]
+    argv += ["--savings", str(workbook), "--title", "t", "--document-date", "2020-07-16"]
+    assert cli.main(argv) == 2
+    assert capsys.readouterr().err == (
+        f"bch: error: {raw / 'editions.toml'} already lists 2 editions, the most a catalogue may hold "
+        "(bch.read.editions.MAX_EDITIONS); start a new catalogue for the next ones\n"
+    )
+    assert builders.tree_digest(raw) == before

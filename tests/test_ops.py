@@ -189,3 +189,19 @@ def test_a_later_pack_that_cannot_be_read_is_named_never_skipped(tmp_path):
     _recorded_pack(out, "2019-07-22", "2018-07-19")  # a readable pack after it: compared with that one
     newest = packlist.previous_pack(packlist.published_packs(out), "2018-07-19")
     assert (newest.path.name, packlist.unreadable_after(out, newest)) == ("2019-07-22", [])
+
+
+def test_every_not_after_today_check_reads_the_one_utc_clock(tmp_path, monkeypatch, capsys):
+    from bch.core import dates
+
+    monkeypatch.setattr(dates, "now", lambda: dt.datetime(2018, 7, 18, 23, 30, tzinfo=dt.UTC))  # BST: the 19th
+    files = ["--savings", str(paths.RAW / "bch-savings-2018-07-19.xlsx")]
+    files += ["--forecasts", str(paths.RAW / "business-cases.csv")]
+    empty = ["--catalogue", str(tmp_path / "none.toml")]  # no catalogued date in the way: --as-of itself
+    assert cli.main(["check", *empty, *files, "--as-of", "2018-07-19"]) == 2
+    assert "--as-of 2018-07-19 is in the future" in capsys.readouterr().err
+    assert cli.main(["check"]) == 2  # the shipped catalogue's edition is dated the 19th: after today, by UTC
+    assert "as_of 2018-07-19 is after today (2018-07-18, UTC)" in capsys.readouterr().err
+    argv = ["edition", "--catalogue", str(tmp_path / "editions.toml"), "add", "--as-of", "2018-07-19"]
+    assert cli.main([*argv, "--savings", "x.xlsx", "--title", "t", "--document-date", "2018-07-19"]) == 2
+    assert "--as-of 2018-07-19 is in the future" in capsys.readouterr().err

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from bch import params, paths
-from bch.core import labels
+from bch.core import dates, labels
 from bch.core.digest import file_entry
 from bch.core.errors import BchError, ParameterError
 from bch.publish import execute, interrupts, manifest, packlist
@@ -115,7 +115,7 @@ def _next_name(out: Path, day: dt.date) -> str:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return dates.now()
 
 
 def _remove_stale(out: Path) -> None:

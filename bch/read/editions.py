@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bch import paths
-from bch.core import labels
+from bch.core import dates, labels
 from bch.core.digest import sha256
 from bch.core.errors import InputError, ParameterError
 
@@ -180,7 +180,7 @@ def _date(value, where: str) -> dt.date:
 def _no_date_after_today(values: dict, where: str) -> None:
     """A catalogued date past today (the UTC clock packs are dated by) is a hand edit: figures, a paper or a review
     can't be dated at a day not yet reached, and every run would state it on the Board's cover."""
-    today = dt.datetime.now(dt.UTC).date()
+    today = dates.today()
     for name in DATE_FIELDS:
         if name in values and values[name] > today:
             raise InputError(
@@ -341,7 +341,7 @@ def resolve(
             else f"the edition as at {chosen.key} is stated at that date"
         )
         raise ParameterError(f"--as-of {as_of} contradicts it: {which}; drop --as-of, or add a new edition")
-    if as_of and _as_of(as_of) > dt.date.today():
+    if as_of and _as_of(as_of) > dates.today():
         raise ParameterError(f"--as-of {as_of} is in the future: figures can't be stated at a date not yet reached")
     basis = chosen or catalogue.newest()  # the register and claims an uncatalogued workbook is read with
     savings_path = Path(savings) if savings else chosen.savings
