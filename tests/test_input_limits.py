@@ -111,3 +111,20 @@ def test_an_edition_past_the_cap_is_refused_before_anything_is_copied(tmp_path, 
         "(bch.read.editions.MAX_EDITIONS); start a new catalogue for the next ones\n"
     )
     assert builders.tree_digest(raw) == before
+
+
+def test_a_table_of_endless_repeats_of_one_label_is_refused_not_read_as_findings(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(workbook, "MAX_TABLE_ROWS", 30)
+    book = builders.shipped_book()
+    ws = book["Savings"]
+    ws.insert_rows(6, 40)
+    for row in range(6, 46):
+        ws.cell(row, 1, "ICT")  # a duplicate label each: refused rows, each a finding, until the cap
+        ws.cell(row, 2, 1)
+    savings = builders.save(book, tmp_path)
+    code, err = run_check(capsys, "--savings", str(savings), "--as-of", "2018-07-19")
+    assert code == 2
+    assert one_line(err) == (
+        "bch: error: savings.xlsx has more than 30 rows in its table (the next at Savings!A33); a savings table of "
+        "more is not read (bch.read.workbook.MAX_TABLE_ROWS)\n"
+    )

@@ -119,6 +119,9 @@ MAX_STRAY_FINDINGS = 50
 # Function lines a savings table may hold: a real one has about ten. Past it the workbook is refused in one line
 # (every line costs the pack a row in each table and chart, minutes before a cell timeout would end it).
 MAX_FUNCTIONS = 1_000
+# every row the table holds (lines, summary rows, and the rows refused with a finding: duplicates, unlabelled):
+# without it, 50,000 repeats of one label would each be a finding, in every output
+MAX_TABLE_ROWS = 2 * MAX_FUNCTIONS
 
 
 class _SheetReader(Grid):
@@ -170,6 +173,13 @@ class _SheetReader(Grid):
                 "a savings table of more is not read (bch.read.workbook.MAX_FUNCTIONS)"
             )
 
+    def _within_table_cap(self, filled: int, label_cell: str) -> None:
+        if filled > MAX_TABLE_ROWS:
+            raise InputError(
+                f"{self.path.name} has more than {MAX_TABLE_ROWS:,} rows in its table (the next at {label_cell}); "
+                "a savings table of more is not read (bch.read.workbook.MAX_TABLE_ROWS)"
+            )
+
     def _safe_text(self, text: str, cell: str, what: str) -> str:
         """`text` with any character that could reverse, hide or forge text made visible, and a finding."""
         found = labels.hostile_characters(text)
@@ -214,6 +224,7 @@ class _SheetReader(Grid):
         last_col = max(known_columns)
         last = layout.header_row  # the last row looked at
         run = 0  # blank rows since the last row that held anything
+        filled = 0  # rows that held something
         for row in self.rows_from(layout.header_row + 1):
             gap = row - last - 1
             if gap and run + gap <= MAX_BLANK_RUN:
@@ -239,6 +250,8 @@ class _SheetReader(Grid):
                     run += 1
                 continue
             run = 0
+            filled += 1
+            self._within_table_cap(filled, label_cell)
             for blank in blank_rows:
                 self.findings.append(
                     finding(
