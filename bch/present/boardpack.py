@@ -145,7 +145,8 @@ def reconciliation(analysis) -> dict:
             "latest": delivered.forecast if delivered else None,
             "actual": delivered.actual if delivered else None,
             "variance": delivered.variance if delivered else None,
-            "left_out": formats.left_out_clause(delivered).strip(" ()") if delivered else "",
+            # "actual unknown: ICT, £2,202k forecast": the clause without its brackets and "left out, "
+            "left_out": formats.left_out_clause(delivered).strip(" ()").removeprefix("left out, ") if delivered else "",
         },
         "materiality": f"{analysis.materiality_pct:g}",
     }
