@@ -4,10 +4,13 @@ makes the changes section say it could not compare: read back through bch.publis
 import datetime as dt
 import json
 import os
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
 
+from bch import paths
 from bch.analyse import tables
 from bch.core import writers
 from bch.present import boardpack, charts
@@ -207,3 +210,41 @@ def test_an_older_bch_manifest_with_its_as_of_among_its_parameters_is_still_plac
     folder.mkdir()
     (folder / "manifest.json").write_text(json.dumps({"parameters": {"as_of": "2018-07-19"}}))
     assert [(r.path, r.as_of) for r in packlist.published_packs(tmp_path)] == [(folder, "2018-07-19")]
+
+
+MEMORY = 1_000_000_000  # bytes of address space: what reading a pack's tables may ever take
+SECONDS = 30
+READ = (
+    "import sys; from pathlib import Path; from bch.publish import packlist, render; "
+    "print(render.previous_tables(packlist.published_packs(Path(sys.argv[1]))[0])[1])"
+)
+
+
+REASONS = {
+    "dev-zero": "is a symbolic link, which is never followed",
+    "fifo": "is not a regular file",
+    "huge": "is larger than 33,554,432 bytes",
+    "rows": None,  # a million rows under the cap: read, compared, within the same bounds
+}
+
+
+@pytest.mark.parametrize("plant", list(REASONS))
+def test_a_planted_table_is_refused_in_bounded_memory_and_time(previous, plant):
+    """A link to /dev/zero, a pipe nobody writes, a 3 GB table: each read in a process held to 1 GB of address
+    space and 30 s (`prlimit --as`, `timeout`), as a cron run would be by its machine: one reason, never a hang."""
+    table = previous.path / "savings-tidy.csv"
+    table.unlink()
+    if plant == "dev-zero":
+        table.symlink_to("/dev/zero")
+    elif plant == "fifo":
+        os.mkfifo(table)
+    elif plant == "huge":
+        with open(table, "wb") as handle:  # sparse: 3 GB as the reader sees it, no disk used
+            handle.truncate(3 * 2**30)
+    else:
+        table.write_text("function,fiscal_year,saving_gbp,cell\n" + "ICT,2015/16,1000,Savings!C5\n" * 1_000_000)
+    argv = ["prlimit", f"--as={MEMORY}", "timeout", str(SECONDS), sys.executable, "-c", READ, str(previous.path.parent)]
+    done = subprocess.run(argv, capture_output=True, text=True, cwd=paths.ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    said = f"the pack {NAME} could not be read (savings-tidy.csv {REASONS[plant]})" if REASONS[plant] else "None"
+    assert done.stdout == said + "\n"
