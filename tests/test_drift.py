@@ -17,8 +17,12 @@ SHIPPED_REGISTER = editions.load().newest().register
 
 
 def _add(raw, incoming, as_of, later_years, **files):
-    """The next edition as at `as_of` (document of the same day): the test workbook with `later_years` more years."""
-    savings = files.pop("savings", None) or next_editions.workbook(incoming, later_years, f"bch-savings-{as_of}.xlsx")
+    """The next edition as at `as_of` (document of the same day): the test workbook with `later_years` more years
+    and a line no edition has, so its bytes are no catalogued workbook's."""
+    name = f"bch-savings-{as_of}.xlsx"
+    savings = files.pop("savings", None) or next_editions.workbook(
+        incoming, later_years, name, {"Not in any edition": 1}
+    )
     return adding.add(raw / "editions.toml", as_of=as_of, title="t", document_date=as_of, savings=savings, **files)
 
 
@@ -40,7 +44,6 @@ def test_revisions_carry_forward_when_a_new_register_is_given_without_them(raw3,
         tmp_path,
         "2021-07-15",
         2,
-        savings=next_editions.workbook(tmp_path, 2, "bch-savings-2021-07-15.xlsx", {"Not in any edition": 1}),
         register=register,
     )
     assert added.revisions is not None and added.revisions.name == "forecast-revisions.csv"
@@ -58,7 +61,6 @@ def test_a_forecast_gone_back_to_a_replaced_value_is_a_warning_naming_the_case(r
         tmp_path,
         "2021-07-15",
         2,
-        savings=next_editions.workbook(tmp_path, 2, "bch-savings-2021-07-15.xlsx", {"Not in any edition": 1}),
         revisions=no_revisions,
     )
     assert _found("2021-07-15", raw3, codes.FORECAST_REVERTED) == [
@@ -83,7 +85,6 @@ def test_a_revision_dated_after_the_earlier_edition_may_go_back(raw3, tmp_path):
         tmp_path,
         "2021-07-15",
         2,
-        savings=next_editions.workbook(tmp_path, 2, "bch-savings-2021-07-15.xlsx", {"Not in any edition": 1}),
         revisions=back,
     )
     assert _found("2021-07-15", raw3, codes.FORECAST_REVERTED) == []
@@ -124,7 +125,6 @@ def test_a_workbook_adding_no_year_is_a_warning(tmp_path):
         tmp_path,
         "2020-07-16",
         1,
-        savings=next_editions.workbook(tmp_path, 1, "bch-savings-2020-07-16.xlsx", {"Not in any edition": 1}),
     )
     assert _found("2020-07-16", raw, codes.NO_NEW_YEAR) == [
         (
