@@ -7,7 +7,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
 
 from bch.analyse import pipeline, summary
-from bch.present import charts
+from bch.present import charts, chartstyle
 from bch.read import editions
 
 matplotlib.use("agg")
@@ -50,10 +50,10 @@ def test_variance_colours_follow_impact(analysis):
     fig = charts.variance_chart(analysis.variance)
     rows = charts.measured(analysis.variance)
     colours = [to_hex(b.get_facecolor()).upper() for b in _bars(fig.axes[1])]
-    expected = [charts.BAD if v < 0 else charts.GOOD for v in rows["variance_gbp"]]
+    expected = [chartstyle.BAD if v < 0 else chartstyle.GOOD for v in rows["variance_gbp"]]
     assert colours == expected
-    assert colours[0] == charts.GOOD  # Firearms: +£1k against the revised forecast
-    assert colours[2] == charts.BAD  # ICT: -£701k
+    assert colours[0] == chartstyle.GOOD  # Firearms: +£1k against the revised forecast
+    assert colours[2] == chartstyle.BAD  # ICT: -£701k
 
 
 def test_variance_chart_title_is_the_finding(analysis):
@@ -88,7 +88,7 @@ def test_delivery_chart_sorted_with_the_materiality_band(analysis):
     widths = [b.get_width() for b in bars]
     assert widths == [0.0, 22.2, 33.1, 68.2, 100.9, 150.0]  # sorted, bottom to top
     colours = [to_hex(b.get_facecolor()).upper() for b in bars]
-    assert colours == [charts.BAD] * 4 + [charts.NEUTRAL, charts.GOOD]
+    assert colours == [chartstyle.BAD] * 4 + [chartstyle.NEUTRAL, chartstyle.GOOD]
     band = [p for p in ax.patches if p not in bars]
     assert len(band) == 1  # the ±10% band around 100%
     assert band[0].get_x() == pytest.approx(90)
@@ -133,7 +133,7 @@ def test_labels_with_dollars_and_markup_render_literally():
 
 
 def test_save_writes_png_and_svg(analysis, tmp_path):
-    paths = charts.save(charts.delivery_chart(analysis.variance, 10), tmp_path, "delivery")
+    paths = chartstyle.save(charts.delivery_chart(analysis.variance, 10), tmp_path, "delivery")
     assert [p.name for p in paths] == ["delivery.png", "delivery.svg"]
     assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert b"<svg" in paths[1].read_bytes()[:500]
@@ -218,11 +218,11 @@ def test_categories_wear_no_variance_colour(analysis):
     sheet = analysis.sheet
     fig = charts.recurrent_by_year_chart(sheet.tidy(), list(sheet.years))
     fills = {to_hex(b.get_facecolor()).upper() for b in _bars(fig.axes[0])}
-    assert fills <= {c.upper() for c in charts.SERIES}
+    assert fills <= {c.upper() for c in chartstyle.SERIES}
     assert len(fills) == 6  # one per function
     fig = charts.cumulative_chart(summary.cumulative_savings(sheet), summary.cumulative_costs(sheet))
     fills |= {to_hex(b.get_facecolor()).upper() for b in _bars(fig.axes[0])}
-    assert not fills & {charts.BAD, charts.GOOD, "#D55E00", "#009E73", "#E69F00"}
+    assert not fills & {chartstyle.BAD, chartstyle.GOOD, "#D55E00", "#009E73", "#E69F00"}
 
 
 def test_delivery_colours_and_count_follow_status_not_rounding():
@@ -231,7 +231,7 @@ def test_delivery_colours_and_count_follow_status_not_rounding():
     frame.loc[0, ["delivery_pct", "status"]] = [90.0, "under-delivered"]
     fig = _render(charts.delivery_chart(frame, 10))
     bar = next(b for b in _bars(fig.axes[0]) if b.get_height() == pytest.approx(0.55))
-    assert to_hex(bar.get_facecolor()).upper() == charts.BAD
+    assert to_hex(bar.get_facecolor()).upper() == chartstyle.BAD
     assert [t.get_text() for t in fig.axes[0].texts] == ["90.0%"]
     assert fig.texts[0].get_text() == "1 of 1 business case delivered less than 90% of forecast"
 
@@ -266,10 +266,10 @@ def test_a_huge_label_never_stretches_a_chart_and_an_underscore_label_keeps_its_
     fig = charts.recurrent_by_year_chart(tidy, ["2014/15"])
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert legend == ["x" * 39 + "…", " _private"]
-    png = charts.save(fig, tmp_path, "huge")[0].read_bytes()
+    png = chartstyle.save(fig, tmp_path, "huge")[0].read_bytes()
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert width < 1300 and height < 900, (width, height)  # A4 width at 150 dpi, not the label's 40,000 px
-    assert charts.label("y " * 2000).count("\n") == 2
+    assert chartstyle.label("y " * 2000).count("\n") == 2
 
 
 def test_a_case_forecast_at_nothing_is_charted_without_a_delivery_pin(tmp_path):

@@ -138,11 +138,11 @@ def trend(figures: dict, folder):
     """The across-editions chart, saved and shown; with one edition, a line saying so."""
     from IPython.display import HTML
 
-    from bch.present import charts
+    from bch.present import chartstyle
 
     if "trend" not in figures:
         return HTML("<p>One edition so far: the trend across editions appears from the next one.</p>")
-    return image(charts.save(figures["trend"], folder, "trend"))
+    return image(chartstyle.save(figures["trend"], folder, "trend"))
 
 
 def saved(paths: list):
@@ -154,7 +154,7 @@ def saved(paths: list):
 
 
 def image(saved: list):
-    """Show a chart from the PNG `bch.present.charts.save` wrote, so what is seen is what was published."""
+    """Show a chart from the PNG `bch.present.chartstyle.save` wrote, so what is seen is what was published."""
     from IPython.display import Image
 
     png = next(p for p in saved if str(p).endswith(".png"))
