@@ -14,12 +14,9 @@ help:
 	@awk '/^## [a-z-]+: / { t = substr($$0, 4); i = index(t, ": "); \
 		printf "  make %-12s %s\n", substr(t, 1, i - 1), substr(t, i + 2) }' $(MAKEFILE_LIST)
 
-# An editable install compiles nothing: byte-compile bch as a regular install would (faster start-up).
-$(STAMP): pyproject.toml constraints.txt
-	@echo "setting up .venv (about a minute)…"
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
-	@$(BIN)/python -m compileall -q bch
+# uv (pinned, installed into .venv) does it in seconds; pip when uv can't. scripts/setup-venv.sh says each step.
+$(STAMP): pyproject.toml constraints.txt scripts/setup-venv.sh
+	@scripts/setup-venv.sh $(PYTHON)
 	@touch $(STAMP)
 
 # bch check exiting 1 (error findings) still publishes, as the pack shows them; 2 (unreadable input) stops here.
