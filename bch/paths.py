@@ -17,6 +17,7 @@ from pathlib import Path
 PROJECT_ENV = "BCH_PROJECT"
 CATALOGUE_IN_PROJECT = Path("data", "raw", "editions.toml")
 PACKAGE = Path(__file__).resolve().parent  # bch's own modules and templates, wherever it is installed
+CACHE_ENV = "BCH_CACHE"
 
 
 def find_root() -> Path:
@@ -73,3 +74,12 @@ def unusable(path: str | Path) -> str | None:
     except OSError as exc:
         return exc.strerror or type(exc).__name__
     return None
+
+
+def cache() -> Path:
+    """Where bch keeps what it can always recompute (each edition's trend figures): `BCH_CACHE`, else
+    `$XDG_CACHE_HOME/bch`, else `~/.cache/bch`. Never inside the project: data/ holds inputs and outputs only."""
+    if named := os.environ.get(CACHE_ENV):
+        return Path(named)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "bch"

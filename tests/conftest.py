@@ -14,11 +14,13 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 from filelock import FileLock
 
+from bch import paths
 from bch.publish import execute, pack
 from tests import builders, next_editions
 
@@ -43,6 +45,10 @@ _signals_as_from_a_terminal()  # at import, in the main process and every xdist 
 # The suite runs the code as it stands in the work tree, committed or not (a developer runs it before committing);
 # the refusal of uncommitted code is tested where it is meant (test_ops.py), with the switch turned off there.
 os.environ[pack.ALLOW_DIRTY_ENV] = "1"
+# Every process of the suite (kernels and `python -m bch` included) caches in a folder of its own, never the user's.
+_CACHE = tempfile.mkdtemp(prefix="bch-test-cache-")
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
+os.environ[paths.CACHE_ENV] = _CACHE
 
 RUN_DATE = dt.date(2019, 7, 20)  # the shipped edition's pack is published on this day (never the clock's)
 KERNEL_FIXTURES = {"shipped_pack", "two_editions", "notebook_kernel", "lent_kernel"}
