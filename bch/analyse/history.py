@@ -82,9 +82,9 @@ def trend(run, current: pipeline.Analysis) -> Trend:
 
 
 def _inputs_of(catalogue, edition):
-    from bch.read import editions
+    from bch.read.inputs import resolve
 
-    return editions.resolve(catalogue.path, edition.key)
+    return resolve(catalogue.path, edition.key)
 
 
 def headline_changes(trend: Trend) -> dict[str, int | None] | None:

@@ -13,7 +13,7 @@ from bch.analyse import checks, drift, reconcile, summary
 from bch.core.errors import BchError, DataError, ParameterError
 from bch.core.findings import Finding, has_errors
 from bch.read import claims, editions, register
-from bch.read.editions import Inputs
+from bch.read.inputs import Inputs, resolve
 from bch.read.sheet import SavingsSheet
 from bch.read.workbook import read_savings
 
@@ -78,7 +78,7 @@ def analyse(
     """
     materiality_pct = check_materiality(materiality_pct)
     if inputs is None:
-        inputs = editions.resolve(catalogue, edition, savings, sheet or "", forecasts, revisions, paper_claims, as_of)
+        inputs = resolve(catalogue, edition, savings, sheet or "", forecasts, revisions, paper_claims, as_of)
     loaded, findings = check_savings(inputs.savings, inputs.sheet, inputs.as_of)
     cases = register.with_aliases(register.read_register(inputs.forecasts, inputs.revisions), aliases_in_force(inputs))
     findings += [*cases.findings, *register.freshness(inputs)]
