@@ -13,6 +13,7 @@ from bch.core import codes, labels, money
 from bch.core.findings import finding
 from bch.read import xlsxsafe
 from bch.read.layout import Grid
+from bch.read.sheetrows import ExcelError
 
 EXCEL_ERRORS = {
     "#NULL!",
@@ -110,7 +111,7 @@ class CellReader(Grid):
                 )
                 return None, "unreadable"
             return None, "blank"
-        if isinstance(value, xlsxsafe.ExcelError) or (isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS):
+        if isinstance(value, ExcelError) or (isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS):
             shown = clip(labels.neutralise(str(value)))
             return self._unreadable(where, codes.EXCEL_ERROR, f"Excel error {shown} instead of a figure")
         if isinstance(value, bool):
