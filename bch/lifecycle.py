@@ -22,7 +22,8 @@ from bch.core.digest import sha256
 from bch.core.errors import DataError, InputError, ParameterError
 from bch.publish import packlist
 from bch.read import editions, withdrawals
-from bch.read.editions import Catalogue, Edition, Inputs
+from bch.read.editions import Catalogue, Edition
+from bch.read.inputs import Inputs, default_claims, resolve
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_-]+)\s*\]\]?\s*(#.*)?$")
 
@@ -37,7 +38,7 @@ def preview(catalogue: Catalogue, edition: Edition):
     check_aliases(edition)
     pool = tuple(sorted((*catalogue.editions, edition), key=lambda e: e.as_of))
     provisional = Catalogue(catalogue.path, pool, catalogue.broken)
-    claims, claims_edition = editions.default_claims(provisional, edition)
+    claims, claims_edition = default_claims(provisional, edition)
     inputs = Inputs(
         savings=edition.savings,
         forecasts=edition.register,
@@ -127,7 +128,7 @@ def changes_since(catalogue: Catalogue, edition: Edition, analysis) -> tuple[str
     if not earlier:
         return "", []
     try:
-        before = pipeline.analyse(inputs=editions.resolve(catalogue.path, earlier[-1].key))
+        before = pipeline.analyse(inputs=resolve(catalogue.path, earlier[-1].key))
     except BchError as exc:  # an earlier edition that can't be read: the preview says so, the add goes on
         return earlier[-1].key, [{"kind": "not compared", "item": str(exc), "before": None, "after": None}]
 

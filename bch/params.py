@@ -19,8 +19,7 @@ from pathlib import Path
 from bch import paths
 from bch.core import labels
 from bch.core.errors import ParameterError
-from bch.read import editions
-from bch.read.editions import Inputs
+from bch.read.inputs import Inputs, resolve
 
 CHECK, PACK, NOTEBOOK = "check", "pack", "notebook"
 
@@ -232,7 +231,7 @@ def validate(base: Path | None = None, **values) -> RunParameters:
             raise ParameterError(f"parameter {name}: no such file {path}")
         if checked[name] and not path.is_file():  # a folder, a pipe or a device: never opened
             raise ParameterError(f"parameter {name}: {path} is not a regular file")
-    inputs = editions.resolve(
+    inputs = resolve(
         checked["catalogue_path"],
         checked["edition"],
         checked["savings_path"],

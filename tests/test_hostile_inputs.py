@@ -12,7 +12,7 @@ from bch import cli
 from bch.analyse import pipeline, summary, tables
 from bch.core import labels, money, writers
 from bch.core.errors import InputError
-from bch.read import csvfiles, sheet, workbook, xlsxsafe
+from bch.read import cellvalues, csvfiles, sheet, workbook, xlsxsafe
 from tests import builders
 
 SHIPPED_WARNING = ("warning", "blank-total", "Savings!B13")
@@ -103,7 +103,7 @@ def test_many_stray_values_are_named_up_to_a_limit_then_counted(tmp_path):
         book.active[f"K{row}"] = row
     _, _, findings = check(builders.save(book, tmp_path))
     strays = [f for f in findings if f.code == "value-outside-table"]
-    assert len(strays) == workbook.MAX_STRAY_FINDINGS + 1
+    assert len(strays) == cellvalues.MAX_STRAY_FINDINGS + 1
     assert strays[-1].cell == "Savings!K53"
     assert strays[-1].message == "10 more cells from here on hold values outside the table; none is counted"
 

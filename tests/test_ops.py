@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from bch import cli, paths
-from bch.analyse import changes
+from bch.analyse import packchanges
 from bch.core.errors import ParameterError
 from bch.publish import manifest, pack, packfiles, packlist
 from bch.read import withdrawals
@@ -120,7 +120,7 @@ def test_a_withdrawn_edition_is_named_only_to_packs_after_it_was_published(tmp_p
     assert (first.path.name, told.path.name, draft.path.name) == ("2021-07-20", "2022-07-21", "2022-07-20")
     assert packlist.withdrawn_since(out, first, [gone]) == [(gone, ["2022-07-20"])]
     assert packlist.withdrawn_since(out, told, [gone]) == []
-    assert changes.withdrawn_editions([(gone, ["2022-07-20"])]) == [
+    assert packchanges.withdrawn_editions([(gone, ["2022-07-20"])]) == [
         {
             "kind": "edition withdrawn",
             "item": "2022-07-14",

@@ -5,6 +5,9 @@ was published again. Pure: tables in, a list of plain records out.
 Each change is {kind, item, before, after, money}: `money` says before/after are pounds (shown £k),
 so presenters never guess from the kind's wording.
 
+The changes about the packs themselves (parameters, a republication, withdrawn editions) are in
+`bch.analyse.packchanges`.
+
 Written for a Board: a blank line and a £0 one are the same saving (a finance export writes 0 where
 the earlier edition left the cell blank); a line renamed with its figures unchanged is one rename, not
 a removal and an addition; a finding is the same finding while its code, cell and figures are (its
@@ -19,6 +22,7 @@ from decimal import Decimal
 
 import pandas as pd
 
+from bch.analyse.packchanges import change, parameters_changed, republished
 from bch.core import labels
 
 # (variance column, kind, money?)
@@ -30,9 +34,6 @@ _CASE_FIELDS = (
 )
 # Compared only where both packs hold the column: an older pack without it is still compared on the rest.
 _OPTIONAL_CASE_FIELDS = (("commentary", "commentary changed"), ("register_status", "register status changed"))
-_PARAMETERS = ("edition", "as_of", "materiality_pct", "strict")
-# The parts of a pack's fingerprint (bch.publish.pack.fingerprint), as a republished pack names them.
-_FINGERPRINT_PARTS = ("inputs", "parameters", "code", "notebooks", "catalogue")
 _LINE = ("function", "fiscal_year", "saving_gbp")
 _FINDING = ("severity", "code", "cell", "message")
 # The columns each compared table must hold (by its pack name); the rest of a pack is not compared.
@@ -88,10 +89,6 @@ def _keyed(frame: pd.DataFrame, keys: list[str], value: str) -> dict[tuple, str]
     return {tuple(row[k] for k in keys): str(row[value]) for row in frame.to_dict("records")}
 
 
-def _change(kind: str, item: str, before, after, money: bool = False) -> dict:
-    return {"kind": kind, "item": item, "before": before or None, "after": after or None, "money": money}
-
-
 def _lines(frame: pd.DataFrame) -> dict[str, dict[str, str]]:
     """Each function's savings by fiscal year, £0 left out as a blank is: the two are one saving."""
     lines: dict[str, dict[str, str]] = {}
@@ -124,20 +121,20 @@ def _relabelled(frame: pd.DataFrame, renamed: dict[str, str]) -> pd.DataFrame:
 
 
 def _savings(old: pd.DataFrame, new: pd.DataFrame, renamed: dict[str, str]) -> list[dict]:
-    found = [_change("line renamed", f"{o} → {n}", o, n) for o, n in renamed.items()]
+    found = [change("line renamed", f"{o} → {n}", o, n) for o, n in renamed.items()]
     old_years, new_years = list(dict.fromkeys(old["fiscal_year"])), list(dict.fromkeys(new["fiscal_year"]))
-    found += [_change("year added", year, None, "new column") for year in new_years if year not in old_years]
-    found += [_change("year removed", year, "was shown", None) for year in old_years if year not in new_years]
+    found += [change("year added", year, None, "new column") for year in new_years if year not in old_years]
+    found += [change("year removed", year, "was shown", None) for year in old_years if year not in new_years]
     before = {(f, y): v for f, line in _lines(_relabelled(old, renamed)).items() for y, v in line.items()}
     after = {(f, y): v for f, line in _lines(new).items() for y, v in line.items()}
     for key in [*after, *[k for k in before if k not in after]]:
         item = f"{key[0]} {key[1]}"
         if key not in before:
-            found.append(_change("actual added", item, None, after[key], True))
+            found.append(change("actual added", item, None, after[key], True))
         elif key not in after:
-            found.append(_change("actual removed", item, before[key], None, True))
+            found.append(change("actual removed", item, before[key], None, True))
         elif before[key] != after[key]:
-            found.append(_change("actual restated", item, before[key], after[key], True))
+            found.append(change("actual restated", item, before[key], after[key], True))
     return found
 
 
@@ -147,22 +144,22 @@ def _cases(old: pd.DataFrame, new: pd.DataFrame, renamed: dict[str, str]) -> lis
     old = _relabelled(old, {o: n for o, n in renamed.items() if o not in names_new and n not in names_old})
     found = []
     old_status, new_status = _keyed(old, ["function"], "status"), _keyed(new, ["function"], "status")
-    found += [_change("case added", k[0], None, v) for k, v in new_status.items() if k not in old_status]
-    found += [_change("case removed", k[0], v, None) for k, v in old_status.items() if k not in new_status]
+    found += [change("case added", k[0], None, v) for k, v in new_status.items() if k not in old_status]
+    found += [change("case removed", k[0], v, None) for k, v in old_status.items() if k not in new_status]
     revisions = _revisions(new)
     for column, kind, money in _CASE_FIELDS:
         before, after = _keyed(old, ["function"], column), _keyed(new, ["function"], column)
         for key, value in after.items():
             if key in before and before[key] != value:
                 item = revisions.get(key[0], key[0]) if column == "latest_forecast_gbp" else key[0]
-                found.append(_change(kind, item, before[key], value, money))
+                found.append(change(kind, item, before[key], value, money))
     for column, kind in _OPTIONAL_CASE_FIELDS:
         if column not in old.columns or column not in new.columns:
             continue
         before, after = _keyed(old, ["function"], column), _keyed(new, ["function"], column)
         for key, value in after.items():
             if key in before and _words(before[key]) != _words(value):
-                found.append(_change(kind, key[0], before[key], value))
+                found.append(change(kind, key[0], before[key], value))
     return found
 
 
@@ -213,70 +210,11 @@ def _findings(old: pd.DataFrame, new: pd.DataFrame) -> list[dict]:
     found = []
     for key, raised in after.items():  # a finding raised twice where once before is new once
         for severity, message in raised[len(before.get(key, [])) :]:
-            found.append(_change("finding new", f"{severity} {key[0]} {key[1]}", None, message))
+            found.append(change("finding new", f"{severity} {key[0]} {key[1]}", None, message))
     for key, raised in before.items():
         for severity, message in raised[len(after.get(key, [])) :]:
-            found.append(_change("finding resolved", f"{severity} {key[0]} {key[1]}", message, None))
+            found.append(change("finding resolved", f"{severity} {key[0]} {key[1]}", message, None))
     return found
-
-
-def _parameters(old: object, new: object) -> list[dict]:
-    if not isinstance(old, dict) or not isinstance(new, dict):
-        return []  # a pack that recorded no parameters (or not as this bch does) is compared on its figures
-    return [
-        _change("parameter changed", name, str(old.get(name, "")), str(new.get(name, "")))
-        for name in _PARAMETERS
-        if str(old.get(name, "")) != str(new.get(name, ""))
-    ]
-
-
-def _differing(old: dict, new: dict) -> list[str]:
-    """The keys whose values differ, either side's keys, in the order the newer names them. The older
-    manifest's keys are input (a pack folder anyone could edit): shown clipped, control characters marked."""
-    keys = [key for key in dict.fromkeys([*new, *old]) if old.get(key) != new.get(key)]
-    return [labels.neutralise(labels.clip(str(key), 40)) for key in keys]
-
-
-def republished(
-    previous_parameters: object, parameters: object, previous_fingerprint: object, fingerprint: object
-) -> list[dict]:
-    """One 'republished because' change when the pack compared with states the same edition (as-of date) and
-    its fingerprint differs: which inputs (by role), which parameters, and whether code, notebooks or the
-    catalogue changed. [] for another edition, or the same fingerprint (nothing to explain). A previous pack
-    that recorded no fingerprint (an older bch) is said to have recorded none: never guessed."""
-    if not isinstance(previous_parameters, dict) or not isinstance(parameters, dict):
-        return []
-    if str(previous_parameters.get("as_of", "")) != str(parameters.get("as_of", "")) or not isinstance(
-        fingerprint, dict
-    ):
-        return []
-    if not isinstance(previous_fingerprint, dict):
-        return [_change("republished because", "not known: the pack compared with recorded no fingerprint", None, None)]
-    reasons = []
-    for part in _FINGERPRINT_PARTS:
-        old, new = previous_fingerprint.get(part), fingerprint.get(part)
-        if old == new:
-            continue
-        if part in ("inputs", "parameters") and isinstance(old, dict) and isinstance(new, dict):
-            reasons.append(f"{part}: {', '.join(_differing(old, new))}")
-        else:
-            reasons.append(part)
-    return [_change("republished because", "; ".join(reasons), None, None)] if reasons else []
-
-
-def withdrawn_editions(withdrawn: list[tuple]) -> list[dict]:
-    """One 'edition withdrawn' row per edition withdrawn since the pack compared with
-    (`bch.publish.packlist.withdrawn_since`): its packs stay published, and a Board that saw one is told it no
-    longer stands, and why."""
-    return [
-        _change(
-            "edition withdrawn",
-            gone.as_of,
-            f"published as {', '.join(names)}",
-            labels.clip(f"withdrawn on {gone.on}: {gone.reason}", 160),
-        )
-        for gone, names in withdrawn
-    ]
 
 
 def compare(
@@ -301,7 +239,7 @@ def compare(
     renamed = renames(old["savings-tidy"], new["savings-tidy"])
     found = [
         *republished(previous_parameters, parameters, previous_fingerprint, fingerprint),
-        *_parameters(previous_parameters, parameters),
+        *parameters_changed(previous_parameters, parameters),
         *_savings(old["savings-tidy"], new["savings-tidy"], renamed),
         *_cases(old["variance"], new["variance"], renamed),
         *_findings(old["findings"], new["findings"]),

@@ -107,9 +107,9 @@ def trend(run, current: pipeline.Analysis) -> Trend:
 
 
 def _inputs_of(catalogue, edition):
-    from bch.read import editions
+    from bch.read.inputs import resolve
 
-    return editions.resolve(catalogue.path, edition.key)
+    return resolve(catalogue.path, edition.key)
 
 
 def _earlier_point(inputs, materiality_pct: float) -> Point:

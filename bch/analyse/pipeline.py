@@ -13,7 +13,8 @@ from bch.analyse import checks, drift, reconcile, summary
 from bch.core.errors import BchError, DataError, ParameterError
 from bch.core.findings import Finding, has_errors
 from bch.read import claims, editions, register
-from bch.read.editions import Inputs
+from bch.read.cases import freshness, in_force, with_aliases
+from bch.read.inputs import Inputs, resolve
 from bch.read.sheet import SavingsSheet
 from bch.read.workbook import read_savings
 
@@ -78,18 +79,18 @@ def analyse(
     """
     materiality_pct = check_materiality(materiality_pct)
     if inputs is None:
-        inputs = editions.resolve(catalogue, edition, savings, sheet or "", forecasts, revisions, paper_claims, as_of)
+        inputs = resolve(catalogue, edition, savings, sheet or "", forecasts, revisions, paper_claims, as_of)
     loaded, findings = check_savings(inputs.savings, inputs.sheet, inputs.as_of)
-    cases = register.with_aliases(register.read_register(inputs.forecasts, inputs.revisions), aliases_in_force(inputs))
-    findings += [*cases.findings, *register.freshness(inputs)]
+    cases = with_aliases(register.read_register(inputs.forecasts, inputs.revisions), aliases_in_force(inputs))
+    findings += [*cases.findings, *freshness(inputs)]
     if inputs.claims is not None:
         quoted, claim_findings = claims.read_claims(inputs.claims)
         findings += claim_findings
     else:
         quoted = claims.empty()
     if loaded.usable and not cases.cases.empty:
-        in_force = register.in_force(cases, inputs.as_of)
-        variance, matching = reconcile.reconcile(summary.actuals(loaded), in_force, materiality_pct)
+        current = in_force(cases, inputs.as_of)
+        variance, matching = reconcile.reconcile(summary.actuals(loaded), current, materiality_pct)
         findings += matching
     else:
         variance = reconcile.VARIANCE.frame([])

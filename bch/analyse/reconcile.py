@@ -96,9 +96,27 @@ def reconcile(
     `actuals`: function (the sheet's label), actual_gbp (<NA> if unreadable), label_cell, cells.
     `cases`: the register's frame (see bch.read.register).
     """
-    findings: list[Finding] = []
+    records = cases.to_dict("records")
+    lines_of, sheet_only = _lines_by_case(actuals, records)
+    matched = {index: found[0] for index, found in lines_of.items() if len(found) == 1}
+    findings = _matched_twice(lines_of, records)
+    proposed = _propose(sheet_only, [(i, c) for i, c in enumerate(records) if i not in matched])
+    findings += _sheet_only_findings(sheet_only, proposed, records)
+    maybe = set(proposed.values())
+
+    rows = []
+    for index, case in enumerate(records):
+        actual, sheet_label, cells = _actual_of(index, case, matched, maybe | set(lines_of), findings)
+        rows.append(_row(case, actual, sheet_label, cells, materiality_pct))
+    for line in sheet_only:
+        rows.append(_row(None, as_pounds(line["actual_gbp"]), line["function"], line["cells"], materiality_pct))
+    return VARIANCE.frame(rows), findings
+
+
+def _lines_by_case(actuals: pd.DataFrame, records: list[dict]) -> tuple[dict[int, list[dict]], list[dict]]:
+    """The sheet lines of each case (by index, matched by name or sheet label), and the lines of no case."""
     by_alias: dict[str, int] = {}
-    for index, case in enumerate(cases.to_dict("records")):
+    for index, case in enumerate(records):
         for alias in (*case["aliases"], case["function"]):
             by_alias.setdefault(labels.normalise(alias), index)
     lines_of: dict[int, list[dict]] = {}
@@ -109,8 +127,12 @@ def reconcile(
             sheet_only.append(line)
         else:
             lines_of.setdefault(index, []).append(line)
-    records = cases.to_dict("records")
-    matched = {index: found[0] for index, found in lines_of.items() if len(found) == 1}
+    return lines_of, sheet_only
+
+
+def _matched_twice(lines_of: dict[int, list[dict]], records: list[dict]) -> list[Finding]:
+    """A finding for each case more than one sheet line matches."""
+    findings = []
     for index, found in lines_of.items():
         if len(found) > 1:  # neither line is the case's actual, nor their sum: a person must say which
             shown = ", ".join(f"{line['function']!r} at {line['label_cell']}" for line in found)
@@ -123,7 +145,12 @@ def reconcile(
                     "none is counted: its actual is unknown",
                 )
             )
-    proposed = _propose(sheet_only, [(i, c) for i, c in enumerate(records) if i not in matched])
+    return findings
+
+
+def _sheet_only_findings(sheet_only: list[dict], proposed: dict[str, int], records: list[dict]) -> list[Finding]:
+    """A finding for each sheet line of no case: a possible match to propose, or no business case."""
+    findings = []
     for line in sheet_only:
         if line["function"] in proposed:
             case = records[proposed[line["function"]]]
@@ -146,31 +173,29 @@ def reconcile(
                     "shown without a forecast",
                 )
             )
-    maybe = set(proposed.values())
+    return findings
 
-    rows = []
-    for index, case in enumerate(records):
-        line = matched.get(index)
-        if line is not None:
-            actual, sheet_label, cells = as_pounds(line["actual_gbp"]), line["function"], line["cells"]
-        elif index in maybe or index in lines_of:  # never £0 beside a line a reader would take for this case
-            actual, sheet_label, cells = None, None, ""
-        elif case["aliases"]:
-            actual, sheet_label, cells = None, None, ""
-            findings.append(
-                finding(
-                    codes.NO_SHEET_LINE,
-                    case["labels_cell"],
-                    f"business case {case['function']!r} names sheet label(s) {', '.join(case['aliases'])!r} "
-                    "that the savings sheet does not have; its actual is unknown",
-                )
+
+def _actual_of(
+    index: int, case: dict, matched: dict[int, dict], unknown: set[int], findings: list[Finding]
+) -> tuple[int | None, str | None, str]:
+    """(actual, sheet label, cells) of a case: its one sheet line's, unknown, or 0 when it has no line."""
+    line = matched.get(index)
+    if line is not None:
+        return as_pounds(line["actual_gbp"]), line["function"], line["cells"]
+    if index in unknown:  # never £0 beside a line a reader would take for this case
+        return None, None, ""
+    if case["aliases"]:
+        findings.append(
+            finding(
+                codes.NO_SHEET_LINE,
+                case["labels_cell"],
+                f"business case {case['function']!r} names sheet label(s) {', '.join(case['aliases'])!r} "
+                "that the savings sheet does not have; its actual is unknown",
             )
-        else:  # the register says the case has no line in the sheet: nothing removed from budget
-            actual, sheet_label, cells = 0, None, ""
-        rows.append(_row(case, actual, sheet_label, cells, materiality_pct))
-    for line in sheet_only:
-        rows.append(_row(None, as_pounds(line["actual_gbp"]), line["function"], line["cells"], materiality_pct))
-    return VARIANCE.frame(rows), findings
+        )
+        return None, None, ""
+    return 0, None, ""  # the register says the case has no line in the sheet: nothing removed from budget
 
 
 def alias_option(label: str, function: str) -> str:

@@ -30,7 +30,7 @@ def _declare(code: str, severity: Severity, meaning: str) -> str:
     return code
 
 
-# -- the savings workbook: bch.read.workbook, bch.read.layout ------------------------------------------------
+# -- the savings workbook: bch.read.book, bch.read.layout, bch.read.workbook, bch.read.cellvalues ------------
 EMPTY_WORKBOOK = _declare("empty-workbook", "error", "the sheet read holds no cell at all")
 HIDDEN_SHEET = _declare(
     "hidden-sheet", "warning", "a sheet is hidden or very hidden; the finding says if it is the one read"
@@ -84,7 +84,7 @@ MISSING_ROW = _declare("missing-row", "warning", "a summary row the table should
 NO_FUNCTIONS = _declare("no-functions", "error", "the table has no function rows above its totals")
 YEAR_AFTER_AS_OF = _declare("year-after-as-of", "error", "a fiscal year of the header starts after the as-of date")
 
-# -- the business-case register and its revisions: bch.read.register -----------------------------------------
+# -- the business-case register and its revisions: bch.read.register, bch.read.cases -------------------------
 REGISTER_NO_FUNCTION = _declare("register-no-function", "error", "a register row names no function")
 DUPLICATE_CASE = _declare("duplicate-case", "error", "a business case is in the register twice")
 LABEL_CLAIMED_TWICE = _declare("label-claimed-twice", "error", "one sheet label is claimed by two business cases")

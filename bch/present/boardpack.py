@@ -19,7 +19,7 @@ from bch.core.digest import file_entry
 from bch.core.errors import BchError
 from bch.core.findings import count_by_severity
 from bch.present import formats
-from bch.read import register
+from bch.read import cases
 
 TEMPLATE = Path(__file__).with_name("templates") / "board-pack.html.j2"
 
@@ -76,7 +76,7 @@ def cover(analysis, run_date: dt.date, pack_name: str) -> dict:
         "catalogue": labels.neutralise(_shown(inputs.catalogue.path)),
         "inputs": [{**file_entry(p), "name": labels.neutralise(p.name)} for p in inputs.files()],
         "register_reviewed": formats.long_date(reviewed) if reviewed else None,
-        "register_stale": reviewed is not None and (inputs.as_of - reviewed).days > register.STALE_AFTER_DAYS,
+        "register_stale": reviewed is not None and (inputs.as_of - reviewed).days > cases.STALE_AFTER_DAYS,
         "claims_about": claims_about,
     }
 

@@ -173,7 +173,7 @@ def _check_ledger(out: Path) -> None:
 
 def fingerprint(run: params.RunParameters) -> dict:
     """What makes a pack what it is: its inputs' hashes, the parameters, and bch's code and notebooks (two
-    digests, so a pack published again can say which of them changed: bch.analyse.changes.republished)."""
+    digests, so a pack published again can say which of them changed: bch.analyse.packchanges.republished)."""
     code = [*paths.PACKAGE.rglob("*.py"), *paths.PACKAGE.rglob("*.j2")]
     # by role, not file name: two inputs of one name (a register and claims both "cases.csv") both count
     roles = {"savings": run.inputs.savings, "forecasts": run.inputs.forecasts}

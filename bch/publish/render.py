@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bch.analyse import changes, history, pipeline, tables
+from bch.analyse import changes, history, packchanges, pipeline, tables
 from bch.core import labels
 from bch.core.errors import BchError
 from bch.present import boardpack, excel
@@ -241,7 +241,7 @@ def _render_while_running(job: PackJob, running, finished: queue.Queue, stop):
         if job.unreadable:  # a later pack the Board may have seen: comparing with an older one would mislead
             name, why = job.unreadable[-1]
             found, unreadable = [], f"the pack {name} could not be read ({labels.clip(why, 160)})"
-        found = [*changes.withdrawn_editions(job.withdrawn), *found]
+        found = [*packchanges.withdrawn_editions(job.withdrawn), *found]
         context = {
             "run_date": job.run_date,
             "pack_name": job.name,

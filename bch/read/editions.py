@@ -6,14 +6,15 @@ revisions and the paper's quoted figures (both optional). Paths in the catalogue
 its folder. Nothing in the package names an edition: every date a pack states comes from here or
 from an explicit option.
 
-I/O only: reading the catalogue, appending an entry, and resolving what a run reads (`Inputs`).
+I/O only: reading the catalogue and checking each entry; what a run reads is resolved from it in
+`bch.read.inputs`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from bch import paths
@@ -128,38 +129,6 @@ class Catalogue:
                     )
                     found.append((edition.where(item), path.name, why))
         return found
-
-
-@dataclass(frozen=True)
-class Inputs:
-    """What one run reads, resolved from the catalogue and explicit options."""
-
-    savings: Path
-    forecasts: Path
-    claims: Path | None
-    revisions: Path | None = None
-    sheet: str | None = None
-    as_of: dt.date | None = None
-    edition: Edition | None = None  # the catalogue entry these figures are, if any
-    claims_edition: Edition | None = None  # the entry the claims quote; None: about this run's figures
-    register_reviewed: dt.date | None = None
-    register_reviewed_where: str | None = None
-    catalogue: Catalogue = field(default_factory=lambda: Catalogue(paths.CATALOGUE))  # read when made
-
-    @property
-    def claims_checked(self) -> bool:
-        """Quotes are checked only against the figures they describe."""
-        return self.claims_edition is None or (self.edition is not None and self.claims_edition == self.edition)
-
-    def files(self) -> list[Path]:
-        return [p for p in (self.savings, self.forecasts, self.revisions, self.claims) if p is not None]
-
-    def source_line(self) -> str:
-        """Where the figures come from, for chart captions and covers."""
-        if self.edition is not None:
-            return f"Source: {self.edition.provenance()}"
-        stated = f", figures as at {long_date(self.as_of)}" if self.as_of else ", as-of date not stated"
-        return f"Source: {labels.neutralise(self.savings.name)}{stated}"
 
 
 def long_date(day: dt.date) -> str:
@@ -299,94 +268,6 @@ def _digests(value, where: str) -> tuple[tuple[str, str], ...]:
         if not isinstance(digest, str) or len(digest) != 64 or set(digest) - set("0123456789abcdef"):
             raise InputError(f"{where}.{item} must be 64 lower-case hex digits, not {digest!r:.80}")
     return tuple(sorted(value.items()))
-
-
-def resolve(
-    catalogue_path: str | Path | None = None,
-    edition: str = "",
-    savings: str | Path = "",
-    sheet: str = "",
-    forecasts: str | Path = "",
-    revisions: str | Path = "",
-    claims: str | Path = "",
-    as_of: str = "",
-) -> Inputs:
-    """What a run reads: the named (or newest) edition's files, each overridden by an explicit one.
-
-    An explicit workbook that the catalogue lists is that edition; one it does not list takes the
-    newest edition's register, and needs an explicit `as_of` for any date to be stated.
-    """
-    catalogue = load(catalogue_path)
-    chosen: Edition | None
-    if edition:
-        chosen = catalogue.get(edition)
-    elif savings:
-        chosen = catalogue.owning("savings", Path(savings))
-    else:
-        chosen = catalogue.newest()
-        if chosen is None:
-            raise ParameterError(
-                f"the editions catalogue {catalogue.path} lists no edition; add one with `bch edition add` "
-                "or name a workbook with --savings"
-            )
-    if chosen is not None and savings and edition and catalogue.owning("savings", Path(savings), chosen) != chosen:
-        raise ParameterError(
-            f"--savings {savings} is not the workbook of the edition as at {edition}: give one or the other"
-        )
-    if chosen is not None and as_of and _as_of(as_of) != chosen.as_of:
-        which = (
-            f"--savings {Path(savings).name} is the workbook of the edition as at {chosen.key} (the same file or "
-            "the same content)"
-            if savings and not edition
-            else f"the edition as at {chosen.key} is stated at that date"
-        )
-        raise ParameterError(f"--as-of {as_of} contradicts it: {which}; drop --as-of, or add a new edition")
-    if as_of and _as_of(as_of) > dates.today():
-        raise ParameterError(f"--as-of {as_of} is in the future: figures can't be stated at a date not yet reached")
-    basis = chosen or catalogue.newest()  # the register and claims an uncatalogued workbook is read with
-    savings_path = Path(savings) if savings else chosen.savings
-    if basis is None and not forecasts:
-        raise ParameterError(f"no business-case register: give --forecasts (the catalogue {catalogue.path} is empty)")
-    forecasts_path = Path(forecasts) if forecasts else basis.register
-    revisions_path = Path(revisions) if revisions else (basis.revisions if basis and not forecasts else None)
-    if claims:
-        claims_path, claims_edition = Path(claims), catalogue.owning("claims", Path(claims), chosen)
-    else:
-        claims_path, claims_edition = default_claims(catalogue, chosen)
-    stated = _as_of(as_of) if as_of else (chosen.as_of if chosen else None)
-    register_edition = catalogue.owning("register", forecasts_path, basis) if forecasts else basis
-    reviewed = register_edition.register_reviewed if register_edition else None
-    return Inputs(
-        savings=savings_path.resolve(),
-        forecasts=forecasts_path.resolve(),
-        claims=claims_path.resolve() if claims_path else None,
-        revisions=revisions_path.resolve() if revisions_path else None,
-        sheet=sheet or (chosen.sheet if chosen else None) or None,
-        as_of=stated,
-        edition=chosen,
-        claims_edition=claims_edition,
-        register_reviewed=reviewed,
-        register_reviewed_where=register_edition.where("register_reviewed") if register_edition else None,
-        catalogue=catalogue,
-    )
-
-
-def default_claims(catalogue: Catalogue, chosen: Edition | None):
-    """An edition's own quotes; else the most recent earlier paper's, shown for information."""
-    if chosen is not None and chosen.claims is not None:
-        return chosen.claims, chosen
-    pool = catalogue.before(chosen.as_of) if chosen is not None else list(catalogue.editions)
-    quoted = [e for e in pool if e.claims is not None]
-    if not quoted:
-        return None, None
-    return quoted[-1].claims, quoted[-1]
-
-
-def _as_of(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ParameterError(f"parameter as_of must be an ISO date like 2019-07-18, not {text!r}") from None
 
 
 def alias_parts(alias: str) -> tuple[str, str]:

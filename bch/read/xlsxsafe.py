@@ -4,13 +4,13 @@
 archive whose parts would expand past `MAX_UNCOMPRESSED_BYTES` or `MAX_RATIO`, from the zip's own
 directory and before any part is decompressed (a part can't expand past its declared size: zipfile
 stops there and checks the CRC). `read_cells` streams one worksheet part, keeping only the cells that
-hold a value, so the cost follows the data and not the declared dimension or the formatting.
+hold a value, so the cost follows the data and not the declared dimension or the formatting; its <row>
+elements are parsed in `bch.read.sheetrows`.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import stat
 import zipfile
 from dataclasses import dataclass, field
@@ -19,6 +19,7 @@ from typing import BinaryIO
 
 from bch.core.errors import InputError
 from bch.core.labels import one_line
+from bch.read.sheetrows import SHEET_MAIN_NS, RowReader, is_true
 
 # A savings table is a few kilobytes; these leave room for workbooks a hundred times richer while
 # keeping a <10 MB file under 500 MB of memory however it is built.
@@ -27,7 +28,6 @@ MAX_RATIO = 100  # uncompressed/compressed size of any part over RATIO_FLOOR
 RATIO_FLOOR = 2**20  # smaller parts may compress as well as they like
 MAX_PARTS = 10_000
 MAX_FILLED_CELLS = 1_000_000  # cells holding a value on the sheet read
-MAX_COLUMN = 18_278  # ZZZ: a cell without r="…" counted past it could not be named
 OLE2_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")  # Compound File Binary: encrypted .xlsx or legacy .xls
 
 
@@ -88,10 +88,6 @@ def check_archive(handle: BinaryIO, path: Path) -> None:
             )
 
 
-class ExcelError(str):
-    """The text of a cell Excel stored as an error (t="e"), so it can't be mistaken for typed text."""
-
-
 @dataclass
 class SheetCells:
     """One worksheet as its XML holds it: only the cells with a value, plus what read-only mode lacks."""
@@ -130,12 +126,7 @@ class SheetCells:
                     self.filled -= 1
 
 
-SHEET_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 MERGE_CELL_TAG = f"{{{SHEET_MAIN_NS}}}mergeCell"
-
-
-def _true(flag: str | None) -> bool:
-    return flag is not None and flag.strip().lower() in ("1", "true")
 
 
 def read_cells(book, ws, path: Path, *, keep: bool = True) -> SheetCells:
@@ -156,7 +147,7 @@ def read_cells(book, ws, path: Path, *, keep: bool = True) -> SheetCells:
         date_formats=book._date_formats,
         timedelta_formats=book._timedelta_formats,
     )
-    reading = _RowReader(out, parser, keep)
+    reading = RowReader(out, parser, keep)
     with book._archive.open(ws._worksheet_path) as source:
         sheet_data = None
         for event, element in _events(source):
@@ -176,7 +167,7 @@ def read_cells(book, ws, path: Path, *, keep: bool = True) -> SheetCells:
                     sheet_data.clear()  # rows already read are dropped, so memory does not grow with the sheet
             elif tag == _reader.COL_TAG:
                 first = int(element.get("min"))
-                if _true(element.get("hidden")):
+                if is_true(element.get("hidden")):
                     out.hidden_columns.append((first, max(int(element.get("max") or first), first)))
             elif tag == MERGE_CELL_TAG:
                 min_col, min_row, max_col, max_row = range_boundaries(element.get("ref") or "")
@@ -201,107 +192,6 @@ def _events(source, chunk: int = 2**16):
         yield from pull.read_events()
     pull.close()
     yield from pull.read_events()
-
-
-_COORDINATE = re.compile(r"([A-Za-z]{1,3})(\d+)")
-
-
-class _RowReader:
-    """Turns <row> elements into SheetCells entries, as openpyxl's WorkSheetParser.parse_row would."""
-
-    def __init__(self, out: SheetCells, parser, keep: bool):
-        from openpyxl.utils.cell import column_index_from_string
-        from openpyxl.worksheet import _reader
-
-        self.out, self.parser, self.keep = out, parser, keep
-        self.strings = parser.shared_strings
-        self.dates = parser.date_formats
-        self.cast = _reader._cast_number
-        self.column_index = column_index_from_string
-        self.cell_tag, self.value_tag, self.formula_tag = _reader.CELL_TAG, _reader.VALUE_TAG, _reader.FORMULA_TAG
-        self.inline_tag, self.text_tag = _reader.INLINE_STRING, f"{{{SHEET_MAIN_NS}}}t"
-        self.masters: dict[str, tuple[str, str]] = {}  # shared formula index -> (formula, its cell)
-        self.number = 0
-
-    def row(self, element) -> None:
-        numbered = element.get("r")
-        self.number = int(float(numbered)) if numbered is not None else self.number + 1
-        if _true(element.get("hidden")):
-            self.out.hidden_rows.append(self.number)
-        column, last = 0, None  # a cell without r follows the last one; its column is worked out only then
-        for cell in element:
-            if cell.tag != self.cell_tag:
-                continue
-            coordinate = cell.get("r")
-            if coordinate is None:
-                if last is not None:
-                    column, last = self._place(last)[1], None
-                column += 1
-                if column > MAX_COLUMN:
-                    raise ValueError(f"row {self.number} has a cell past column ZZZ, the last a reference can name")
-                row = self.number
-            elif len(cell) or not self.out.has_cells:
-                row, column = self._place(coordinate)
-                last = None
-            else:  # a cell with no child holds only formatting: nothing to place
-                last = coordinate
-                continue
-            if not self.out.has_cells and (row, column) != (1, 1):
-                self.out.has_cells = True
-            if len(cell):
-                self._cell(cell, row, column, coordinate)
-
-    def _place(self, coordinate: str) -> tuple[int, int]:
-        match = _COORDINATE.fullmatch(coordinate)
-        if match is None:
-            raise ValueError(f"{coordinate!r} is not a cell reference")
-        return int(match[2]), self.column_index(match[1].upper())
-
-    def _cell(self, cell, row: int, column: int, coordinate: str | None) -> None:
-        kind = cell.get("t", "n")
-        value = cell.findtext(self.value_tag) or None
-        style = cell.get("s")
-        if value is not None and kind == "s":
-            value = self.strings[int(value)]
-        elif value is not None and kind == "n" and (not style or int(style) not in self.dates):
-            value = self.cast(value)
-        elif kind == "inlineStr" and (plain := self._plain_inline(cell)) is not None:
-            value = plain
-        elif value is not None or kind == "inlineStr":
-            parsed = self.parser.parse_cell(cell)
-            value = ExcelError(parsed["value"]) if parsed["data_type"] == "e" else parsed["value"]
-        formula = cell.find(self.formula_tag)
-        if formula is not None:
-            self._formula(formula, row, column, coordinate, value)
-        if value is None:
-            return
-        self.out.filled += 1
-        if self.keep:
-            found = self.out.rows.get(row)
-            if found is None:
-                found = self.out.rows[row] = {}
-            found[column] = value
-
-    def _plain_inline(self, cell) -> str | None:
-        """The text of <is><t>…</t></is>, the form nearly every inline string takes; None for any other."""
-        inline = cell.find(self.inline_tag)
-        if inline is None or len(inline) != 1 or inline[0].tag != self.text_tag or len(inline[0]):
-            return None
-        return (inline[0].text or "").replace("x005F_", "")  # as openpyxl's Text reads it
-
-    def _formula(self, formula, row: int, column: int, coordinate: str | None, value) -> None:
-        text = "=" + (formula.text or "")
-        index = formula.get("si")
-        if formula.get("t") == "shared" and index is not None:
-            if formula.text:
-                self.masters.setdefault(index, (text, coordinate))
-            elif value is None and index in self.masters and coordinate:
-                from openpyxl.formula.translate import Translator
-
-                master, origin = self.masters[index]
-                text = Translator(master, origin).translate_formula(coordinate)
-        if value is None:
-            self.out.uncached[row, column] = text
 
 
 def count_filled(book, ws) -> int:
