@@ -1,7 +1,8 @@
 """Adding an edition: its files checked as what they are (the whole savings check, the register, the claims),
 copied into the catalogue's folder (never over a different file), and one entry appended to editions.toml
 with each file's SHA-256. A use case above the catalogue (`bch.read.editions`, which only reads it) and the
-analysis it runs (`bch.analyse.pipeline`); `bch.lifecycle` previews an edition through it and withdraws one.
+analysis it runs (`bch.analyse.pipeline`); `bch.previewing` previews an edition through it, `bch.withdrawing`
+takes one out again.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import datetime as dt
 import os
 import shutil
 import tomllib
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from bch import paths
@@ -20,22 +22,61 @@ from bch.read import editions
 from bch.read.editions import DATE_FIELDS, TABLE, Catalogue, Edition, load, parse_aliases, plain_text
 
 
-def add(
-    catalogue_path: str | Path,
-    *,
-    as_of: str,
-    title: str,
-    document_date: str,
-    savings: Path,
-    register: Path | None = None,
-    register_reviewed: str = "",
-    revisions: Path | None = None,
-    claims: Path | None = None,
-    reference: str = "",
-    sheet: str = "",
-    aliases: tuple[str, ...] = (),
-    dry_run: bool = False,
-) -> Edition:
+def _option(help: str, metavar: str | None = None, *, required: bool = False, flag: str | None = None) -> dict:
+    """A field's command-line option: its help, metavar, whether it is required, and its flag if not --<field>."""
+    return {"help": help, "metavar": metavar, "required": required, "flag": flag}
+
+
+@dataclass(frozen=True)
+class NewEdition:
+    """An edition to add, as `bch edition add` takes it. Each field is one option (`--as-of`, …, `--alias`), its
+    help declared here and nowhere else: the command line is built from these fields."""
+
+    as_of: str = field(metadata=_option("the date the figures are stated at", "DATE", required=True))
+    savings: Path = field(metadata=_option("the savings workbook as received", "FILE", required=True))
+    title: str = field(metadata=_option("the source document's title", required=True))
+    document_date: str = field(metadata=_option("the source document's date", "DATE", required=True))
+    reference: str = field(default="", metadata=_option("e.g. the table and paragraphs transcribed"))
+    sheet: str = field(default="", metadata=_option("the sheet to read", "NAME"))
+    register: Path | None = field(
+        default=None, metadata=_option("business-case register (default: the newest's)", "FILE")
+    )
+    register_reviewed: str = field(default="", metadata=_option("when the register was last reviewed", "DATE"))
+    revisions: Path | None = field(default=None, metadata=_option("dated forecast revisions (CSV)", "FILE"))
+    claims: Path | None = field(default=None, metadata=_option("the figures this edition's paper quotes (CSV)", "FILE"))
+    aliases: tuple[str, ...] = field(
+        default=(),
+        metadata=_option(
+            "a sheet line label that is a register function, from this edition on (repeatable)",
+            '"LABEL=FUNCTION"',
+            flag="--alias",
+        ),
+    )
+
+
+def option_of(name: str) -> str:
+    """The command-line option of a `NewEdition` field: --as-of, …, --alias."""
+    meta = next(f.metadata for f in fields(NewEdition) if f.name == name)
+    return meta["flag"] or "--" + name.replace("_", "-")
+
+
+def options() -> list[tuple[str, dict]]:
+    """Each field as (option, argparse keywords): a file is a Path, --alias repeats, every default the field's."""
+    found = []
+    for f in fields(NewEdition):
+        meta = {"dest": f.name, "required": f.metadata["required"], "metavar": f.metadata["metavar"]}
+        meta["help"] = f.metadata["help"]
+        if f.name == "aliases":
+            meta |= {"action": "append", "default": []}
+        elif "Path" in str(f.type):
+            meta |= {"type": Path}
+        if not f.metadata["required"] and "default" not in meta:
+            meta["default"] = f.default
+        found.append((option_of(f.name), meta))
+    return found
+
+
+def add(catalogue_path: str | Path, new: NewEdition, *, dry_run: bool = False) -> Edition:
     """Check the new edition's files, copy them into the catalogue's folder (never over a different
     file) and append one entry. A register or revisions file left out is the one of the edition just
     before it (a register describes its time: a later one is never lent to an earlier edition).
@@ -48,56 +89,80 @@ def add(
             f"{catalogue.path} already lists {editions.MAX_EDITIONS:,} editions, the most a catalogue may hold "
             "(bch.read.editions.MAX_EDITIONS); start a new catalogue for the next ones"
         )
-    when = _past(as_of, "as_of")
+    when = _past(new.as_of, "as_of")
     if any(e.as_of == when for e in catalogue.editions) or any(w == when for w, _ in catalogue.broken):
-        raise ParameterError(f"{catalogue.path} already has an edition as at {as_of}; editions are never replaced")
-    earlier = catalogue.before(when)
-    if register is None:
-        if not earlier:
-            raise ParameterError(f"no edition precedes {as_of}: give --register (and --register-reviewed)")
-        register = earlier[-1].register
-        reviewed = earlier[-1].register_reviewed
-        register_reviewed = register_reviewed or (reviewed.isoformat() if reviewed else "")
-    if revisions is None and earlier:
-        revisions = earlier[-1].revisions
-    texts = {"title": title, "reference": reference, "sheet": sheet}
-    for name, text in texts.items():
-        plain_text(name, text)
-    files = {"savings": Path(savings), "register": Path(register), "revisions": revisions, "claims": claims}
-    for name, path in files.items():  # before resolve(), which raises RuntimeError on a loop of links
-        if path and (why := paths.unusable(path)):
-            raise ParameterError(f"--{name} {labels.clip(str(path))}: {why}")
-    files = {name: Path(path).resolve() for name, path in files.items() if path}
-    for name, path in files.items():
-        _utf8_name(name, path)
-    _check_files(catalogue, files, sheet)
-    aliases = parse_aliases(list(aliases), "--alias")
+        raise ParameterError(f"{catalogue.path} already has an edition as at {new.as_of}; editions are never replaced")
+    new = _carried_forward(new, catalogue.before(when))
+    for name in ("title", "reference", "sheet"):
+        plain_text(name, getattr(new, name))
+    files = _files(new)
+    _check_files(catalogue, files, new.sheet)
+    aliases = parse_aliases(list(new.aliases), "--alias")
     entry = {
         "as_of": when.isoformat(),
-        "title": title.strip(),
-        "document_date": _past(document_date, "document_date").isoformat(),
-        "reference": reference.strip(),
-        "sheet": sheet.strip(),
-        "register_reviewed": _past(register_reviewed, "register_reviewed").isoformat() if register_reviewed else "",
+        "title": new.title.strip(),
+        "document_date": _past(new.document_date, "document_date").isoformat(),
+        "reference": new.reference.strip(),
+        "sheet": new.sheet.strip(),
+        "register_reviewed": _past(new.register_reviewed, "register_reviewed").isoformat()
+        if new.register_reviewed
+        else "",
     }
     if dry_run:  # checked, nothing copied or written: the edition as it would be, read where its files are
         return _provisional(entry, files, aliases)
     folder = catalogue.path.parent
     folder.mkdir(parents=True, exist_ok=True)
     entry |= {name: _place(path, folder) for name, path in files.items()}  # copied only once all is checked
+    _append(catalogue.path, _block(entry, aliases, {name: sha256(folder / entry[name]) for name in files}))
+    return load(catalogue.path).get(when.isoformat())
+
+
+def _carried_forward(new: NewEdition, earlier: list[Edition]) -> NewEdition:
+    """The register (and when it was reviewed) and the revisions of the edition before, where none is given."""
+    if new.register is None:
+        if not earlier:
+            raise ParameterError(f"no edition precedes {new.as_of}: give --register (and --register-reviewed)")
+        reviewed = earlier[-1].register_reviewed
+        new = replace(
+            new,
+            register=earlier[-1].register,
+            register_reviewed=new.register_reviewed or (reviewed.isoformat() if reviewed else ""),
+        )
+    if new.revisions is None and earlier:
+        new = replace(new, revisions=earlier[-1].revisions)
+    return new
+
+
+def _files(new: NewEdition) -> dict[str, Path]:
+    """The edition's files by field, resolved; a path the OS can't look up or a name not UTF-8 is refused."""
+    given = {"savings": Path(new.savings), "register": Path(new.register)}
+    given |= {"revisions": new.revisions, "claims": new.claims}
+    for name, path in given.items():  # before resolve(), which raises RuntimeError on a loop of links
+        if path and (why := paths.unusable(path)):
+            raise ParameterError(f"{option_of(name)} {labels.clip(str(path))}: {why}")
+    files = {name: Path(path).resolve() for name, path in given.items() if path}
+    for name, path in files.items():
+        _utf8_name(name, path)
+    return files
+
+
+def _block(entry: dict, aliases: tuple[str, ...], digests: dict[str, str]) -> str:
+    """The catalogue table appended for the edition, with the bytes each file had when it was added (check, pack
+    and verify name a file edited since); it always parses (a torn catalogue would stop every command)."""
     block = [f"\n[[{TABLE}]]"]
     block += [f"{k} = {v if k in DATE_FIELDS else toml_string(v)}" for k, v in entry.items() if v]
     block += [f"aliases = [{', '.join(toml_string(a) for a in aliases)}]"] if aliases else []
-    # the bytes each file had when it was added: check, pack and verify name a file edited since
-    digests = ", ".join(f"{name} = {toml_string(sha256(folder / entry[name]))}" for name in files)
-    block.append(f"sha256 = {{ {digests} }}")
+    block.append(f"sha256 = {{ {', '.join(f'{name} = {toml_string(d)}' for name, d in digests.items())} }}")
     text = "\n".join(block) + "\n"
-    tomllib.loads(text)  # what is appended always parses (a torn catalogue would stop every command)
-    with open(catalogue.path, "a", encoding="utf-8") as handle:
+    tomllib.loads(text)
+    return text
+
+
+def _append(catalogue: Path, text: str) -> None:
+    with open(catalogue, "a", encoding="utf-8") as handle:
         handle.write(text)
         handle.flush()
         os.fsync(handle.fileno())
-    return load(catalogue.path).get(when.isoformat())
 
 
 def _past(text: str, name: str) -> dt.date:

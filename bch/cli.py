@@ -13,9 +13,10 @@ import argparse
 import gc
 import json
 import sys
+from dataclasses import fields, replace
 from pathlib import Path
 
-from bch import params, paths
+from bch import adding, params, paths
 from bch.core import labels
 from bch.core.errors import BchError, ParameterError
 
@@ -119,23 +120,8 @@ def _parser() -> argparse.ArgumentParser:
     add = actions.add_parser("add", help="check an edition's files, copy them into data/raw and catalogue them")
     for sub in (listing, add):  # `bch edition add --catalogue X` as well as `bch edition --catalogue X add`
         sub.add_argument("--catalogue", type=Path, default=argparse.SUPPRESS, metavar="FILE", help="the catalogue")
-    add.add_argument("--as-of", required=True, metavar="DATE", help="the date the figures are stated at")
-    add.add_argument("--savings", required=True, type=Path, metavar="FILE", help="the savings workbook as received")
-    add.add_argument("--title", required=True, help="the source document's title")
-    add.add_argument("--document-date", required=True, metavar="DATE", help="the source document's date")
-    add.add_argument("--reference", default="", help="e.g. the table and paragraphs transcribed")
-    add.add_argument("--sheet", default="", metavar="NAME", help="the sheet to read")
-    add.add_argument("--register", type=Path, metavar="FILE", help="business-case register (default: the newest's)")
-    add.add_argument("--register-reviewed", default="", metavar="DATE", help="when the register was last reviewed")
-    add.add_argument("--revisions", type=Path, metavar="FILE", help="dated forecast revisions (CSV)")
-    add.add_argument("--claims", type=Path, metavar="FILE", help="the figures this edition's paper quotes (CSV)")
-    add.add_argument(
-        "--alias",
-        action="append",
-        default=[],
-        metavar='"LABEL=FUNCTION"',
-        help="a sheet line label that is a register function, from this edition on (repeatable)",
-    )
+    for option, keywords in adding.options():  # declared once, with the NewEdition field each fills
+        add.add_argument(option, **keywords)
     add.add_argument("--dry-run", action="store_true", help="preview what the Board would see; copy and record nothing")
     add.add_argument("--accept-errors", action="store_true", help="add the edition even with error findings")
     add.set_defaults(handler=_edition_add)
@@ -277,35 +263,24 @@ def _edition_list(args: argparse.Namespace) -> int:
 
 
 def _edition_add(args: argparse.Namespace) -> int:
-    from bch import adding, lifecycle
+    from bch import previewing
     from bch.read import editions
 
-    fields = {
-        "as_of": args.as_of,
-        "title": args.title,
-        "document_date": args.document_date,
-        "savings": args.savings,
-        "register": args.register,
-        "register_reviewed": args.register_reviewed,
-        "revisions": args.revisions,
-        "claims": args.claims,
-        "reference": args.reference,
-        "sheet": args.sheet,
-        "aliases": tuple(args.alias),
-    }
+    new = adding.NewEdition(**{f.name: getattr(args, f.name) for f in fields(adding.NewEdition)})
+    new = replace(new, aliases=tuple(new.aliases))
     # the preview always comes first: nothing is frozen in data/raw before the user has seen it
-    provisional = adding.add(args.catalogue, **fields, dry_run=True)
+    provisional = adding.add(args.catalogue, new, dry_run=True)
     catalogue = editions.load(args.catalogue)
-    analysis = lifecycle.preview(catalogue, provisional)
-    print("\n".join(lifecycle.summary(analysis, lifecycle.changes_since(catalogue, provisional, analysis))))
-    for warning in lifecycle.arrival_warnings(catalogue, provisional):
+    analysis = previewing.preview(catalogue, provisional)
+    print("\n".join(previewing.summary(analysis, previewing.changes_since(catalogue, provisional, analysis))))
+    for warning in previewing.arrival_warnings(catalogue, provisional):
         print(f"  warning: {warning}")
     if args.dry_run:  # exit 1 when the add itself would be refused
         print(f"dry run: nothing copied, {args.catalogue} unchanged")
         return 1 if analysis.has_errors and not args.accept_errors else 0
     if not args.accept_errors:
-        lifecycle.refuse_errors(analysis)
-    added = adding.add(args.catalogue, **fields)
+        previewing.refuse_errors(analysis)
+    added = adding.add(args.catalogue, new)
     print(f"added the edition as at {added.key} to {args.catalogue}")
     if args.register is None:
         reviewed = added.register_reviewed.isoformat() if added.register_reviewed else "not stated"
@@ -319,9 +294,9 @@ def _edition_add(args: argparse.Namespace) -> int:
 
 
 def _edition_withdraw(args: argparse.Namespace) -> int:
-    from bch import lifecycle
+    from bch import withdrawing
 
-    deleted = lifecycle.withdraw(args.catalogue, args.date, args.reason, args.out)
+    deleted = withdrawing.withdraw(args.catalogue, args.date, args.reason, args.out)
     print(f"withdrew the edition as at {args.date} from {args.catalogue}")
     for path in deleted:
         print(f"  deleted {path.name} (no other edition uses it)")

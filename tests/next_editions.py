@@ -63,33 +63,39 @@ def raw_folder(tmp: Path, editions_wanted: int = 2, new_lines: dict[str, int] | 
     incoming.mkdir()
     adding.add(
         catalogue,
-        as_of=shipped.key,
-        title=shipped.title,
-        document_date=shipped.document_date.isoformat(),
-        reference=shipped.reference,
-        savings=shipped.savings,
-        register=shipped.register,
-        register_reviewed=shipped.register_reviewed.isoformat(),
-        claims=shipped.claims,
+        adding.NewEdition(
+            as_of=shipped.key,
+            title=shipped.title,
+            document_date=shipped.document_date.isoformat(),
+            reference=shipped.reference,
+            savings=shipped.savings,
+            register=shipped.register,
+            register_reviewed=shipped.register_reviewed.isoformat(),
+            claims=shipped.claims,
+        ),
     )
     if editions_wanted >= 2:
         adding.add(
             catalogue,
-            as_of="2019-07-18",
-            title="BCH collaboration savings, second edition (test)",
-            document_date="2019-07-18",
-            savings=workbook(incoming, 1, "bch-savings-2019-07-18.xlsx", new_lines),
+            adding.NewEdition(
+                as_of="2019-07-18",
+                title="BCH collaboration savings, second edition (test)",
+                document_date="2019-07-18",
+                savings=workbook(incoming, 1, "bch-savings-2019-07-18.xlsx", new_lines),
+            ),
         )
     if editions_wanted >= 3:
         revisions = incoming / "forecast-revisions.csv"
         revisions.write_text(REVISIONS, encoding="utf-8")
         adding.add(
             catalogue,
-            as_of="2020-07-16",
-            title="BCH collaboration savings, third edition (test)",
-            document_date="2020-07-16",
-            savings=workbook(incoming, 2, "bch-savings-2020-07-16.xlsx"),
-            revisions=revisions,
+            adding.NewEdition(
+                as_of="2020-07-16",
+                title="BCH collaboration savings, third edition (test)",
+                document_date="2020-07-16",
+                savings=workbook(incoming, 2, "bch-savings-2020-07-16.xlsx"),
+                revisions=revisions,
+            ),
         )
     return raw
 

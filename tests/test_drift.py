@@ -23,7 +23,9 @@ def _add(raw, incoming, as_of, later_years, **files):
     savings = files.pop("savings", None) or next_editions.workbook(
         incoming, later_years, name, {"Not in any edition": 1}
     )
-    return adding.add(raw / "editions.toml", as_of=as_of, title="t", document_date=as_of, savings=savings, **files)
+    return adding.add(
+        raw / "editions.toml", adding.NewEdition(as_of=as_of, title="t", document_date=as_of, savings=savings, **files)
+    )
 
 
 def _found(as_of: str, raw, code: str) -> list[tuple[str, str, str]]:

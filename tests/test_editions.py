@@ -176,11 +176,16 @@ def test_adding_an_edition_never_replaces_one_or_overwrites_a_file(raw3, tmp_pat
     catalogue = raw3 / "editions.toml"
     before = catalogue.read_bytes()
     with pytest.raises(ParameterError, match="already has an edition as at 2019-07-18; editions are never replaced"):
-        adding.add(catalogue, as_of="2019-07-18", title="t", document_date="2019-07-18", savings=raw3 / "x.xlsx")
+        adding.add(
+            catalogue,
+            adding.NewEdition(as_of="2019-07-18", title="t", document_date="2019-07-18", savings=raw3 / "x.xlsx"),
+        )
     # same name, figures of no edition (the 2020 edition's figures would be that edition's file, by content)
     impostor = next_editions.workbook(tmp_path, 2, "bch-savings-2019-07-18.xlsx", {"Not in any edition": 1})
     with pytest.raises(InputError, match="already exists with other content; raw files are never overwritten"):
-        adding.add(catalogue, as_of="2021-07-15", title="t", document_date="2021-07-15", savings=impostor)
+        adding.add(
+            catalogue, adding.NewEdition(as_of="2021-07-15", title="t", document_date="2021-07-15", savings=impostor)
+        )
     assert catalogue.read_bytes() == before
 
 
@@ -302,7 +307,7 @@ def test_a_new_editions_files_are_checked_before_anything_is_copied_or_catalogue
     ]
     for options, message in refusals:
         with pytest.raises((InputError, ParameterError), match=re.escape(message)):
-            adding.add(catalogue, **{**common, **options})
+            adding.add(catalogue, adding.NewEdition(**{**common, **options}))
     assert (catalogue.read_bytes(), sorted(p.name for p in raw.iterdir())) == before
 
 
@@ -311,10 +316,12 @@ def test_a_title_with_quotes_and_backslashes_round_trips(tmp_path):
     title = 'The "second" paper \\ §5–§6'
     added = adding.add(
         raw / "editions.toml",
-        as_of="2019-07-18",
-        title=title,
-        document_date="2019-07-18",
-        savings=next_editions.workbook(tmp_path, 1, "next.xlsx"),
+        adding.NewEdition(
+            as_of="2019-07-18",
+            title=title,
+            document_date="2019-07-18",
+            savings=next_editions.workbook(tmp_path, 1, "next.xlsx"),
+        ),
     )
     assert added.title == title and editions.load(raw / "editions.toml").newest().title == title
 

@@ -358,7 +358,10 @@ def test_after_a_withdrawal_the_next_pack_compares_with_the_last_non_withdrawn_e
     assert cli.main([*argv, "--reason", "the draft workbook"]) == 0
     assert os.readlink(out / "latest") == first
     right = next_editions.workbook(tmp_path, 1, "bch-savings-2019-07-18-final.xlsx", {"Drones": 10})
-    adding.add(catalogue, as_of="2019-07-18", title="The final paper", document_date="2019-07-18", savings=right)
+    adding.add(
+        catalogue,
+        adding.NewEdition(as_of="2019-07-18", title="The final paper", document_date="2019-07-18", savings=right),
+    )
     capsys.readouterr()
     assert cli.main(["pack", "--catalogue", str(catalogue), "--out", str(out)]) == 0
     published = Path(capsys.readouterr().out.strip())

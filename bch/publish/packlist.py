@@ -1,6 +1,6 @@
 """The packs published in an output folder: which there are, in what order, which one a new pack is compared
 with, which are withdrawn, and the `latest` link. Read by publishing (`bch.publish.pack`), the index
-(`bch.publish.packindex`) and withdrawing (`bch.lifecycle`); it writes only the `latest` link.
+(`bch.publish.packindex`) and withdrawing (`bch.withdrawing`); it writes only the `latest` link.
 """
 
 from __future__ import annotations
