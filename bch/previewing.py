@@ -185,5 +185,3 @@ def refuse_errors(analysis) -> None:
             f"the edition as at {analysis.inputs.edition.key} has {len(errors)} error finding(s), the first: {first}; "
             "nothing added (add it anyway with --accept-errors)"
         )
-
-

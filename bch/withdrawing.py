@@ -23,8 +23,6 @@ from bch.read.editions import Catalogue, Edition
 _HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_-]+)\s*\]\]?\s*(#.*)?$")
 
 
-
-
 def withdraw(catalogue_path: str | Path, as_of: str, reason: str, out: Path | None = None) -> list[Path]:
     """Take the edition as at `as_of` out of the catalogue; returns the raw files deleted.
 
