@@ -87,7 +87,7 @@ def _readme_table(text: str) -> str:
 
 def test_the_readme_table_is_the_catalogue():
     readme = (paths.ROOT / "docs" / "finding-codes.md").read_text(encoding="utf-8")
-    assert _readme_table(readme) == codes.markdown_table()
+    assert _readme_table(readme) == codes.markdown_table(), "run .venv/bin/python scripts/write_codes_table.py"
 
 
 def test_the_table_lists_each_code_with_its_severity_and_meaning():

@@ -115,3 +115,40 @@ def test_a_missing_column_is_an_input_error(tmp_path):
 def test_a_missing_register(tmp_path):
     with pytest.raises(InputError, match="business-case register not found"):
         register.read_register(tmp_path / "nope.csv")
+
+
+@pytest.mark.parametrize(
+    "header",
+    ['=HYPERLINK("http://evil.example","x")', "owner\u202e", "notes\x1b[2J", ""],
+    ids=["a formula", "bidi", "escape", "blank"],
+)
+def test_a_column_bch_does_not_read_is_a_warning_and_never_read(tmp_path, header):
+    """An extra column is named by its header cell, then dropped: its header and cells reach nothing, and the
+    known columns' cells keep their Excel references (the extra column counted)."""
+    path = tmp_path / "cases.csv"
+    quoted = '"' + header.replace('"', '""') + '"'
+    path.write_text(
+        HEADER.replace("commentary,", f"commentary,{quoted},") + GOOD.replace(",c,", ",c,=cmd|' /C calc'!A0,"),
+        encoding="utf-8",
+    )
+    reg = register.read_register(path)
+    assert keys(reg) == [("warning", "unknown-column", "cases.csv!J1")]
+    assert "is not one bch reads" in reg.findings[0].message and "\x1b" not in reg.findings[0].message
+    assert list(reg.cases.columns) == list(register.CASES.names)
+    assert reg.cases.loc[0, "source"] == "§6.4"  # K2, read past the extra column
+    assert "cmd" not in reg.cases.to_csv()
+
+
+def test_a_revisions_column_bch_does_not_read_is_a_warning(tmp_path):
+    cases = write(tmp_path, GOOD)
+    revisions = tmp_path / "revisions.csv"
+    revisions.write_text(
+        'function,effective,forecast,"=HYPERLINK(""http://evil.example"",""x"")",reason,source\n'
+        "ICT,2019-01-01,£2.0m,=1+1,a Board decision,minute 2019/01\n",
+        encoding="utf-8",
+    )
+    reg = register.read_register(cases, revisions)
+    assert keys(reg) == [("warning", "unknown-column", "revisions.csv!D1")]
+    assert reg.revisions["forecast_gbp"].tolist() == [2_000_000]
+    assert reg.revisions["reason"].tolist() == ["a Board decision"]
+    assert reg.revisions["cell"].tolist() == ["revisions.csv!C2"]

@@ -113,7 +113,9 @@ REGISTER_STALE = _declare(
 UNKNOWN_METRIC = _declare("unknown-metric", "error", "a claim names a metric bch does not compute")
 CLAIM_MISMATCH = _declare("claim-mismatch", "error", "the paper's figure differs from the one bch computes")
 UNKNOWN_COLUMN = _declare(
-    "unknown-column", "warning", "the claims CSV has a column bch does not read; it is dropped, never published"
+    "unknown-column",
+    "warning",
+    "a register, revisions or claims CSV has a column bch does not read; it is dropped, never published",
 )
 POSSIBLE_MATCH = _declare(
     "possible-match", "warning", "an unmatched sheet line and business case look alike; proposed, not matched"

@@ -41,11 +41,7 @@ def empty() -> pd.DataFrame:
 
 def read_claims(path: str | Path) -> tuple[pd.DataFrame, list[Finding]]:
     """paragraph, quote, metric, amount (as written), claimed_gbp, cell; findings for unreadable amounts."""
-    raw = csvfiles.read_text_table(path, COLUMNS, "paper claims")
-    findings = csvfiles.unknown_columns(raw, path, "paper claims", COLUMNS)
-    # other columns are dropped only at the end: each cell's reference counts them, as the CSV opened in Excel does
-    frame, hostile = csvfiles.neutralise_frame(raw, path, "paper claims", only=COLUMNS)
-    findings += hostile
+    frame, findings = csvfiles.read_known(path, COLUMNS, "paper claims")  # other columns dropped at the end
     claimed = []
     for index, row in enumerate(frame.to_dict("records")):
         try:

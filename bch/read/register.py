@@ -89,9 +89,7 @@ def parse_month(text: str) -> str | None:
 
 
 def read_register(path: str | Path, revisions: str | Path | None = None) -> Register:
-    frame, findings = csvfiles.neutralise_frame(
-        csvfiles.read_text_table(path, COLUMNS, "business-case register"), path, "business-case register"
-    )
+    frame, findings = csvfiles.read_known(path, COLUMNS, "business-case register")
     records = []
     seen: dict[str, str] = {}  # normalised function -> its cell
     claimed: dict[str, str] = {}  # normalised sheet label -> function claiming it
@@ -212,9 +210,7 @@ def _causes(row: dict, where, findings: list[Finding]) -> list[str]:
 
 def read_revisions(path: str | Path, known: set[str]) -> tuple[pd.DataFrame, list[Finding]]:
     """Dated re-forecasts: one row per revision (a case may be re-forecast many times)."""
-    frame, findings = csvfiles.neutralise_frame(
-        csvfiles.read_text_table(path, REVISION_COLUMNS, "forecast revisions"), path, "forecast revisions"
-    )
+    frame, findings = csvfiles.read_known(path, REVISION_COLUMNS, "forecast revisions")
     records = []
     for index, row in enumerate(frame.to_dict("records")):
 
