@@ -68,7 +68,12 @@ def test_a_row_total_that_does_not_foot(shipped, tmp_path):
     ws["G5"] = 1500
     result = analyse(book, tmp_path)
     assert result.findings[0] == Finding(
-        "error", "row-total", "Savings!G5", "states £1,500,000 but the years of 'ICT' gives £1,501,000"
+        "error",
+        "row-total",
+        "Savings!G5",
+        "states £1,500,000 but the years of 'ICT' gives £1,501,000",
+        stated_gbp=1_500_000,
+        computed_gbp=1_501_000,  # ICT's years in table 5.2
     )
     assert keys(result) == [("error", "row-total", "Savings!G5"), SHIPPED_WARNING]
 

@@ -312,3 +312,34 @@ def test_a_long_reason_is_clipped_in_the_change_row():
     old = cases_with([{"function": "ICT"}])
     new = cases_with([{"function": "ICT", "latest_forecast_gbp": "90000", "revision_reason": "w " * 100}])
     assert rows(old, new)[0][1] == "ICT (revised: " + ("w " * 60)[:119] + "…)"
+
+
+def _structured(rows: list[tuple]) -> pd.DataFrame:
+    """findings.csv as packs now write it: each finding's figures in stated_gbp and computed_gbp (CSV text)."""
+    return pd.DataFrame(rows, columns=["severity", "code", "cell", "message", "stated_gbp", "computed_gbp"])
+
+
+def test_findings_are_keyed_by_their_stated_and_computed_pounds_when_both_packs_carry_them():
+    old = {**tables_of([]), "findings": _structured([("error", "row-total", "Savings!G5", "a", "6151000", "6150000")])}
+    # reworded with no figure in the message at all: the same finding, by its fields
+    same = {**tables_of([]), "findings": _structured([("error", "row-total", "Savings!G5", "b", "6151000", "6150000")])}
+    assert rows(old, same) == []
+    # the same words, another computed figure: a new finding and the old one resolved
+    moved = {
+        **tables_of([]),
+        "findings": _structured([("error", "row-total", "Savings!G5", "a", "6151000", "6149000")]),
+    }
+    assert rows(old, moved) == [
+        ("finding new", "error row-total Savings!G5", None, "a", False),
+        ("finding resolved", "error row-total Savings!G5", "a", None, False),
+    ]
+
+
+def test_a_pack_written_before_findings_carried_figures_is_compared_by_its_messages():
+    message = "states £6,151,000 but the lines give £6,150,000"
+    old = tables_of([], found=[("error", "row-total", "Savings!G5", message)])
+    new = {
+        **tables_of([]),
+        "findings": _structured([("error", "row-total", "Savings!G5", message, "6151000", "6150000")]),
+    }
+    assert rows(old, new) == [] and rows(new, old) == []

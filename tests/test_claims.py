@@ -55,6 +55,8 @@ def test_a_wrong_claim_gives_a_cross_and_both_figures(tmp_path):
         "claim-mismatch",
         "claims.csv!D2",
         "§5.3 says £6.15m (£6,150,000) for total:recurrent; bch computes £6,151,000",
+        stated_gbp=6_150_000,
+        computed_gbp=6_151_000,
     )
 
 

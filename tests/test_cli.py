@@ -48,6 +48,8 @@ def test_json_on_the_shipped_data(capsys):
             "code": "blank-total",
             "cell": "Savings!B13",
             "message": "blank, but the running sum of costs to 2014/15 gives -£795,000",
+            "stated_gbp": None,
+            "computed_gbp": -795_000,
         }
     ]
 

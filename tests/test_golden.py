@@ -111,7 +111,12 @@ def test_headline_totals(analysis):
 def test_the_only_finding_is_the_blank_cumulative_cost(analysis):
     assert analysis.findings == (
         Finding(
-            "warning", "blank-total", "Savings!B13", "blank, but the running sum of costs to 2014/15 gives -£795,000"
+            "warning",
+            "blank-total",
+            "Savings!B13",
+            "blank, but the running sum of costs to 2014/15 gives -£795,000",
+            stated_gbp=None,  # the cell is blank
+            computed_gbp=-795_000,  # the costs row's 2014/15 figure (table 5.2): nothing spent before it
         ),
     )
 

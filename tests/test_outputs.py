@@ -92,6 +92,8 @@ def test_findings_claims_and_headlines(packs):
             "code": "blank-total",
             "cell": "Savings!B13",
             "message": "blank, but the running sum of costs to 2014/15 gives -£795,000",
+            "stated_gbp": None,
+            "computed_gbp": -795_000,
         }
     ]
     claims = rows(book["Claims"])
@@ -111,7 +113,7 @@ def test_every_sheet_has_a_frozen_header_a_filter_and_widths(packs):
     assert refs == {
         "Variance": "A1:V9",
         "Savings": "A1:D15",
-        "Findings": "A1:D2",
+        "Findings": "A1:F2",
         "Claims": "A1:K22",  # with checked and about_as_of: which figures the quotes describe
         "Headlines": "A1:D4",
         "About": "A1:B6",

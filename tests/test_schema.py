@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from bch.analyse import history, pipeline, reconcile
-from bch.core.findings import FINDINGS
+from bch.core.findings import FINDINGS, findings_frame
 from bch.core.schema import Schema, SchemaError, money_array
 from bch.present import excel
 from bch.read import register
@@ -50,7 +50,7 @@ def test_every_table_of_the_shipped_analysis_is_as_declared():
     reconcile.VARIANCE.check(analysis.variance)
     CLAIMS.check(analysis.claims, extra=True)
     register.CASES.check(analysis.register.cases)
-    FINDINGS.check(pd.DataFrame([f.to_dict() for f in analysis.findings]))
+    FINDINGS.check(findings_frame(analysis.findings))
     headlines = excel._headlines(analysis)
     assert list(headlines["amount_gbp"]) == [6_151_000, 21_716_000, 6_348_000]
     trend = history.trend_table([analysis]).cases

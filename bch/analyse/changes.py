@@ -11,7 +11,7 @@ The changes about the packs themselves (parameters, a republication, withdrawn e
 Written for a Board: a blank line and a £0 one are the same saving (a finance export writes 0 where
 the earlier edition left the cell blank); a line renamed with its figures unchanged is one rename, not
 a removal and an addition; a finding is the same finding while its code, cell and figures are (its
-message is bch's wording, which may change between versions).
+`stated_gbp` and `computed_gbp`; its message is bch's wording, which may change between versions).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ _CASE_FIELDS = (
 _OPTIONAL_CASE_FIELDS = (("commentary", "commentary changed"), ("register_status", "register status changed"))
 _LINE = ("function", "fiscal_year", "saving_gbp")
 _FINDING = ("severity", "code", "cell", "message")
+_STRUCTURED = ("stated_gbp", "computed_gbp")  # a finding's figures, in packs since findings carry them
 # The columns each compared table must hold (by its pack name); the rest of a pack is not compared.
 NEEDED: dict[str, tuple[str, ...]] = {
     "savings-tidy": _LINE,
@@ -197,16 +198,21 @@ def figures(message: str) -> tuple[Decimal, ...]:
     )
 
 
-def _by_key(frame: pd.DataFrame) -> dict[tuple, list[tuple[str, str]]]:
-    """Findings by their stable key (code, cell, figures): the severity and message of each raised."""
+def _by_key(frame: pd.DataFrame, structured: bool) -> dict[tuple, list[tuple[str, str]]]:
+    """Findings by their stable key, `bch.core.findings.Finding.key` (code, cell, stated and computed pounds): the
+    severity and message of each raised. A pack written before findings carried their figures is keyed by the
+    figures its messages state instead, and so is the pack compared with it."""
     found: dict[tuple, list[tuple[str, str]]] = {}
-    for severity, code, cell, message in frame[list(_FINDING)].itertuples(index=False):
-        found.setdefault((code, cell, figures(message)), []).append((severity, message))
+    figured = _STRUCTURED if structured else ()
+    for severity, code, cell, message, *pounds in frame[[*_FINDING, *figured]].itertuples(index=False):
+        key = (code, cell, *pounds) if structured else (code, cell, figures(message))
+        found.setdefault(key, []).append((severity, message))
     return found
 
 
 def _findings(old: pd.DataFrame, new: pd.DataFrame) -> list[dict]:
-    before, after = _by_key(old), _by_key(new)
+    structured = all(set(_STRUCTURED) <= set(frame.columns) for frame in (old, new))
+    before, after = _by_key(old, structured), _by_key(new, structured)
     found = []
     for key, raised in after.items():  # a finding raised twice where once before is new once
         for severity, message in raised[len(before.get(key, [])) :]:

@@ -39,11 +39,11 @@ def _compare(stated_cell, computed, code: str, what: str, blank_ok: bool = False
     if stated_cell["status"] == "blank":
         if computed == 0 or blank_ok:
             return None
-        return finding(codes.BLANK_TOTAL, cell, f"blank, but {what} gives {format_gbp(computed)}")
-    if int(stated_cell["amount_gbp"]) != int(computed):
-        return finding(
-            code, cell, f"states {format_gbp(stated_cell['amount_gbp'])} but {what} gives {format_gbp(computed)}"
-        )
+        return finding(codes.BLANK_TOTAL, cell, f"blank, but {what} gives {format_gbp(computed)}", computed=computed)
+    stated = stated_cell["amount_gbp"]
+    if int(stated) != int(computed):
+        message = f"states {format_gbp(stated)} but {what} gives {format_gbp(computed)}"
+        return finding(code, cell, message, stated=stated, computed=computed)
     return None
 
 
@@ -112,6 +112,7 @@ def check_change_team_costs(sheet: SavingsSheet) -> list[Finding]:
                     codes.COST_SIGN,
                     row["cell"],
                     f"change-team cost {format_gbp(row['amount_gbp'])} is positive; costs are shown negative",
+                    stated=row["amount_gbp"],
                 )
             )
     costs = summary.change_team_costs(sheet)

@@ -62,6 +62,8 @@ def reverted_forecasts(
                 f"{labels.display(case['function'])}'s latest forecast {format_gbp_k(latest)} is one the edition as "
                 f"at {earlier_key} had replaced: there it was {format_gbp_k(superseding)}{when}, and no revision "
                 "dated since says why it went back (a revision left out of this edition?)",
+                stated=latest,
+                computed=superseding,
             )
         )
     return found
@@ -84,6 +86,8 @@ def restated_years(sheet: SavingsSheet, earlier: SavingsSheet, earlier_key: str)
                 cell,
                 f"{year}'s savings total {format_gbp_k(now)}; the edition as at {earlier_key} stated "
                 f"{format_gbp_k(then)} for it{why}",
+                stated=now,
+                computed=then,
             )
         )
     return found

@@ -6,17 +6,25 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from bch.core.codes import CATALOGUE, Severity
+from bch.core.money import as_pounds
 from bch.core.schema import Schema
 
 
 @dataclass(frozen=True)
 class Finding:
-    """A finding of a code declared in `bch.core.codes`, with the severity declared there (else ValueError)."""
+    """A finding of a code declared in `bch.core.codes`, with the severity declared there (else ValueError).
+
+    A finding about figures carries them as whole pounds, apart from its wording: `stated_gbp`, what the input
+    states (a total cell, a quoted figure, this edition's forecast), and `computed_gbp`, what bch expected instead
+    (computed from the sheet, or stated by the edition before). `key` is the finding's identity across packs and
+    versions of bch: its code, cell and figures, never its message."""
 
     severity: Severity
     code: str
     cell: str | None
     message: str
+    stated_gbp: int | None = None
+    computed_gbp: int | None = None
 
     def __post_init__(self):
         declared = CATALOGUE.get(self.code)
@@ -24,6 +32,13 @@ class Finding:
             raise ValueError(f"finding code {self.code!r} is not declared in bch.core.codes")
         if declared.severity != self.severity:
             raise ValueError(f"finding code {self.code!r} is declared as {declared.severity}, not {self.severity}")
+        for figure in (self.stated_gbp, self.computed_gbp):
+            if figure is not None and type(figure) is not int:
+                raise TypeError(f"a finding's figures are whole pounds (int), not {type(figure).__name__}")
+
+    @property
+    def key(self) -> tuple[str, str | None, int | None, int | None]:
+        return (self.code, self.cell, self.stated_gbp, self.computed_gbp)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -33,15 +48,30 @@ class Finding:
         return f"{self.severity.upper()} [{self.code}] {where}{self.message}"
 
 
-def finding(code: str, cell: str | None, message: str) -> Finding:
-    """A finding of `code` (a `bch.core.codes` constant), its severity taken from the catalogue."""
+def finding(code: str, cell: str | None, message: str, *, stated=None, computed=None) -> Finding:
+    """A finding of `code` (a `bch.core.codes` constant), its severity taken from the catalogue; `stated` and
+    `computed` are its figures in pounds (an int, or a pandas integer: anything else is refused)."""
     declared = CATALOGUE.get(code)
     if declared is None:
         raise ValueError(f"finding code {code!r} is not declared in bch.core.codes")
-    return Finding(declared.severity, code, cell, message)
+    return Finding(declared.severity, code, cell, message, _pounds(stated), _pounds(computed))
 
 
-FINDINGS = Schema("findings", {"severity": "text", "code": "text", "cell": "text", "message": "text"})
+def _pounds(figure) -> int | None:
+    return None if figure is None else as_pounds(figure)
+
+
+FINDINGS = Schema(
+    "findings",
+    {
+        "severity": "text",
+        "code": "text",
+        "cell": "text",
+        "message": "text",
+        "stated_gbp": "money",
+        "computed_gbp": "money",
+    },
+)
 
 
 def has_errors(findings: Iterable[Finding]) -> bool:

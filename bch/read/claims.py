@@ -110,6 +110,8 @@ def verify(claims: pd.DataFrame, figures: dict[str, int | None]) -> tuple[pd.Dat
                     claim["cell"],
                     f"{claim['paragraph']} says {claim['amount']} ({money.format_gbp(claimed)}) for {claim['metric']}; "
                     f"bch computes {money.format_gbp(value)}",
+                    stated=claimed,
+                    computed=value,
                 )
             )
     out = claims.copy()

@@ -279,6 +279,7 @@ def _amount(row: pd.Series, column: str, where, findings: list[Finding]) -> int 
                 codes.NEGATIVE_FORECAST,
                 where(column),
                 f"{column.replace('_', ' ')} {written!r} is negative; a forecast saving is positive",
+                stated=pounds,
             )
         )
         return None

@@ -230,6 +230,7 @@ class _SheetReader(CellReader):
                         codes.NEGATIVE_SAVING,
                         self.ref(row, col),
                         f"{label} {year} is a negative saving ({money.format_gbp(amount)}); a cost put back in budget?",
+                        stated=amount,
                     )
                 )
             rows.lines.append(
