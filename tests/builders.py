@@ -11,6 +11,7 @@ from pathlib import Path
 
 import openpyxl
 
+from bch.publish import ledger
 from bch.read import editions
 
 
@@ -166,7 +167,7 @@ def recorded_pack(out: Path, name: str, as_of: str, **fields) -> Path:
     folder = out / name
     folder.mkdir(parents=True)
     (folder / manifest.MANIFEST).write_text(json.dumps({"pack": name, "as_of": as_of, **fields}))
-    manifest.record_published(out, name, folder / manifest.MANIFEST)
+    ledger.record_published(out, name, folder / manifest.MANIFEST)
     return folder
 
 

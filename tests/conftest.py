@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from bch.publish import execute, pack
+from bch.publish import execute, pack, packoptions
 from tests import builders, next_editions
 
 execute.import_jsonschema_without_iri_grammar()  # before the test modules import nbformat (see there)
@@ -42,7 +42,7 @@ def _signals_as_from_a_terminal() -> None:
 _signals_as_from_a_terminal()  # at import, in the main process and every xdist worker, before any test starts
 # The suite runs the code as it stands in the work tree, committed or not (a developer runs it before committing);
 # the refusal of uncommitted code is tested where it is meant (test_ops.py), with the switch turned off there.
-os.environ[pack.ALLOW_DIRTY_ENV] = "1"
+os.environ[packoptions.ALLOW_DIRTY_ENV] = "1"
 
 RUN_DATE = dt.date(2019, 7, 20)  # the shipped edition's pack is published on this day (never the clock's)
 KERNEL_FIXTURES = {"shipped_pack", "two_editions", "notebook_kernel", "lent_kernel"}
@@ -144,9 +144,8 @@ def analysis():
 
 
 def _publish(out: Path, run_date: dt.date = RUN_DATE, **options) -> Path:
-    from bch.publish import pack
 
-    return pack.build_pack(pack.PackOptions(out=out, **options), run_date=run_date).path
+    return pack.build_pack(packoptions.PackOptions(out=out, **options), run_date=run_date).path
 
 
 @pytest.fixture(scope="session")

@@ -31,7 +31,7 @@ _CASE_FIELDS = (
 # Compared only where both packs hold the column: an older pack without it is still compared on the rest.
 _OPTIONAL_CASE_FIELDS = (("commentary", "commentary changed"), ("register_status", "register status changed"))
 _PARAMETERS = ("edition", "as_of", "materiality_pct", "strict")
-# The parts of a pack's fingerprint (bch.publish.pack.fingerprint), as a republished pack names them.
+# The parts of a pack's fingerprint (bch.publish.packhistory.fingerprint), as a republished pack names them.
 _FINGERPRINT_PARTS = ("inputs", "parameters", "code", "notebooks", "catalogue")
 _LINE = ("function", "fiscal_year", "saving_gbp")
 _FINDING = ("severity", "code", "cell", "message")
@@ -289,8 +289,8 @@ def compare(
 ) -> list[dict]:
     """Changes from `previous` to `current` tables (by their pack names); [] with nothing to compare.
     NotComparable when either lacks a column `NEEDED` names: a missing column is never "all added".
-    The fingerprints (bch.publish.pack.fingerprint, as each manifest records it) say why a pack of the same edition
-    was published again."""
+    The fingerprints (bch.publish.packhistory.fingerprint, as each manifest records it) say why a pack of the same
+    edition was published again."""
     if previous is None:
         return []
     why = _lacking(previous, "previous") or _lacking(current, "current")

@@ -41,7 +41,7 @@ class PackJob:
     run_date: dt.date
     previous: object | None  # bch.publish.packlist.PackRecord
     parameters: dict
-    fingerprint: dict = field(default_factory=dict)  # bch.publish.pack.fingerprint of this run
+    fingerprint: dict = field(default_factory=dict)  # bch.publish.packhistory.fingerprint of this run
     withdrawn: list = field(default_factory=list)  # (bch.read.withdrawals.Withdrawal, pack names) since `previous`
     unreadable: list = field(default_factory=list)  # (name, why) of packs published after `previous`, unreadable
     versions: dict = field(default_factory=manifest.versions)
