@@ -176,9 +176,10 @@ def _check(args: argparse.Namespace) -> int:
     analysis = pipeline.analyse_run(run)
     if args.processed and analysis.sheet.usable:
         from bch.core.writers import write_csv
+        from bch.publish import names
 
         try:
-            write_csv(analysis.sheet.tidy(), args.processed / "savings-tidy.csv")
+            write_csv(analysis.sheet.tidy(), args.processed / names.TIDY)
         except OSError as exc:
             raise ParameterError(f"--processed {args.processed}: cannot write there ({exc.strerror or exc})") from None
     if args.json:

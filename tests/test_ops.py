@@ -11,12 +11,12 @@ import pytest
 from bch import cli, paths
 from bch.analyse import changes
 from bch.core.errors import ParameterError
-from bch.publish import ledger, manifest, pack, packfiles, packhistory, packlist, packoptions
+from bch.publish import ledger, manifest, notebooks, pack, packfiles, packhistory, packlist, packoptions
 from bch.read import withdrawals
 
 
 def test_figures_stated_after_the_run_date_are_refused_before_any_kernel(tmp_path, monkeypatch):
-    monkeypatch.setattr(pack.execute, "check_against_notebooks", lambda *a: pytest.fail("reached the notebooks"))
+    monkeypatch.setattr(notebooks, "check_against_notebooks", lambda *a: pytest.fail("reached the notebooks"))
     with pytest.raises(ParameterError) as refused:
         pack.build_pack(packoptions.PackOptions(out=tmp_path / "out"), run_date=dt.date(2018, 7, 1))
     assert str(refused.value) == (

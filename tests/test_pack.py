@@ -246,3 +246,26 @@ def test_each_notebook_counts_from_in_1_in_the_shared_kernel(published):
         counts = [c.execution_count for c in nbformat.read(notebook, as_version=4).cells if c.cell_type == "code"]
         assert counts[0] == 1, notebook.name
         assert counts == list(range(1, len(counts) + 1)), notebook.name
+
+
+def test_every_html_file_of_a_pack_carries_the_one_content_security_policy(published):
+    """The board pack, the pack's file list and each reviewer's notebook page: bch.present.html.CSP, as declared."""
+    from html.parser import HTMLParser
+
+    from bch.present import html
+
+    class Policies(HTMLParser):
+        found: list
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "meta" and attrs.get("http-equiv") == "Content-Security-Policy":
+                self.found.append(attrs.get("content"))
+
+    pages = sorted(published.rglob("*.html"))
+    assert len(pages) >= 5  # board-pack.html, index.html and the three notebooks' pages
+    for page in pages:
+        parser = Policies()
+        parser.found = []
+        parser.feed(page.read_text(encoding="utf-8"))
+        assert parser.found == [html.CSP], page.name

@@ -18,6 +18,7 @@ from pathlib import Path
 from bch import paths
 from bch.core.digest import file_entry
 from bch.core.errors import BchError
+from bch.publish import names
 
 PACKAGES = (
     "bch",
@@ -37,15 +38,7 @@ MANIFEST = "manifest.json"
 
 
 # Every pack has these, besides each notebook's .ipynb and .html (named in manifest["notebooks"]).
-REQUIRED = (
-    "board-pack.html",
-    "board-pack.pdf",
-    "index.html",
-    "savings-tidy.csv",
-    "findings.csv",
-    "variance.csv",
-    "claims.csv",
-)
+REQUIRED = (names.BOARD_PACK, names.BOARD_PACK_PDF, names.INDEX, *names.TABLES)
 
 
 class ManifestError(BchError):

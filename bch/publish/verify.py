@@ -14,7 +14,7 @@ import stat
 from pathlib import Path, PurePosixPath
 
 from bch.core.digest import sha256
-from bch.publish import notebooks
+from bch.publish import names, notebooks
 from bch.publish.ledger import LEDGER, read_ledger
 from bch.publish.manifest import MANIFEST, ManifestError, load, printable, required, shown
 
@@ -149,7 +149,7 @@ def _on_disk(root: Path) -> dict[str, bool]:
 def _findings_problems(root: Path, stated: dict) -> list[str]:
     import csv
 
-    path = _regular(root, "findings.csv")
+    path = _regular(root, names.FINDINGS)
     if path is None:
         return []  # reported above as missing or refused
     try:
@@ -158,15 +158,15 @@ def _findings_problems(root: Path, stated: dict) -> list[str]:
             severities = [row.get("severity") for row in reader]
             columns = reader.fieldnames or []
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        return [f"findings.csv cannot be read: {exc}"]
+        return [f"{names.FINDINGS} cannot be read: {exc}"]
     if "severity" not in columns:
-        return ["findings.csv has no severity column"]
+        return [f"{names.FINDINGS} has no severity column"]
     counts = {"error": 0, "warning": 0}
     for severity in severities:
         counts[str(severity)] = counts.get(str(severity), 0) + 1
     if counts == stated:
         return []
-    return [f"findings: the manifest counts {_counts(stated)}; findings.csv has {_counts(counts)}"]
+    return [f"findings: the manifest counts {_counts(stated)}; {names.FINDINGS} has {_counts(counts)}"]
 
 
 def _counts(counts: dict) -> str:
