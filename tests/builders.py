@@ -11,7 +11,6 @@ from pathlib import Path
 
 import openpyxl
 
-from bch.publish import ledger
 from bch.read import editions
 
 
@@ -162,7 +161,7 @@ def recorded_pack(out: Path, name: str, as_of: str, **fields) -> Path:
     (nothing else of a pack is read for that)."""
     import json
 
-    from bch.publish import manifest
+    from bch.publish import ledger, manifest
 
     folder = out / name
     folder.mkdir(parents=True)

@@ -20,6 +20,7 @@ import pytest
 from filelock import FileLock
 
 from bch.publish import execute, pack, packoptions
+from bch.publish.kernel import SharedKernel
 from tests import builders, next_editions
 
 execute.import_jsonschema_without_iri_grammar()  # before the test modules import nbformat (see there)
@@ -115,7 +116,7 @@ def shipped():
 def lent_kernel():
     """One warmed kernel that every `bch pack` of the module runs in (`execute.lend`): many real packs, one
     kernel start."""
-    kernel = execute.SharedKernel()
+    kernel = SharedKernel()
     try:
         kernel.wait(kernel.send(execute.WARM_UP, first=True))
         with execute.lend(kernel):
@@ -127,7 +128,7 @@ def lent_kernel():
 @pytest.fixture(scope="session")
 def notebook_kernel():
     """One python3 kernel with bch's stack imported, as a pack starts it; each notebook test resets it."""
-    kernel = execute.SharedKernel()
+    kernel = SharedKernel()
     try:
         kernel.wait(kernel.send(execute.WARM_UP, first=True))
         yield kernel
@@ -144,7 +145,6 @@ def analysis():
 
 
 def _publish(out: Path, run_date: dt.date = RUN_DATE, **options) -> Path:
-
     return pack.build_pack(packoptions.PackOptions(out=out, **options), run_date=run_date).path
 
 

@@ -147,7 +147,7 @@ def test_a_kernel_that_cannot_start_leaves_no_key_file_nor_sockets(tmp_path):
 
     before = left()
     with pytest.raises(FileNotFoundError, match="gone"):
-        execute.SharedKernel(cwd=tmp_path / "gone")
+        kernel.SharedKernel(cwd=tmp_path / "gone")
     assert left() == before
 
 
@@ -225,7 +225,6 @@ def test_a_figure_the_charts_notebook_did_not_save_is_an_error(tmp_path):
 
 
 def test_a_torn_last_ledger_line_is_dropped_and_a_broken_chain_stops_before_any_kernel(tmp_path):
-
     ledger_file = tmp_path / ledger.LEDGER
     ledger_file.write_bytes(b'{"pack": "x", "manif')  # a write cut short: its pack was never renamed into place
     packlock.check_ledger(tmp_path)

@@ -94,7 +94,6 @@ def notebook_with_parameters(tmp_path, source: str):
     ],
 )
 def test_a_parameters_cell_is_read_as_python(tmp_path, source, declared):
-
     assert notebooks.declared_parameters(notebook_with_parameters(tmp_path, source)) == declared
 
 
@@ -106,14 +105,12 @@ def test_a_parameters_cell_is_read_as_python(tmp_path, source, declared):
     ],
 )
 def test_a_parameters_cell_bch_cannot_read_is_one_message(tmp_path, source, message):
-
     with pytest.raises(ParameterError) as failure:
         notebooks.declared_parameters(notebook_with_parameters(tmp_path, source))
     assert str(failure.value) == message
 
 
 def test_a_file_that_is_not_a_notebook_or_has_no_parameters_cell(tmp_path):
-
     junk = tmp_path / "junk.ipynb"
     junk.write_text("not json")
     with pytest.raises(ParameterError, match=r"^cannot read junk.ipynb as a notebook: "):
