@@ -3,7 +3,7 @@
 Rebuilt after each publish from the packs' own files (manifest.json, and the Headlines sheet of
 bch-pack.xlsx for the figures), so it never disagrees with them and nothing new is recorded. A pack
 that can't be read is listed as such: the index never fails a publish that already happened.
-Self-contained like the board pack: everything escaped, the same Content-Security-Policy.
+Self-contained like the board pack: everything escaped, the one Content-Security-Policy (`bch.present.html`).
 """
 
 from __future__ import annotations
