@@ -162,9 +162,10 @@ def _check(args: argparse.Namespace) -> int:
     analysis = pipeline.analyse_run(run)
     if args.processed and analysis.sheet.usable:
         from bch.core.writers import write_csv
+        from bch.publish import names
 
         try:
-            write_csv(analysis.sheet.tidy(), args.processed / "savings-tidy.csv")
+            write_csv(analysis.sheet.tidy(), args.processed / names.TIDY)
         except OSError as exc:
             raise ParameterError(f"--processed {args.processed}: cannot write there ({exc.strerror or exc})") from None
     if args.json:
@@ -208,7 +209,7 @@ def _publish(args: argparse.Namespace):
 
     start = time.perf_counter()
     with interrupts.deferred():  # from here a Ctrl-C or SIGTERM is taken between steps (bch.publish.interrupts)
-        from bch.publish import pack
+        from bch.publish import pack, packoptions
 
         interrupts.check()
 
@@ -218,7 +219,7 @@ def _publish(args: argparse.Namespace):
 
         fields = {p.name: getattr(args, p.name) for p in params.of(params.PACK)}
         dirty = {"allow_dirty": True} if args.allow_dirty else {}  # else PackOptions' default (BCH_ALLOW_DIRTY)
-        options = pack.PackOptions(**fields, out=args.out, if_changed=args.if_changed, **dirty)
+        options = packoptions.PackOptions(**fields, out=args.out, if_changed=args.if_changed, **dirty)
         try:
             published = pack.build_pack(options, progress)
         except ParameterError as exc:
@@ -230,13 +231,13 @@ def _publish(args: argparse.Namespace):
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from bch.publish import manifest
+    from bch.publish import manifest, verify
 
     if why := paths.unusable(args.pack_dir):
         raise ParameterError(f"{labels.clip(str(args.pack_dir))}: {why}")
     if not (args.pack_dir / manifest.MANIFEST).is_file():
         raise ParameterError(f"{args.pack_dir} is not a pack: it has no {manifest.MANIFEST}")
-    problems = manifest.verify(args.pack_dir)
+    problems = verify.verify(args.pack_dir)
     for problem in problems:
         print(problem)
     shown = labels.neutralise(str(args.pack_dir))  # a folder named with LF must not forge an "intact" line
@@ -321,7 +322,7 @@ def run() -> int:
     second after a pack), to free memory the OS frees anyway: frozen, it is skipped. What that skips are
     finalizers of objects in reference cycles, so nothing may rely on them: every file bch writes is closed
     before `main()` returns, and a kernel removes its files when it closes or fails to start
-    (`execute.SharedKernel`). atexit handlers (logging's flush among them) still run.
+    (`bch.publish.kernel.SharedKernel`). atexit handlers (logging's flush among them) still run.
     """
     code = main()
     gc.freeze()

@@ -1,6 +1,6 @@
 """Every run parameter, declared once: name, type, default, help, range, where it applies.
 
-The CLI's options and their --help, `bch.publish.pack.PackOptions`, the validation here and the notebooks'
+The CLI's options and their --help, `bch.publish.packoptions.PackOptions`, the validation here and the notebooks'
 `parameters` cells all derive from `PARAMETERS` (a test checks each notebook's cell against it).
 Path defaults are relative to the project root; a notebook writes them relative to notebooks/,
 and a relative path a notebook is given is taken from notebooks/ (the CLI's, from the working

@@ -40,9 +40,9 @@ def withdraw(catalogue_path: str | Path, as_of: str, reason: str, out: Path | No
     workbook = sha256(edition.savings) if edition else ""  # a broken entry's packs: every pack of that date
     packs = Path(out) if out is not None and Path(out).is_dir() else None
     if packs is not None:
-        from bch.publish import pack
+        from bch.publish import packlock
 
-        pack.check_output_folder(packs)  # a real `latest`, an --out inside a pack: refused before anything changes
+        packlock.check_output_folder(packs)  # a real `latest`, an --out inside a pack: refused before anything changes
     with _locked(packs):
         published = tuple(r.path.name for r in packlist.published_packs(packs) if r.as_of == as_of) if packs else None
         today = dates.today().isoformat()  # the clock packs are dated by
@@ -58,9 +58,9 @@ def _locked(out: Path | None):
     """The output folder's pack lock (never while a `bch pack` publishes into it); nothing without one."""
     from contextlib import nullcontext
 
-    from bch.publish import pack
+    from bch.publish import packlock
 
-    return pack._locked(out) if out is not None else nullcontext()
+    return packlock.locked(out) if out is not None else nullcontext()
 
 
 def _withdrawable(catalogue: Catalogue, as_of: str) -> Edition | None:

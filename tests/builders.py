@@ -161,12 +161,12 @@ def recorded_pack(out: Path, name: str, as_of: str, **fields) -> Path:
     (nothing else of a pack is read for that)."""
     import json
 
-    from bch.publish import manifest
+    from bch.publish import ledger, manifest
 
     folder = out / name
     folder.mkdir(parents=True)
     (folder / manifest.MANIFEST).write_text(json.dumps({"pack": name, "as_of": as_of, **fields}))
-    manifest.record_published(out, name, folder / manifest.MANIFEST)
+    ledger.record_published(out, name, folder / manifest.MANIFEST)
     return folder
 
 

@@ -21,7 +21,8 @@ import pytest
 from filelock import FileLock
 
 from bch import paths
-from bch.publish import execute, pack
+from bch.publish import execute, pack, packoptions
+from bch.publish.kernel import SharedKernel
 from tests import builders, next_editions
 
 execute.import_jsonschema_without_iri_grammar()  # before the test modules import nbformat (see there)
@@ -44,7 +45,7 @@ def _signals_as_from_a_terminal() -> None:
 _signals_as_from_a_terminal()  # at import, in the main process and every xdist worker, before any test starts
 # The suite runs the code as it stands in the work tree, committed or not (a developer runs it before committing);
 # the refusal of uncommitted code is tested where it is meant (test_ops.py), with the switch turned off there.
-os.environ[pack.ALLOW_DIRTY_ENV] = "1"
+os.environ[packoptions.ALLOW_DIRTY_ENV] = "1"
 # Every process of the suite (kernels and `python -m bch` included) caches in a folder of its own, never the user's.
 _CACHE = tempfile.mkdtemp(prefix="bch-test-cache-")
 atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
@@ -121,7 +122,7 @@ def shipped():
 def lent_kernel():
     """One warmed kernel that every `bch pack` of the module runs in (`execute.lend`): many real packs, one
     kernel start."""
-    kernel = execute.SharedKernel()
+    kernel = SharedKernel()
     try:
         kernel.wait(kernel.send(execute.WARM_UP, first=True))
         with execute.lend(kernel):
@@ -133,7 +134,7 @@ def lent_kernel():
 @pytest.fixture(scope="session")
 def notebook_kernel():
     """One python3 kernel with bch's stack imported, as a pack starts it; each notebook test resets it."""
-    kernel = execute.SharedKernel()
+    kernel = SharedKernel()
     try:
         kernel.wait(kernel.send(execute.WARM_UP, first=True))
         yield kernel
@@ -150,9 +151,7 @@ def analysis():
 
 
 def _publish(out: Path, run_date: dt.date = RUN_DATE, **options) -> Path:
-    from bch.publish import pack
-
-    return pack.build_pack(pack.PackOptions(out=out, **options), run_date=run_date).path
+    return pack.build_pack(packoptions.PackOptions(out=out, **options), run_date=run_date).path
 
 
 @pytest.fixture(scope="session")

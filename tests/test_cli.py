@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bch import cli
+from bch.publish import packoptions
 from tests import builders
 
 
@@ -263,7 +264,7 @@ def test_pack_prints_progress_and_the_pack_or_nothing_when_quiet(capsys, tmp_pat
 
     def build_pack(options, progress=None, run_date=None):
         progress("3.0-variance-charts.ipynb: 4.2s")
-        return pack.Published(made)
+        return packoptions.Published(made)
 
     monkeypatch.setattr(pack, "build_pack", build_pack)
     assert run(capsys, "pack", "--quiet", "--out", str(tmp_path)) == (0, "", "")

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
+from bch.core.digest import sha256
 from bch.core.errors import BchError
-from bch.publish import execute, pack, packlist, render
+from bch.publish import execute, kernel, ledger, pack, packhistory, packlist, packlock, packoptions, render, verify
 from tests import builders
 
 MOMENTS = ["starting", "kernel", "notebooks"]
@@ -26,8 +27,8 @@ def _seen(moment: str, pid: int, out: Path) -> bool:
     """The run is at `moment` or past it: it holds the folder's lock, its kernel's folder exists, or papermill
     has written the first notebook (as it starts it)."""
     folder, pattern = {
-        "starting": (out, pack.LOCK),
-        "kernel": (Path(tempfile.gettempdir()), f"{execute.KERNEL_FOLDER_PREFIX}{pid}-*"),
+        "starting": (out, packlock.LOCK),
+        "kernel": (Path(tempfile.gettempdir()), f"{kernel.KERNEL_FOLDER_PREFIX}{pid}-*"),
         "notebooks": (out, f".building-*/{execute.CHARTS_NOTEBOOK}"),
     }[moment]
     return bool(list(folder.glob(pattern)))
@@ -89,15 +90,15 @@ def test_an_interrupt_at_any_point_ends_the_run_as_interrupted_and_frees_the_fol
     *before, last = run["stderr"].splitlines()
     assert (run["code"], last) == (130, "bch: interrupted")
     assert [line for line in before if not line.startswith("bch pack: ")] == []  # progress only: no death throes
-    assert sorted(p.name for p in out.iterdir()) == [pack.LOCK]  # nothing published, no leftovers
-    assert not list(Path(tempfile.gettempdir()).glob(f"{execute.KERNEL_FOLDER_PREFIX}{run['pid']}-*"))
-    FileLock(out / pack.LOCK, timeout=0).acquire()  # free again: a later scheduled run is not "busy"
+    assert sorted(p.name for p in out.iterdir()) == [packlock.LOCK]  # nothing published, no leftovers
+    assert not list(Path(tempfile.gettempdir()).glob(f"{kernel.KERNEL_FOLDER_PREFIX}{run['pid']}-*"))
+    FileLock(out / packlock.LOCK, timeout=0).acquire()  # free again: a later scheduled run is not "busy"
 
 
 def test_a_real_latest_folder_is_refused_before_anything_runs(tmp_path):
     (tmp_path / "latest").mkdir()
-    with pytest.raises(pack.PackError, match="latest is a real file or folder, not the link bch keeps"):
-        pack.build_pack(pack.PackOptions(out=tmp_path))
+    with pytest.raises(packoptions.PackError, match="latest is a real file or folder, not the link bch keeps"):
+        pack.build_pack(packoptions.PackOptions(out=tmp_path))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["latest"]
 
 
@@ -105,8 +106,8 @@ def test_an_output_folder_inside_a_published_pack_is_refused(tmp_path):
     inside = tmp_path / "2026-01-02" / "figures"
     inside.mkdir(parents=True)
     (tmp_path / "2026-01-02" / "manifest.json").write_text("{}")
-    with pytest.raises(pack.PackError, match="is inside the published pack"):
-        pack.build_pack(pack.PackOptions(out=inside))
+    with pytest.raises(packoptions.PackError, match="is inside the published pack"):
+        pack.build_pack(packoptions.PackOptions(out=inside))
 
 
 def test_an_output_folder_below_a_published_pack_is_refused_before_anything_is_created(tmp_path):
@@ -114,16 +115,16 @@ def test_an_output_folder_below_a_published_pack_is_refused_before_anything_is_c
     (published / "figures").mkdir()
     before = builders.tree_digest(tmp_path), sorted(p.name for p in published.rglob("*"))
     out = published / "figures" / "sub" / "deeper"
-    with pytest.raises(pack.PackError) as refused:
-        pack.build_pack(pack.PackOptions(out=out))
+    with pytest.raises(packoptions.PackError) as refused:
+        pack.build_pack(packoptions.PackOptions(out=out))
     assert str(refused.value) == f"--out {out} is inside the published pack {published}; packs are never written into"
     assert (builders.tree_digest(tmp_path), sorted(p.name for p in published.rglob("*"))) == before
 
 
 def test_a_lock_path_that_is_a_folder_is_one_line(tmp_path):
-    (tmp_path / pack.LOCK).mkdir()
-    with pytest.raises(pack.PackError, match="cannot take the lock"):
-        pack.build_pack(pack.PackOptions(out=tmp_path))
+    (tmp_path / packlock.LOCK).mkdir()
+    with pytest.raises(packoptions.PackError, match="cannot take the lock"):
+        pack.build_pack(packoptions.PackOptions(out=tmp_path))
 
 
 def test_leftovers_of_killed_runs_are_removed_and_live_ones_kept(tmp_path):
@@ -132,7 +133,7 @@ def test_leftovers_of_killed_runs_are_removed_and_live_ones_kept(tmp_path):
     (tmp_path / f".building-20260101T000000Z-{gone}").mkdir()
     (tmp_path / f".latest-{gone}").symlink_to("nowhere")
     (tmp_path / f".building-20260101T000000Z-{os.getpid()}").mkdir()
-    pack._remove_stale(tmp_path)
+    packlock.remove_stale(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == [f".building-20260101T000000Z-{os.getpid()}"]
 
 
@@ -141,12 +142,12 @@ def test_a_kernel_that_cannot_start_leaves_no_key_file_nor_sockets(tmp_path):
     from jupyter_core.paths import jupyter_runtime_dir
 
     def left() -> set:
-        sockets = Path(tempfile.gettempdir()).glob(f"{execute.KERNEL_FOLDER_PREFIX}{os.getpid()}-*")
+        sockets = Path(tempfile.gettempdir()).glob(f"{kernel.KERNEL_FOLDER_PREFIX}{os.getpid()}-*")
         return {*sockets, *Path(jupyter_runtime_dir()).glob("kernel-*.json")}
 
     before = left()
     with pytest.raises(FileNotFoundError, match="gone"):
-        execute.SharedKernel(cwd=tmp_path / "gone")
+        kernel.SharedKernel(cwd=tmp_path / "gone")
     assert left() == before
 
 
@@ -155,7 +156,7 @@ def test_a_dangling_link_with_todays_name_is_skipped(tmp_path):
 
     day = dt.date(2026, 1, 2)
     (tmp_path / "2026-01-02").symlink_to("nowhere")
-    assert pack._next_name(tmp_path, day) == "2026-01-02.2"
+    assert packhistory.next_name(tmp_path, day) == "2026-01-02.2"
 
 
 def test_an_unreadable_previous_pack_only_stops_the_comparison(tmp_path):
@@ -224,15 +225,13 @@ def test_a_figure_the_charts_notebook_did_not_save_is_an_error(tmp_path):
 
 
 def test_a_torn_last_ledger_line_is_dropped_and_a_broken_chain_stops_before_any_kernel(tmp_path):
-    from bch.publish import manifest
-
-    ledger = tmp_path / manifest.LEDGER
-    ledger.write_bytes(b'{"pack": "x", "manif')  # a write cut short: its pack was never renamed into place
-    pack._check_ledger(tmp_path)
-    assert ledger.read_bytes() == b""
-    ledger.write_bytes(b"not an entry\n")
-    with pytest.raises(pack.PackError, match=r"nothing can be published into .* until it is mended: restore"):
-        pack.build_pack(pack.PackOptions(out=tmp_path))
+    ledger_file = tmp_path / ledger.LEDGER
+    ledger_file.write_bytes(b'{"pack": "x", "manif')  # a write cut short: its pack was never renamed into place
+    packlock.check_ledger(tmp_path)
+    assert ledger_file.read_bytes() == b""
+    ledger_file.write_bytes(b"not an entry\n")
+    with pytest.raises(packoptions.PackError, match=r"nothing can be published into .* until it is mended: restore"):
+        pack.build_pack(packoptions.PackOptions(out=tmp_path))
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".building")]
 
 
@@ -241,34 +240,36 @@ def test_a_last_entry_missing_only_its_newline_is_kept_and_the_chain_goes_on(tmp
 
     builders.recorded_pack(tmp_path, "2019-07-20", "2018-07-19")
     builders.recorded_pack(tmp_path, "2019-07-21", "2018-07-19")
-    ledger = tmp_path / manifest.LEDGER
-    ledger.write_bytes(ledger.read_bytes().rstrip(b"\n"))  # a hand edit or a tool that strips the last newline
-    kept = ledger.read_bytes()
-    pack._check_ledger(tmp_path)
-    assert ledger.read_bytes() == kept
-    assert manifest.recorded_packs(tmp_path) == {"2019-07-20": 1, "2019-07-21": 2}
+    ledger_file = tmp_path / ledger.LEDGER
+    ledger_file.write_bytes(
+        ledger_file.read_bytes().rstrip(b"\n")
+    )  # a hand edit or a tool that strips the last newline
+    kept = ledger_file.read_bytes()
+    packlock.check_ledger(tmp_path)
+    assert ledger_file.read_bytes() == kept
+    assert ledger.recorded_packs(tmp_path) == {"2019-07-20": 1, "2019-07-21": 2}
     third = builders.recorded_pack(tmp_path, "2019-07-22", "2018-07-19")
-    entries, broken = manifest.read_ledger(ledger)
+    entries, broken = ledger.read_ledger(ledger_file)
     assert broken is None
-    assert ledger.read_bytes().startswith(kept + b"\n")
+    assert ledger_file.read_bytes().startswith(kept + b"\n")
     assert [entry["pack"] for entry in entries] == ["2019-07-20", "2019-07-21", "2019-07-22"]
     assert entries[2]["prev"] == entries[1]["entry_sha256"]
-    assert manifest._ledger_problems(third, tmp_path, manifest.sha256(third / manifest.MANIFEST)) == []
+    assert verify._ledger_problems(third, tmp_path, sha256(third / manifest.MANIFEST)) == []
 
 
 def test_an_unterminated_last_line_shaped_like_an_entry_is_never_dropped(tmp_path):
     import json
 
-    from bch.publish import manifest
-
     builders.recorded_pack(tmp_path, "2019-07-20", "2018-07-19")
-    ledger = tmp_path / manifest.LEDGER
-    forged = dict(json.loads(ledger.read_text()), pack="2019-07-21", prev=None)  # does not chain on line 1
-    ledger.write_bytes(ledger.read_bytes() + json.dumps(forged).encode())
-    before = ledger.read_bytes()
-    with pytest.raises(pack.PackError, match=r"^ledger chain broken at line 2: prev is not line 1's entry_sha256; "):
-        pack._check_ledger(tmp_path)
-    assert ledger.read_bytes() == before  # evidence of an edit, not a write cut short: left for a person
+    ledger_file = tmp_path / ledger.LEDGER
+    forged = dict(json.loads(ledger_file.read_text()), pack="2019-07-21", prev=None)  # does not chain on line 1
+    ledger_file.write_bytes(ledger_file.read_bytes() + json.dumps(forged).encode())
+    before = ledger_file.read_bytes()
+    with pytest.raises(
+        packoptions.PackError, match=r"^ledger chain broken at line 2: prev is not line 1's entry_sha256; "
+    ):
+        packlock.check_ledger(tmp_path)
+    assert ledger_file.read_bytes() == before  # evidence of an edit, not a write cut short: left for a person
 
 
 def test_a_dated_folder_the_ledger_does_not_record_is_never_latest_nor_compared_with(tmp_path):

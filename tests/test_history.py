@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bch import cli
-from bch.publish import pack, packlist
+from bch.publish import packhistory, packlist, packoptions
 from tests import builders, next_editions
 
 
@@ -134,7 +134,7 @@ def test_the_fingerprint_follows_the_catalogue_parameters_and_inputs_but_not_the
 
     def print_of(**options):
         options = {"catalogue_path": str(catalogue), "out": tmp_path / "elsewhere", **options}
-        return pack.fingerprint(pack._run(pack.PackOptions(**options)))
+        return packhistory.fingerprint(packoptions.run_parameters(packoptions.PackOptions(**options)))
 
     first = print_of()
     assert print_of(out=tmp_path / "another") == first

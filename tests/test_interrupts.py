@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from bch.publish import interrupts, pack
+from bch.publish import interrupts, pack, packlock, packoptions
 from tests.conftest import RUN_DATE
 
 
@@ -112,15 +112,15 @@ def signal_in_the_notebooks(monkeypatch):
 def assert_nothing_published(out):
     from filelock import FileLock
 
-    assert sorted(p.name for p in out.iterdir()) == [pack.LOCK]  # no pack, no ledger, no `latest`, no leftovers
-    FileLock(out / pack.LOCK, timeout=0).acquire()  # and free
+    assert sorted(p.name for p in out.iterdir()) == [packlock.LOCK]  # no pack, no ledger, no `latest`, no leftovers
+    FileLock(out / packlock.LOCK, timeout=0).acquire()  # and free
 
 
 def test_a_signal_during_the_notebooks_publishes_nothing(tmp_path, signal_in_the_notebooks):
     signal_in_the_notebooks(lambda: None)
     before = signal.getsignal(signal.SIGTERM)
     with pytest.raises(KeyboardInterrupt):
-        pack.build_pack(pack.PackOptions(out=tmp_path / "packs"), run_date=RUN_DATE)
+        pack.build_pack(packoptions.PackOptions(out=tmp_path / "packs"), run_date=RUN_DATE)
     assert_nothing_published(tmp_path / "packs")
     assert signal.getsignal(signal.SIGTERM) is before
     assert not interrupts.stopped()
@@ -134,7 +134,7 @@ def test_a_failure_after_a_signal_still_ends_as_interrupted(tmp_path, signal_in_
 
     signal_in_the_notebooks(fails)
     with pytest.raises(KeyboardInterrupt):
-        pack.build_pack(pack.PackOptions(out=tmp_path / "packs"), run_date=RUN_DATE)
+        pack.build_pack(packoptions.PackOptions(out=tmp_path / "packs"), run_date=RUN_DATE)
     assert_nothing_published(tmp_path / "packs")
 
 

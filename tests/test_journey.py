@@ -23,7 +23,7 @@ import pytest
 
 from bch import cli
 from bch.analyse import pipeline
-from bch.publish import manifest
+from bch.publish import ledger, verify
 from bch.read import editions, withdrawals
 from tests import builders, next_editions
 
@@ -75,7 +75,7 @@ def add(catalogue: Path, as_of: str, savings: Path, *more: str) -> None:
 def publish(catalogue: Path, out: Path, *more: str) -> Path:
     """A real `bch pack`; the pack it published, as the ledger recorded it last."""
     assert cli.main(["pack", "--quiet", "--catalogue", str(catalogue), "--out", str(out), *more]) == 0
-    recorded = manifest.recorded_packs(out)
+    recorded = ledger.recorded_packs(out)
     return out / max(recorded, key=recorded.get)
 
 
@@ -139,7 +139,7 @@ def journey(tmp_path_factory, lent_kernel) -> dict:
     tampered = {
         "check": cli.main(["check", "--catalogue", str(catalogue), "--json"]),
         "findings": [(f.severity, f.code, f.cell) for f in pipeline.analyse(catalogue=catalogue).findings],
-        "verify": manifest.verify(packs["year 4 again"]),
+        "verify": verify.verify(packs["year 4 again"]),
     }
     return {"packs": packs, "out": out, "tampered": tampered, "withdrawn": withdrawals.read(catalogue)}
 
@@ -222,7 +222,7 @@ def test_every_pack_of_the_journey_is_whole(journey):
     for pack in packs.values():
         register = pack.parent.parent / "raw" / "business-cases-2021.csv"  # edited after these were published
         edited = [f"input changed since this pack was made: {register} (its figures are not the file's now)"]
-        assert manifest.verify(pack) == (
+        assert verify.verify(pack) == (
             edited if json.loads((pack / "manifest.json").read_text())["as_of"] >= "2021" else []
         )
         for name in ("board-pack.html", "board-pack.pdf", "bch-pack.xlsx", "variance.csv", "index.html"):

@@ -10,7 +10,7 @@ import pytest
 from bch import adding, cli
 from bch.analyse import pipeline
 from bch.present import boardpack
-from bch.publish import pack, packlist
+from bch.publish import packlist, packlock
 from bch.read import editions, withdrawals
 from tests import builders, next_editions
 
@@ -283,7 +283,7 @@ def test_a_withdrawal_while_a_pack_runs_into_the_folder_is_exit_3_and_changes_no
     out.mkdir()
     before = snapshot(raw)
     argv = ["edition", "--catalogue", str(raw / "editions.toml"), "withdraw", "2019-07-18", "--reason", "r"]
-    with FileLock(out / pack.LOCK):
+    with FileLock(out / packlock.LOCK):
         assert cli.main([*argv, "--out", str(out)]) == 3
     assert "another bch pack is running" in capsys.readouterr().err
     assert snapshot(raw) == before

@@ -9,7 +9,7 @@ import pytest
 
 from bch import params, paths
 from bch.core import findings
-from bch.publish import execute as execute_module
+from bch.publish import notebooks
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
 
@@ -55,7 +55,7 @@ def test_bch_reads_each_parameters_cell_as_papermill_does(path):
     import papermill
 
     shown = {name: p["inferred_type_name"] for name, p in papermill.inspect_notebook(str(path)).items()}
-    assert {name: kind.__name__ for name, kind in execute_module.declared_parameters(path).items()} == shown
+    assert {name: kind.__name__ for name, kind in notebooks.declared_parameters(path).items()} == shown
     assert list(shown) == [p.name for p in params.NOTEBOOK_PARAMETERS]
 
 

@@ -11,14 +11,14 @@ import pytest
 from bch import cli, paths
 from bch.analyse import packchanges
 from bch.core.errors import ParameterError
-from bch.publish import manifest, pack, packfiles, packlist
+from bch.publish import ledger, manifest, notebooks, pack, packfiles, packhistory, packlist, packoptions
 from bch.read import withdrawals
 
 
 def test_figures_stated_after_the_run_date_are_refused_before_any_kernel(tmp_path, monkeypatch):
-    monkeypatch.setattr(pack.execute, "check_against_notebooks", lambda *a: pytest.fail("reached the notebooks"))
+    monkeypatch.setattr(notebooks, "check_against_notebooks", lambda *a: pytest.fail("reached the notebooks"))
     with pytest.raises(ParameterError) as refused:
-        pack.build_pack(pack.PackOptions(out=tmp_path / "out"), run_date=dt.date(2018, 7, 1))
+        pack.build_pack(packoptions.PackOptions(out=tmp_path / "out"), run_date=dt.date(2018, 7, 1))
     assert str(refused.value) == (
         "the figures are stated as at 2018-07-19, after today (2018-07-01): a pack can't state figures at a day "
         "not yet reached"
@@ -27,12 +27,12 @@ def test_figures_stated_after_the_run_date_are_refused_before_any_kernel(tmp_pat
 
 
 def test_only_the_newest_failure_records_are_kept(tmp_path):
-    failed = tmp_path / pack.FAILED
+    failed = tmp_path / packhistory.FAILED
     for day in range(1, 15):
         (failed / f"201907{day:02d}T060000Z").mkdir(parents=True)
-    pack._prune_failures(failed)
+    packhistory.prune_failures(failed)
     kept = sorted(p.name for p in failed.iterdir())
-    assert len(kept) == pack.FAILURES_KEPT == 10
+    assert len(kept) == packhistory.FAILURES_KEPT == 10
     assert kept[0] == "20190705T060000Z" and kept[-1] == "20190714T060000Z"
 
 
@@ -40,7 +40,7 @@ def _recorded_pack(out, name: str, as_of: str) -> None:
     folder = out / name
     folder.mkdir(parents=True)
     (folder / manifest.MANIFEST).write_text(json.dumps({"as_of": as_of}), encoding="utf-8")
-    manifest.record_published(out, name, folder / manifest.MANIFEST)
+    ledger.record_published(out, name, folder / manifest.MANIFEST)
 
 
 def test_packs_are_in_the_order_the_ledger_recorded_them_not_by_their_folders_day(tmp_path):
@@ -99,7 +99,7 @@ def test_bch_changed_in_its_checkout_counts_when_the_project_is_another_folder(t
 def test_uncommitted_code_is_refused_in_one_line_before_any_kernel_unless_allowed(tmp_path, monkeypatch, capsys):
     modified = ["notebooks/2.0-reconcile-forecasts.ipynb"]
     monkeypatch.setattr(manifest, "git_state", lambda *a: {"commit": "0" * 40, "dirty": True, "modified": modified})
-    monkeypatch.delenv(pack.ALLOW_DIRTY_ENV)
+    monkeypatch.delenv(packoptions.ALLOW_DIRTY_ENV)
     monkeypatch.setattr(pack.execute, "SharedKernel", lambda *a, **k: pytest.fail("a kernel was started"))
     assert cli.main(["pack", "--out", str(tmp_path / "out")]) == 2
     assert capsys.readouterr().err == (
@@ -170,7 +170,7 @@ def test_a_manifest_edited_after_publishing_is_never_latest_nor_compared_with(tm
     edited.write_text(json.dumps({"as_of": "9999-12-31"}), encoding="utf-8")
     assert [p.path.name for p in packlist.published_packs(out)] == ["2019-07-21"]
     assert packlist.previous_pack(packlist.published_packs(out), "2019-07-18").path.name == "2019-07-21"
-    first_entry = manifest.read_ledger(out / "ledger.jsonl")[0][0]
+    first_entry = ledger.read_ledger(out / "ledger.jsonl")[0][0]
     record, why = packfiles.read_manifest(out / "2019-07-20", first_entry["manifest_sha256"])
     assert (record, why) == (None, "manifest.json differs from its ledger entry: edited since it was published")
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from bch.publish import manifest, pack
+from bch.core.digest import sha256
+from bch.publish import ledger, notebooks, pack, packhistory, packoptions, verify
 from bch.read import editions
 from tests import builders
 from tests.conftest import RUN_DATE
@@ -40,14 +41,14 @@ def test_a_pack_holds_every_part(published):
 
 def test_every_manifest_hash_matches_its_file(published):
     record = json.loads((published / "manifest.json").read_text())
-    assert manifest.verify(published) == []
+    assert verify.verify(published) == []
     assert len(record["outputs"]) == len([p for p in published.rglob("*") if p.is_file()]) - 1
     for entry in record["outputs"]:
         data = (published / entry["path"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"]
         assert len(data) == entry["bytes"]
     inputs = {Path(i["path"]).name: i for i in record["inputs"]}
-    assert inputs["bch-savings-2018-07-19.xlsx"]["sha256"] == manifest.sha256(editions.load().newest().savings)
+    assert inputs["bch-savings-2018-07-19.xlsx"]["sha256"] == sha256(editions.load().newest().savings)
     assert set(inputs) == {"bch-savings-2018-07-19.xlsx", "business-cases.csv", "paper-claims.csv"}
 
 
@@ -98,7 +99,7 @@ def test_published_notebooks_carry_no_kernel_noise(published):
         text = path.read_text()
         assert "Session/line number was not unique" not in text, path.name
         assert "PosixPath" not in text and ".building-" not in text, path.name
-    injected = manifest.injected_parameters(published / "1.0-load-and-check.ipynb")
+    injected = notebooks.injected_parameters(published / "1.0-load-and-check.ipynb")
     assert injected["output_dir"] == str(published)
     assert (
         "Saved into <code>output_dir</code>: savings-tidy.csv, findings.csv."
@@ -128,20 +129,20 @@ def test_if_changed_with_nothing_changed_needs_no_write_access_to_the_output_fol
     book = builders.shipped_book()
     workbook = builders.save(book, tmp_path, "savings.xlsx")
     out = tmp_path / "packs"
-    options = pack.PackOptions(out=out, if_changed=True, savings_path=str(workbook), as_of="2018-07-19")
-    prints = pack.fingerprint(pack._run(options))
+    options = packoptions.PackOptions(out=out, if_changed=True, savings_path=str(workbook), as_of="2018-07-19")
+    prints = packhistory.fingerprint(packoptions.run_parameters(options))
     first = builders.recorded_pack(out, RUN_DATE.isoformat(), "2018-07-19", fingerprint=prints)
     before = builders.tree_digest(out), sorted(p.name for p in out.iterdir())
     real = os.access
     monkeypatch.setattr(os, "access", lambda path, mode, **kw: mode != os.W_OK and real(path, mode, **kw))
     unchanged = pack.build_pack(options, run_date=RUN_DATE)
-    assert unchanged == pack.Published(
+    assert unchanged == packoptions.Published(
         first, True, f"nothing changed since {first.name} (same inputs, parameters and code); nothing published"
     )
     assert (builders.tree_digest(out), sorted(p.name for p in out.iterdir())) == before  # not even the lock file
     book["Savings"]["F8"] = 835
     builders.save(book, tmp_path, "savings.xlsx")
-    with pytest.raises(pack.PackError) as refused:
+    with pytest.raises(packoptions.PackError) as refused:
         pack.build_pack(options, run_date=RUN_DATE)
     assert str(refused.value) == f"cannot write into the output folder {out}"
 
@@ -157,8 +158,8 @@ def test_if_changed_a_workbook_edited_in_place_publishes_a_second_folder_that_da
     book = builders.shipped_book()
     workbook = builders.save(book, tmp_path, "savings.xlsx")
     out = tmp_path / "packs"
-    options = pack.PackOptions(out=out, if_changed=True, savings_path=str(workbook), as_of="2018-07-19")
-    before = pack.fingerprint(pack._run(options))
+    options = packoptions.PackOptions(out=out, if_changed=True, savings_path=str(workbook), as_of="2018-07-19")
+    before = packhistory.fingerprint(packoptions.run_parameters(options))
     first = builders.recorded_pack(out, RUN_DATE.isoformat(), "2018-07-19", fingerprint=before)
     first_digest = builders.tree_digest(first)
     executed = []
@@ -174,7 +175,7 @@ def test_if_changed_a_workbook_edited_in_place_publishes_a_second_folder_that_da
 
     book["Savings"]["F8"] = 835  # ERSOU/JPS etc 2018/19, was 735
     builders.save(book, tmp_path, "savings.xlsx")
-    after = pack.fingerprint(pack._run(options))
+    after = packhistory.fingerprint(packoptions.run_parameters(options))
     assert after["inputs"]["savings"] != before["inputs"]["savings"]
     assert {k: v for k, v in after.items() if k != "inputs"} == {k: v for k, v in before.items() if k != "inputs"}
     changed = pack.build_pack(options, run_date=RUN_DATE)
@@ -184,7 +185,7 @@ def test_if_changed_a_workbook_edited_in_place_publishes_a_second_folder_that_da
     assert executed[0].previous.path == first
     assert (out / "latest").resolve() == changed.path
     assert builders.tree_digest(first) == first_digest
-    assert manifest.recorded_packs(out) == {first.name: 1, changed.path.name: 2}
+    assert ledger.recorded_packs(out) == {first.name: 1, changed.path.name: 2}
 
 
 def test_headlines_follow_the_data(next_pack):
@@ -245,3 +246,26 @@ def test_each_notebook_counts_from_in_1_in_the_shared_kernel(published):
         counts = [c.execution_count for c in nbformat.read(notebook, as_version=4).cells if c.cell_type == "code"]
         assert counts[0] == 1, notebook.name
         assert counts == list(range(1, len(counts) + 1)), notebook.name
+
+
+def test_every_html_file_of_a_pack_carries_the_one_content_security_policy(published):
+    """The board pack, the pack's file list and each reviewer's notebook page: bch.present.html.CSP, as declared."""
+    from html.parser import HTMLParser
+
+    from bch.present import html
+
+    class Policies(HTMLParser):
+        found: list
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "meta" and attrs.get("http-equiv") == "Content-Security-Policy":
+                self.found.append(attrs.get("content"))
+
+    pages = sorted(published.rglob("*.html"))
+    assert len(pages) >= 5  # board-pack.html, index.html and the three notebooks' pages
+    for page in pages:
+        parser = Policies()
+        parser.found = []
+        parser.feed(page.read_text(encoding="utf-8"))
+        assert parser.found == [html.CSP], page.name

@@ -11,12 +11,12 @@ import pytest
 
 from bch import cli, paths
 from bch.core.errors import BchError, DataError, ParameterError
-from bch.publish import execute, pack, packlist
+from bch.publish import execute, pack, packlist, packlock, packoptions
 from tests import builders
 
 
 def run_pack(out: Path, **options) -> Path:
-    return pack.build_pack(pack.PackOptions(out=out, **options)).path
+    return pack.build_pack(packoptions.PackOptions(out=out, **options)).path
 
 
 def notebook_with(tmp_path: Path, extra_source: str) -> Path:
@@ -70,7 +70,7 @@ def test_strict_with_a_junk_cell_is_refused_before_any_kernel(with_a_pack, tmp_p
         "strict run: 1 error finding(s); the first: ERROR [not-money] Savings!C3: 'tbc' is not an amount of money; "
         "it is not counted (a non-figure is never read as 0)"
     )
-    untouched = [first.name, "index.html", "latest", "ledger.jsonl", pack.LOCK]
+    untouched = [first.name, "index.html", "latest", "ledger.jsonl", packlock.LOCK]
     assert sorted(p.name for p in out.iterdir()) == sorted(untouched)  # no failed/: no notebook ran
     assert builders.tree_digest(first) == digest
 
@@ -78,7 +78,7 @@ def test_strict_with_a_junk_cell_is_refused_before_any_kernel(with_a_pack, tmp_p
 def test_a_failing_notebook_is_kept_with_papermills_banner_and_the_runs_record(with_a_pack, tmp_path, unwarmed_kernel):
     out, first, digest = with_a_pack
     broken = notebook_with(tmp_path, "raise ValueError('the figures do not add up')")
-    with pytest.raises(pack.PackError) as failure:
+    with pytest.raises(packoptions.PackError) as failure:
         run_pack(out, books=[broken])
     assert "9.0-broken.ipynb failed at cell" in str(failure.value)
     assert "ValueError: the figures do not add up" in str(failure.value)
@@ -96,7 +96,8 @@ def test_a_killed_kernel(with_a_pack, tmp_path, unwarmed_kernel):
     out, first, digest = with_a_pack
     broken = notebook_with(tmp_path, "import os\nos._exit(9)")
     with pytest.raises(
-        pack.PackError, match=r"9.0-broken.ipynb failed at cell \d+ \((In \[\d+\]: )?import os\): the kernel died"
+        packoptions.PackError,
+        match=r"9.0-broken.ipynb failed at cell \d+ \((In \[\d+\]: )?import os\): the kernel died",
     ):
         run_pack(out, books=[broken])
     assert_nothing_published(out, first, digest)
@@ -105,7 +106,9 @@ def test_a_killed_kernel(with_a_pack, tmp_path, unwarmed_kernel):
 def test_a_cell_that_times_out(with_a_pack, tmp_path, unwarmed_kernel):
     out, first, digest = with_a_pack
     broken = notebook_with(tmp_path, "import time\ntime.sleep(30)")
-    with pytest.raises(pack.PackError, match=r"9.0-broken.ipynb timed out at cell \d+ \((In \[\d+\]: )?import time\)"):
+    with pytest.raises(
+        packoptions.PackError, match=r"9.0-broken.ipynb timed out at cell \d+ \((In \[\d+\]: )?import time\)"
+    ):
         run_pack(out, books=[broken], cell_timeout=2)
     assert_nothing_published(out, first, digest)
 
@@ -133,11 +136,11 @@ def test_a_parameter_the_notebook_cannot_take_is_refused_before_any_kernel(tmp_p
 def test_a_second_run_at_once_is_refused(tmp_path):
     out = tmp_path / "packs"
     out.mkdir()
-    with open(out / pack.LOCK, "a+") as held:
+    with open(out / packlock.LOCK, "a+") as held:
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        with pytest.raises(pack.PackBusy, match="another bch pack is running into"):
+        with pytest.raises(packlock.PackBusy, match="another bch pack is running into"):
             run_pack(out)
-    assert pack.PackBusy.exit_code == 3
+    assert packlock.PackBusy.exit_code == 3
 
 
 def test_an_output_folder_that_cannot_be_written(tmp_path):

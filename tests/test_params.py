@@ -7,7 +7,7 @@ import pytest
 
 from bch import cli, params, paths
 from bch.core.errors import ParameterError
-from bch.publish import pack
+from bch.publish import notebooks, packoptions
 
 
 @pytest.mark.parametrize(
@@ -58,7 +58,7 @@ def test_the_cli_options_are_the_declared_ones_with_their_defaults_in_help():
 
 
 def test_pack_options_are_the_declared_pack_parameters_and_the_runs_own():
-    fields = {f.name: f.default for f in dataclasses.fields(pack.PackOptions)}
+    fields = {f.name: f.default for f in dataclasses.fields(packoptions.PackOptions)}
     declared = {p.name: p.cli_default() for p in params.of(params.PACK)}
     assert {k: fields[k] for k in declared} == declared
     assert set(fields) - set(declared) == {"out", "books", "if_changed", "allow_dirty"}
@@ -94,9 +94,7 @@ def notebook_with_parameters(tmp_path, source: str):
     ],
 )
 def test_a_parameters_cell_is_read_as_python(tmp_path, source, declared):
-    from bch.publish import execute
-
-    assert execute.declared_parameters(notebook_with_parameters(tmp_path, source)) == declared
+    assert notebooks.declared_parameters(notebook_with_parameters(tmp_path, source)) == declared
 
 
 @pytest.mark.parametrize(
@@ -107,21 +105,17 @@ def test_a_parameters_cell_is_read_as_python(tmp_path, source, declared):
     ],
 )
 def test_a_parameters_cell_bch_cannot_read_is_one_message(tmp_path, source, message):
-    from bch.publish import execute
-
     with pytest.raises(ParameterError) as failure:
-        execute.declared_parameters(notebook_with_parameters(tmp_path, source))
+        notebooks.declared_parameters(notebook_with_parameters(tmp_path, source))
     assert str(failure.value) == message
 
 
 def test_a_file_that_is_not_a_notebook_or_has_no_parameters_cell(tmp_path):
-    from bch.publish import execute
-
     junk = tmp_path / "junk.ipynb"
     junk.write_text("not json")
     with pytest.raises(ParameterError, match=r"^cannot read junk.ipynb as a notebook: "):
-        execute.declared_parameters(junk)
+        notebooks.declared_parameters(junk)
     untagged = notebook_with_parameters(tmp_path, "x = 1\n")
     untagged.write_text(untagged.read_text().replace('["parameters"]', "[]"))
     with pytest.raises(ParameterError, match=r"^nb.ipynb has no cell tagged 'parameters'$"):
-        execute.declared_parameters(untagged)
+        notebooks.declared_parameters(untagged)

@@ -237,3 +237,31 @@ def test_the_iri_grammar_is_skipped_only_while_jsonschema_imports():
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False", "rfc3987_syntax"]  # not loaded, not left blocked, still findable
+
+
+def test_one_content_security_policy_declared_once_and_carried_by_every_html_template(tmp_path):
+    """bch.present.html.CSP is the only policy in bch/ (templates included); every HTML template writes it through
+    the `csp` variable, and the pages rendered without a kernel (a pack's file list, the output folder's index)
+    carry it as declared. A published pack's HTML files: test_pack.py."""
+    from bch.present import html
+    from bch.publish import packindex, render
+
+    sources = sorted(p for p in paths.PACKAGE.rglob("*") if p.is_file() and p.suffix in (".py", ".j2"))
+    policies = {
+        p.relative_to(paths.PACKAGE).as_posix(): p.read_text(encoding="utf-8").count("default-src") for p in sources
+    }
+    assert {name: n for name, n in policies.items() if n} == {"present/html.py": 1}
+    assert html.CSP.startswith("default-src")
+    templates = sorted(html.TEMPLATES.glob("*.html.j2"))
+    assert len(templates) == 4  # board pack, reviewer, a pack's file list, the output folder's index
+    for template in templates:
+        text = template.read_text(encoding="utf-8")
+        assert re.search(r'<meta http-equiv="Content-Security-Policy" content="\{\{ (resources\.)?csp \}\}">', text), (
+            template.name
+        )
+    pack, out = tmp_path / "pack", tmp_path / "out"
+    pack.mkdir()
+    out.mkdir()
+    render.index_html(pack, "2019-07-20")
+    for page in (pack / "index.html", packindex.rebuild(out)):
+        assert f'<meta http-equiv="Content-Security-Policy" content="{html.CSP}">' in page.read_text(encoding="utf-8")

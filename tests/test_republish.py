@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bch.publish import pack
+from bch.publish import pack, packoptions
 from tests import next_editions
 
 pytestmark = pytest.mark.notebook
@@ -18,7 +18,7 @@ TABLES = ("savings-tidy.csv", "findings.csv", "variance.csv", "claims.csv")
 
 
 def publish(out: Path, catalogue: Path, edition: str, day: dt.date) -> Path:
-    options = pack.PackOptions(out=out, catalogue_path=str(catalogue), edition=edition)
+    options = packoptions.PackOptions(out=out, catalogue_path=str(catalogue), edition=edition)
     return pack.build_pack(options, run_date=day).path
 
 

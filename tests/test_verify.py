@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from bch import cli
+from bch.core.digest import sha256
 from bch.core.errors import BchError
-from bch.publish import manifest
+from bch.publish import ledger, manifest, verify
 
 EDITED = "manifest.json differs from its ledger entry (line 1): edited since it was published"
 
@@ -18,7 +19,7 @@ EDITED = "manifest.json differs from its ledger entry (line 1): edited since it 
 @pytest.fixture
 def published(shipped_pack) -> Path:
     """The session's pack of the shipped edition (tests tamper only with copies)."""
-    assert shipped_pack.name in manifest.recorded_packs(shipped_pack.parent)  # bch pack recorded it
+    assert shipped_pack.name in ledger.recorded_packs(shipped_pack.parent)  # bch pack recorded it
     return shipped_pack
 
 
@@ -40,18 +41,18 @@ def write(pack_dir: Path, record: dict) -> None:
 def hashed_paths(monkeypatch) -> list[Path]:
     """Every path verify hashes, from now on."""
     seen: list[Path] = []
-    real = manifest.sha256
+    real = verify.sha256
 
     def spy(path: Path) -> str:
         seen.append(Path(path))
         return real(path)
 
-    monkeypatch.setattr(manifest, "sha256", spy)
+    monkeypatch.setattr(verify, "sha256", spy)
     return seen
 
 
 def test_an_intact_pack_has_no_problems(published, capsys):
-    assert manifest.verify(published) == []
+    assert verify.verify(published) == []
     assert cli.main(["verify", str(published.parent / "latest")]) == 0
     assert capsys.readouterr().out == f"{published.parent / 'latest'}: intact\n"
 
@@ -78,7 +79,7 @@ def test_zeroed_finding_counts(copy, capsys):
     record["findings"] = {"error": 0, "warning": 0}
     write(copy, record)
     problems = ["findings: the manifest counts error 0, warning 0; findings.csv has error 0, warning 1", EDITED]
-    assert manifest.verify(copy) == problems
+    assert verify.verify(copy) == problems
     assert cli.main(["verify", str(copy)]) == 1
     assert capsys.readouterr().out.splitlines() == [*problems, f"{copy}: 2 problem(s)"]
 
@@ -87,14 +88,14 @@ def test_an_input_hash_changed(copy):
     record = read(copy)
     record["inputs"][0]["sha256"] = "0" * 64
     write(copy, record)
-    assert manifest.verify(copy) == [EDITED]  # an edited manifest's inputs are not read
+    assert verify.verify(copy) == [EDITED]  # an edited manifest's inputs are not read
 
 
 def test_an_input_edited_after_publishing_is_named(copy, monkeypatch):
     register = Path(read(copy)["inputs"][1]["path"])
-    real = manifest.sha256
-    monkeypatch.setattr(manifest, "sha256", lambda path: "f" * 64 if Path(path) == register else real(path))
-    assert manifest.verify(copy) == [
+    real = verify.sha256
+    monkeypatch.setattr(verify, "sha256", lambda path: "f" * 64 if Path(path) == register else real(path))
+    assert verify.verify(copy) == [
         f"input changed since this pack was made: {register} (its figures are not the file's now)"
     ]
 
@@ -105,7 +106,7 @@ def test_materiality_changed(copy):
     write(copy, record)
     books = [book["name"] for book in record["notebooks"]]
     assert len(books) == 3
-    assert manifest.verify(copy) == [
+    assert verify.verify(copy) == [
         *(f"{book} ran with materiality_pct = 10.0; the manifest says 15.0" for book in books),
         EDITED,
     ]
@@ -116,7 +117,7 @@ def test_a_parameter_a_notebook_was_not_given(copy):
     record["parameters"]["strict"] = True
     del record["parameters"]["as_of"]
     write(copy, record)
-    assert manifest.verify(copy) == [
+    assert verify.verify(copy) == [
         line
         for book in (b["name"] for b in record["notebooks"])
         for line in (
@@ -136,7 +137,7 @@ def test_a_file_deleted_with_its_manifest_entry(copy, deleted, required):
     record["outputs"] = [entry for entry in record["outputs"] if entry["path"] != deleted]
     write(copy, record)
     # Only the ledger tells a figure's deletion: the manifest no longer mentions it.
-    assert manifest.verify(copy) == ([f"required but not listed: {deleted}"] if required else []) + [EDITED]
+    assert verify.verify(copy) == ([f"required but not listed: {deleted}"] if required else []) + [EDITED]
 
 
 def test_no_outputs_and_every_file_deleted(copy):
@@ -149,7 +150,7 @@ def test_no_outputs_and_every_file_deleted(copy):
     books = [book["name"] for book in record["notebooks"]]
     every = [*manifest.REQUIRED, *(name for book in books for name in (book, book.replace(".ipynb", ".html")))]
     assert len(every) == 13
-    assert manifest.verify(copy) == [f"required but not listed: {name}" for name in every] + [EDITED]
+    assert verify.verify(copy) == [f"required but not listed: {name}" for name in every] + [EDITED]
 
 
 @pytest.mark.parametrize(
@@ -166,10 +167,10 @@ def test_a_listed_path_outside_the_pack_is_refused_and_never_read(copy, monkeypa
     record = read(copy)
     target = Path(listed) if listed.startswith("/") else copy / listed
     # the entry holds the outside file's true hash: only refusing the path catches it
-    record["outputs"].append({"path": listed, "sha256": manifest.sha256(target), "bytes": target.stat().st_size})
+    record["outputs"].append({"path": listed, "sha256": sha256(target), "bytes": target.stat().st_size})
     write(copy, record)
     hashed = hashed_paths(monkeypatch)
-    assert manifest.verify(copy) == [f"refused, not read: {listed} ({why})", EDITED]
+    assert verify.verify(copy) == [f"refused, not read: {listed} ({why})", EDITED]
     assert hashed and all(copy.resolve() in p.resolve().parents and not p.is_symlink() for p in hashed)
 
 
@@ -180,7 +181,7 @@ def test_a_file_symlinked_out_of_the_pack(copy, tmp_path, monkeypatch):
     (copy / "figures/variance.png").symlink_to(outside)
     (copy / "notes.txt").symlink_to("/etc/hostname")
     hashed = hashed_paths(monkeypatch)
-    assert manifest.verify(copy) == [
+    assert verify.verify(copy) == [
         "refused, not read: figures/variance.png (a symlink)",
         "not in the manifest: notes.txt (a symlink)",
     ]
@@ -193,7 +194,7 @@ def test_a_folder_symlinked_out_of_the_pack(copy, tmp_path, monkeypatch):
     figures = sorted(entry["path"] for entry in read(copy)["outputs"] if entry["path"].startswith("figures/"))
     assert len(figures) == 8
     hashed = hashed_paths(monkeypatch)
-    problems = manifest.verify(copy)
+    problems = verify.verify(copy)
     assert problems == [
         *(f"refused, not read: {path} (through the symlink figures)" for path in figures),
         "not in the manifest: figures (a symlink)",
@@ -206,78 +207,78 @@ def test_a_listed_fifo_is_not_read(copy):
     record = read(copy)
     record["outputs"].append({"path": "pipe", "sha256": "0" * 64, "bytes": 0})
     write(copy, record)
-    assert manifest.verify(copy) == ["not a regular file: pipe", EDITED]
+    assert verify.verify(copy) == ["not a regular file: pipe", EDITED]
 
 
 def test_a_file_name_with_a_newline_stays_on_one_line(copy, capsys):
     (copy / "board-pack.html\nintact").write_text("x")
-    assert manifest.verify(copy) == ['not in the manifest: "board-pack.html\\nintact"']
+    assert verify.verify(copy) == ['not in the manifest: "board-pack.html\\nintact"']
     assert cli.main(["verify", str(copy)]) == 1
     assert capsys.readouterr().out.splitlines()[-1] == f"{copy}: 1 problem(s)"
 
 
 def test_the_ledger_missing_or_without_the_pack(copy):
-    ledger = copy.parent / manifest.LEDGER
-    ledger.unlink()
-    assert manifest.verify(copy) == [f"not in the ledger: {copy.name} (no ledger.jsonl in {copy.parent})"]
-    manifest.record_published(copy.parent, "2001-01-01", copy / manifest.MANIFEST)
-    assert manifest.verify(copy) == [f"not in the ledger: {copy.name}"]
+    ledger_file = copy.parent / ledger.LEDGER
+    ledger_file.unlink()
+    assert verify.verify(copy) == [f"not in the ledger: {copy.name} (no ledger.jsonl in {copy.parent})"]
+    ledger.record_published(copy.parent, "2001-01-01", copy / manifest.MANIFEST)
+    assert verify.verify(copy) == [f"not in the ledger: {copy.name}"]
 
 
 def ledger_lines(out: Path) -> list[dict]:
-    return [json.loads(line) for line in (out / manifest.LEDGER).read_text(encoding="utf-8").splitlines()]
+    return [json.loads(line) for line in (out / ledger.LEDGER).read_text(encoding="utf-8").splitlines()]
 
 
 def rewrite_ledger(out: Path, entries: list[dict]) -> None:
-    (out / manifest.LEDGER).write_text("".join(json.dumps(e) + "\n" for e in entries), encoding="utf-8")
+    (out / ledger.LEDGER).write_text("".join(json.dumps(e) + "\n" for e in entries), encoding="utf-8")
 
 
 def test_record_published_chains_each_entry_onto_the_last(copy):
     out = copy.parent
-    manifest.record_published(out, "2099-01-01", copy / "findings.csv")
-    manifest.record_published(out, "2099-01-02", copy / "claims.csv")
+    ledger.record_published(out, "2099-01-01", copy / "findings.csv")
+    ledger.record_published(out, "2099-01-02", copy / "claims.csv")
     first, second, third = ledger_lines(out)
     assert [e["pack"] for e in (first, second, third)] == [copy.name, "2099-01-01", "2099-01-02"]
     assert (first["prev"], second["prev"], third["prev"]) == (None, first["entry_sha256"], second["entry_sha256"])
-    assert second["manifest_sha256"] == manifest.sha256(copy / "findings.csv")
-    assert manifest.recorded_packs(out) == {copy.name: 1, "2099-01-01": 2, "2099-01-02": 3}
-    assert manifest.verify(copy) == []
+    assert second["manifest_sha256"] == sha256(copy / "findings.csv")
+    assert ledger.recorded_packs(out) == {copy.name: 1, "2099-01-01": 2, "2099-01-02": 3}
+    assert verify.verify(copy) == []
     with pytest.raises(manifest.ManifestError, match=r"ledger.jsonl: 2099-01-01 is already recorded; a pack name"):
-        manifest.record_published(out, "2099-01-01", copy / "claims.csv")
+        ledger.record_published(out, "2099-01-01", copy / "claims.csv")
     assert len(ledger_lines(out)) == 3
 
 
 def test_an_edited_manifest_with_its_ledger_entry_rewritten_breaks_the_chain(copy):
     out = copy.parent
-    manifest.record_published(out, "2099-01-01", copy / "findings.csv")
+    ledger.record_published(out, "2099-01-01", copy / "findings.csv")
     record = read(copy)
     record["inputs"][0]["sha256"] = "0" * 64  # nothing in the pack contradicts an input's hash
     write(copy, record)
     entries = ledger_lines(out)
-    entries[0]["manifest_sha256"] = manifest.sha256(copy / manifest.MANIFEST)
+    entries[0]["manifest_sha256"] = sha256(copy / manifest.MANIFEST)
     rewrite_ledger(out, entries)
-    assert manifest.verify(copy) == ["ledger chain broken at line 1: entry_sha256 does not match the entry"]
-    entries[0]["entry_sha256"] = manifest._entry_sha256(entries[0])
+    assert verify.verify(copy) == ["ledger chain broken at line 1: entry_sha256 does not match the entry"]
+    entries[0]["entry_sha256"] = ledger._entry_sha256(entries[0])
     rewrite_ledger(out, entries)
-    assert manifest.verify(copy) == ["ledger chain broken at line 2: prev is not line 1's entry_sha256"]
+    assert verify.verify(copy) == ["ledger chain broken at line 2: prev is not line 1's entry_sha256"]
     with pytest.raises(manifest.ManifestError, match=r"ledger chain broken at line 2: .*; 2099-01-02 not recorded$"):
-        manifest.record_published(out, "2099-01-02", copy / "claims.csv")
+        ledger.record_published(out, "2099-01-02", copy / "claims.csv")
 
 
 def test_a_ledger_rewritten_whole_shows_only_against_a_kept_last_line(copy):
     """The limit: whoever can write the ledger can rebuild the chain; a copy of its last line kept
     elsewhere is then no longer in it."""
     out = copy.parent
-    kept = (out / manifest.LEDGER).read_text(encoding="utf-8").splitlines()[-1]
+    kept = (out / ledger.LEDGER).read_text(encoding="utf-8").splitlines()[-1]
     record = read(copy)
     record["findings"] = {"error": 0, "warning": 0}
     write(copy, record)
-    (out / manifest.LEDGER).unlink()
-    manifest.record_published(out, copy.name, copy / manifest.MANIFEST)
-    assert manifest.verify(copy) == [
+    (out / ledger.LEDGER).unlink()
+    ledger.record_published(out, copy.name, copy / manifest.MANIFEST)
+    assert verify.verify(copy) == [
         "findings: the manifest counts error 0, warning 0; findings.csv has error 0, warning 1"
     ]
-    assert kept not in (out / manifest.LEDGER).read_text(encoding="utf-8").splitlines()
+    assert kept not in (out / ledger.LEDGER).read_text(encoding="utf-8").splitlines()
 
 
 def forged_elsewhere(copy: Path, tmp_path: Path) -> Path:
@@ -292,10 +293,10 @@ def forged_elsewhere(copy: Path, tmp_path: Path) -> Path:
     findings = forged / "findings.csv"
     for entry in record["outputs"]:
         if entry["path"] == "findings.csv":
-            entry.update(sha256=manifest.sha256(findings), bytes=findings.stat().st_size)
+            entry.update(sha256=sha256(findings), bytes=findings.stat().st_size)
     write(forged, record)
-    manifest.record_published(elsewhere, copy.name, forged / manifest.MANIFEST)
-    assert manifest.verify(forged) == []
+    ledger.record_published(elsewhere, copy.name, forged / manifest.MANIFEST)
+    assert verify.verify(forged) == []
     return forged
 
 
@@ -318,7 +319,7 @@ def test_a_pack_path_that_is_a_link_out_of_the_output_folder_is_refused(copy, tm
     link = copy.parent / "2099-01-01"
     link.symlink_to(forged)
     with pytest.raises(manifest.ManifestError) as refused:
-        manifest.verify(link)
+        verify.verify(link)
     assert str(refused.value) == (
         f"{link}: leads to {forged}, outside its output folder {copy.parent}; "
         "a pack is verified only against the ledger.jsonl of the folder that holds it"
@@ -327,10 +328,10 @@ def test_a_pack_path_that_is_a_link_out_of_the_output_folder_is_refused(copy, tm
 
 def test_latest_beside_the_pack_and_a_relative_path_are_verified_against_the_folders_ledger(copy, monkeypatch):
     monkeypatch.chdir(copy)
-    assert manifest.verify(Path(".")) == []
-    assert manifest.verify(copy.parent / "latest") == []
-    (copy.parent / manifest.LEDGER).unlink()
-    assert manifest.verify(Path(".")) == [f"not in the ledger: {copy.name} (no ledger.jsonl in {copy.parent})"]
+    assert verify.verify(Path(".")) == []
+    assert verify.verify(copy.parent / "latest") == []
+    (copy.parent / ledger.LEDGER).unlink()
+    assert verify.verify(Path(".")) == [f"not in the ledger: {copy.name} (no ledger.jsonl in {copy.parent})"]
 
 
 @pytest.mark.parametrize(
@@ -347,9 +348,9 @@ def test_latest_beside_the_pack_and_a_relative_path_are_verified_against_the_fol
     ids=["unfinished-write", "blank-line", "not-an-entry"],
 )
 def test_a_damaged_ledger_line(copy, appended, problem):
-    with open(copy.parent / manifest.LEDGER, "ab") as ledger:
-        ledger.write(appended)
-    assert manifest.verify(copy) == [problem]
+    with open(copy.parent / ledger.LEDGER, "ab") as ledger_file:
+        ledger_file.write(appended)
+    assert verify.verify(copy) == [problem]
 
 
 @pytest.mark.parametrize(

@@ -233,8 +233,8 @@ def compare(
 ) -> list[dict]:
     """Changes from `previous` to `current` tables (by their pack names); [] with nothing to compare.
     NotComparable when either lacks a column `NEEDED` names: a missing column is never "all added".
-    The fingerprints (bch.publish.pack.fingerprint, as each manifest records it) say why a pack of the same edition
-    was published again."""
+    The fingerprints (bch.publish.packhistory.fingerprint, as each manifest records it) say why a pack of the same
+    edition was published again."""
     if previous is None:
         return []
     why = _lacking(previous, "previous") or _lacking(current, "current")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from bch.core import labels
 
 _PARAMETERS = ("edition", "as_of", "materiality_pct", "strict")
-# The parts of a pack's fingerprint (bch.publish.pack.fingerprint), as a republished pack names them.
+# The parts of a pack's fingerprint (bch.publish.packhistory.fingerprint), as a republished pack names them.
 _FINGERPRINT_PARTS = ("inputs", "parameters", "code", "notebooks", "catalogue")
 
 

@@ -34,5 +34,10 @@ def as_text(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.read_csv(StringIO(csv_text(frame)), dtype=str, keep_default_na=False)
 
 
+def csv_name(key: str) -> str:
+    """The file a pack table is written to and read back from: its key in SCHEMAS, then .csv."""
+    return f"{key}.csv"
+
+
 def read(folder, name: str) -> pd.DataFrame:
-    return pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False)
+    return pd.read_csv(folder / csv_name(name), dtype=str, keep_default_na=False)

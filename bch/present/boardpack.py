@@ -18,10 +18,10 @@ from bch.core import labels
 from bch.core.digest import file_entry
 from bch.core.errors import BchError
 from bch.core.findings import count_by_severity
-from bch.present import formats
+from bch.present import formats, html
 from bch.read import cases
 
-TEMPLATE = Path(__file__).with_name("templates") / "board-pack.html.j2"
+TEMPLATE = html.TEMPLATES / "board-pack.html.j2"
 
 
 class MissingFigure(BchError):
@@ -254,12 +254,9 @@ def _shown_value(value):
 
 
 def environment():
-    """Jinja with autoescaping, strict undefined names, and bch.present's formats as filters."""
-    import jinja2
-
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    env.filters.update(FILTERS)
-    return env
+    """Every HTML document's environment (`bch.present.html`: autoescaping, strict undefined names, the
+    policy as `csp`), with bch.present's formats as filters."""
+    return html.environment(FILTERS)
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,17 +1,15 @@
-"""Executing the notebooks with papermill: one kernel for all of them, parameters checked first.
+"""Executing the notebooks with papermill: one kernel for all of them, each failure named by notebook and cell.
 
-A naive run starts a kernel and imports the stack once per notebook. Here one kernel is started,
-the stack is imported once, and each notebook runs in it after a namespace reset, so a notebook
-still sees only its own variables.
+A naive run starts a kernel and imports the stack once per notebook. Here one kernel is started
+(`bch.publish.kernel`), the stack is imported once, and each notebook runs in it after a namespace
+reset, so a notebook still sees only its own variables. The notebooks' parameters are checked
+before (`bch.publish.notebooks`).
 """
 
 from __future__ import annotations
 
-import ast
 import logging
-import os
 import queue
-import shutil
 import sys
 import threading
 import time
@@ -20,16 +18,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bch import paths
 from bch.core import labels
-from bch.core.errors import BchError, ParameterError
-from bch.publish import interrupts
+from bch.core.errors import BchError
+from bch.publish import interrupts, notebooks
+from bch.publish.kernel import SharedKernel
 
-KERNEL_FOLDER_PREFIX = "bch-kernel-"
 CHARTS_NOTEBOOK = "3.0-variance-charts.ipynb"  # saves every figure the board pack embeds (bch.present.charts.names)
-KERNEL_START_TIMEOUT = 60
 WARM_UP = "import pandas, matplotlib, seaborn, bch.analyse.pipeline, bch.present.charts, bch.present.views"
-TYPES = {"str": str, "float": float, "int": int, "bool": bool}  # the annotations a parameters cell may use
 
 
 def import_jsonschema_without_iri_grammar() -> None:
@@ -66,97 +61,11 @@ class NotebookRun:
     seconds: float
 
 
-def remove_stale_kernel_folders() -> None:
-    """Socket folders left by runs that were killed (their process is gone)."""
-    import re
-    import tempfile
-
-    pattern = re.compile(rf"^{KERNEL_FOLDER_PREFIX}(\d+)-")
-    for folder in Path(tempfile.gettempdir()).glob(f"{KERNEL_FOLDER_PREFIX}*"):
-        match = pattern.match(folder.name)
-        if match and not alive(int(match[1])):
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def alive(pid: int) -> bool:
-    """Whether process `pid` still runs (this process counts as running)."""
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
-
-
-def notebooks() -> list[Path]:
-    """The pack's notebooks, in their numbered order."""
-    return sorted(paths.NOTEBOOKS.glob("[0-9]*.ipynb"))
-
-
-def declared_parameters(notebook: Path) -> dict[str, type]:
-    """Names and types of a notebook's parameters: each assignment in its `parameters` cell, typed by its
-    annotation (`materiality_pct: float = 10.0  # help`, as `papermill --help-notebook` reads it), else by
-    its value. Parsed as Python, read as plain JSON: this runs before the kernel starts, and a cell
-    papermill's line-by-line reading would misread (`"a # b"`, `a = 1; b = 2`) is still read right.
-    """
-    import json
-
-    try:
-        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-        cell = next((c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])), None)
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ParameterError(f"cannot read {notebook.name} as a notebook: {str(exc).splitlines()[0]}") from None
-    if cell is None:
-        raise ParameterError(f"{notebook.name} has no cell tagged 'parameters'")
-    source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
-    try:
-        body = ast.parse(source).body
-    except SyntaxError as exc:
-        raise ParameterError(f"{notebook.name}'s parameters cell is not Python (line {exc.lineno})") from None
-    declared = {}
-    for node in body:
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            # an annotation bch does not check (`str | None`) takes any value, as the kernel would
-            declared[node.target.id] = TYPES.get(ast.unparse(node.annotation), object)
-        elif isinstance(node, ast.Assign):
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    declared[target.id] = _type_of(notebook, target.id, node.value)
-    return declared
-
-
-def _type_of(notebook: Path, name: str, value: ast.expr) -> type:
-    try:
-        return type(ast.literal_eval(value))
-    except (ValueError, TypeError, SyntaxError):
-        raise ParameterError(f"{notebook.name} parameter {name}: {ast.unparse(value)} is not a plain value") from None
-
-
-def check_against_notebooks(values: dict, books: list[Path]) -> None:
-    """Refuse (before any kernel starts) a parameter a notebook lacks or would get with the wrong type."""
-    for notebook in books:
-        declared = declared_parameters(notebook)
-        for name, value in values.items():
-            if name not in declared:
-                raise ParameterError(f"{notebook.name} has no parameter {name!r}; it has: {', '.join(declared)}")
-            wanted = declared[name]
-            fits = isinstance(value, wanted) or (wanted is float and isinstance(value, int))
-            if not fits or (isinstance(value, bool) and wanted is not bool):
-                raise ParameterError(
-                    f"{notebook.name} parameter {name} is {wanted.__name__}; got {type(value).__name__} ({value!r})"
-                )
-
-
 def _failed_cell(output: Path) -> str:
     """'cell 5 (In [7]: first line)': the cell papermill marked failed, else the last it started
     (a timeout or a dead kernel leaves no error output, and papermill marks that cell completed)."""
-    import json
-
     try:
-        cells = json.loads(output.read_text(encoding="utf-8"))["cells"]
+        cells = notebooks.cells(output)
     except (OSError, ValueError, KeyError):
         return ""
     started = [i for i, c in enumerate(cells) if c.get("metadata", {}).get("papermill", {}).get("start_time")]
@@ -165,7 +74,7 @@ def _failed_cell(output: Path) -> str:
         return ""
     index = (failed or started)[0 if failed else -1]
     cell = cells[index]
-    source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+    source = notebooks.source(cell)
     first = source.strip().splitlines()[0][:60] if source.strip() else ""
     count = cell.get("execution_count")
     return f"cell {index} ({f'In [{count}]: ' if count else ''}{first})"
@@ -189,103 +98,6 @@ def _failure_message(notebook: Path, output: Path, exc: Exception, cell_timeout:
     if "DeadKernel" in name:
         return f"{notebook.name} failed{where}: the kernel died"
     return f"{notebook.name} failed{where}: {name}: {str(exc).splitlines()[0] if str(exc) else ''}"
-
-
-class SharedKernel:
-    """One python3 kernel, started once, reused by every notebook of a pack."""
-
-    def __init__(self, cwd: Path | None = None):
-        import tempfile
-
-        from jupyter_client.manager import AsyncKernelManager
-        from jupyter_core.utils import run_sync
-
-        # An async manager, as nbclient expects: with a blocking one its output poll blocks the
-        # event loop, and a kernel that dies mid-cell is never noticed.
-        # Local sockets rather than TCP: nothing listens on a port, and ipykernel has nothing to warn of.
-        # The folder names this process, so a later run can remove it if this one is killed.
-        remove_stale_kernel_folders()
-        self._sockets = tempfile.mkdtemp(prefix=f"{KERNEL_FOLDER_PREFIX}{os.getpid()}-")
-        self.km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(self._sockets, "k"))
-        env = {**os.environ, "MPLBACKEND": "agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-        # No IPython history: the count is reset between notebooks, and a history database then
-        # prints "Session/line number was not unique" into the published notebooks.
-        try:
-            start = run_sync(self.km.start_kernel)
-            start(cwd=str(cwd or paths.NOTEBOOKS), env=env, extra_arguments=["--HistoryManager.enabled=False"])
-        except BaseException:
-            # close() is never reached for a kernel that did not start: remove its key file and sockets here
-            # (jupyter_client would only at garbage collection, which `bch.cli.run` skips at exit)
-            self.km.cleanup_connection_file()
-            shutil.rmtree(self._sockets, ignore_errors=True)
-            raise
-
-    def alive(self) -> bool:
-        process = getattr(getattr(self.km, "provisioner", None), "process", None)
-        return process is None or process.poll() is None
-
-    def kill(self) -> None:
-        """End the kernel process at once (from any thread): a waiting notebook then fails within seconds."""
-        process = getattr(getattr(self.km, "provisioner", None), "process", None)
-        if process is not None and process.poll() is None:
-            process.kill()
-
-    def send(self, code: str, first: bool = False):
-        """Start running `code` without waiting; `wait` collects it. Lets the caller work meanwhile.
-
-        Only the first call waits for the kernel to be ready (a 0.2 s poll); later requests on a
-        running kernel are simply queued by zmq until the new client connects.
-        """
-        from jupyter_client.blocking import BlockingKernelClient
-
-        # as KernelManager.client() builds one, but blocking: this thread waits on it directly
-        client = BlockingKernelClient(**self.km.get_connection_info(session=True), parent=self.km)
-        client.start_channels(iopub=False, stdin=False, hb=False, control=False)
-        if first:
-            client.wait_for_ready(timeout=KERNEL_START_TIMEOUT)
-        # store_history=False: bch's own requests don't advance the notebooks' In [n] counter
-        return client, client.execute(code, store_history=False)
-
-    def wait(self, sent) -> None:
-        client, msg_id = sent
-        import queue as queues
-
-        try:
-            deadline = time.monotonic() + KERNEL_START_TIMEOUT
-            while True:
-                if not self.alive():
-                    raise BchError("the kernel died while starting")
-                if time.monotonic() > deadline:
-                    raise BchError(f"the kernel did not answer within {KERNEL_START_TIMEOUT}s")
-                try:
-                    reply = client.get_shell_msg(timeout=0.5)  # short waits: a killed kernel is noticed
-                except queues.Empty:
-                    continue
-                if reply["parent_header"].get("msg_id") == msg_id:
-                    break
-        finally:
-            client.stop_channels()
-        if reply["content"]["status"] != "ok":
-            content = reply["content"]
-            raise BchError(f"the kernel could not start the stack: {content.get('ename')}: {content.get('evalue')}")
-
-    def run(self, code: str) -> None:
-        """Run `code` in the kernel and wait for it. A fresh client each time: the notebook clients
-        papermill attaches to this kernel leave earlier clients' channels unusable."""
-        self.wait(self.send(code))
-
-    def reset(self) -> None:
-        """Forget the previous notebook's variables and start its count at In [1]; keep imported modules."""
-        self.run("get_ipython().run_line_magic('reset', '-f'); get_ipython().execution_count = 1")
-
-    def close(self) -> None:
-        from jupyter_core.utils import run_sync
-
-        try:
-            if self.km.has_kernel:
-                run_sync(self.km.shutdown_kernel)(now=True)
-        finally:
-            shutil.rmtree(self._sockets, ignore_errors=True)
 
 
 class Interrupted(BchError):

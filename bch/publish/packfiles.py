@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bch.analyse.tables import SCHEMAS
+from bch.analyse.tables import SCHEMAS, csv_name
 from bch.core import labels
 from bch.publish.manifest import MANIFEST
 from bch.read import csvfiles
@@ -134,7 +134,7 @@ def read_tables(folder: Path, needed: Mapping[str, Sequence[str]]) -> tuple[dict
     found = {}
     for name, columns in needed.items():
         try:
-            found[name] = read_table(folder / f"{name}.csv", columns, SCHEMAS[name].of_kind("money"))
+            found[name] = read_table(folder / csv_name(name), columns, SCHEMAS[name].of_kind("money"))
         except Unreadable as exc:
             return None, str(exc)
     return found, None

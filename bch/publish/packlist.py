@@ -10,10 +10,9 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
-from bch.publish import manifest, packfiles
+from bch.publish import ledger, packfiles
 from bch.read import withdrawals
 
-LEDGER = manifest.LEDGER
 LATEST = "latest"
 PACK_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}(\.\d+)?$")  # YYYY-MM-DD, then .2, .3 for later runs that day
 
@@ -37,7 +36,7 @@ def published_packs(out: Path) -> list[PackRecord]:
     the order they were published in: a clock set back names a later pack with an earlier day. A manifest
     edited since (its as-of date made 9999-12-31, say) no longer matches its entry: never `latest`, never compared.
     """
-    entries = manifest.read_ledger(out / LEDGER)[0] if (out / LEDGER).exists() else None
+    entries = ledger.read_ledger(out / ledger.LEDGER)[0] if (out / ledger.LEDGER).exists() else None
     recorded = {entry["pack"]: line for line, entry in enumerate(entries or [], start=1)}
     digests = {entry["pack"]: entry["manifest_sha256"] for entry in entries or []}
     found = []
@@ -58,9 +57,9 @@ def published_packs(out: Path) -> list[PackRecord]:
 def unreadable_after(out: Path, previous: PackRecord | None) -> list[tuple[str, str]]:
     """(name, why) of packs the ledger recorded after `previous` (all, when there is none) whose manifest can't be
     read as bch writes it: a new pack says it could not compare with them, never "first pack" or a silent skip."""
-    if not (out / LEDGER).exists():
+    if not (out / ledger.LEDGER).exists():
         return []
-    entries, _ = manifest.read_ledger(out / LEDGER)
+    entries, _ = ledger.read_ledger(out / ledger.LEDGER)
     names = [entry["pack"] for entry in entries]
     after = names[names.index(previous.path.name) + 1 :] if previous and previous.path.name in names else names
     found = []
@@ -91,7 +90,7 @@ def previous_pack(packs: list[PackRecord], as_of: str) -> PackRecord | None:
 def withdrawn_since(out: Path, previous: PackRecord | None, withdrawn) -> list[tuple]:
     """(withdrawal, its pack names) for each withdrawn edition published after `previous`: the Board may have
     seen those packs, so the next one names what was withdrawn and why."""
-    recorded = manifest.recorded_packs(out)
+    recorded = ledger.recorded_packs(out)
     after = recorded.get(previous.path.name, 0) if previous else 0
     found: dict = {}
     for record in published_packs(out):

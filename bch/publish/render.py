@@ -18,8 +18,8 @@ from pathlib import Path
 from bch.analyse import changes, history, packchanges, pipeline, tables
 from bch.core import labels
 from bch.core.errors import BchError
-from bch.present import boardpack, excel
-from bch.publish import execute, interrupts, manifest, packfiles
+from bch.present import boardpack, excel, html
+from bch.publish import execute, interrupts, manifest, names, packfiles
 
 
 class TablesDiffer(BchError):
@@ -41,7 +41,7 @@ class PackJob:
     run_date: dt.date
     previous: object | None  # bch.publish.packlist.PackRecord
     parameters: dict
-    fingerprint: dict = field(default_factory=dict)  # bch.publish.pack.fingerprint of this run
+    fingerprint: dict = field(default_factory=dict)  # bch.publish.packhistory.fingerprint of this run
     withdrawn: list = field(default_factory=list)  # (bch.read.withdrawals.Withdrawal, pack names) since `previous`
     unreadable: list = field(default_factory=list)  # (name, why) of packs published after `previous`, unreadable
     versions: dict = field(default_factory=manifest.versions)
@@ -80,7 +80,7 @@ def changes_since(
 def _reviewer_exporter():
     """One exporter while reviewer.html.j2 stays as it is: building one compiles nbconvert's templates (most
     of a notebook's render), and an edited template is read again (the fingerprint hashes it)."""
-    template = boardpack.TEMPLATE.with_name("reviewer.html.j2")
+    template = html.TEMPLATES / "reviewer.html.j2"
     return _exporter_for(template.stat().st_mtime_ns, template.stat().st_size)
 
 
@@ -90,17 +90,18 @@ def _exporter_for(mtime_ns: int, size: int):  # the template file's state: the c
 
     return HTMLExporter(
         template_name="lab",
-        extra_template_paths=[str(boardpack.TEMPLATE.parent)],
+        extra_template_paths=[str(html.TEMPLATES)],
         template_file="reviewer.html.j2",
         embed_images=True,
     )
 
 
 def reviewer_html(notebook: Path) -> Path:
-    """The executed notebook as HTML with its code, for reviewers (no external requests)."""
+    """The executed notebook as HTML with its code, for reviewers (no external requests: the one policy)."""
     import nbformat
 
-    body, _ = _reviewer_exporter().from_notebook_node(nbformat.read(notebook, as_version=4))
+    notebook_node = nbformat.read(notebook, as_version=4)
+    body, _ = _reviewer_exporter().from_notebook_node(notebook_node, resources={"csp": html.CSP})
     target = notebook.with_suffix(".html")
     target.write_text(body, encoding="utf-8")
     return target
@@ -129,23 +130,20 @@ def show_published_location(notebook: Path, published: Path) -> None:
 
 
 def index_html(pack: Path, name: str) -> None:
-    import html
-
-    rows = []
-    for path in sorted(p for p in pack.rglob("*") if p.is_file()):
-        rel = path.relative_to(pack).as_posix()
-        rows.append(f'<li><a href="{html.escape(rel)}">{html.escape(rel)}</a> ({path.stat().st_size:,} bytes)</li>')
-    page = (
-        "<!DOCTYPE html><html lang='en-GB'><head><meta charset='utf-8'>"
-        "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'\">"
-        f"<title>BCH board pack {html.escape(name)}</title>"
-        "<style>body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:50em;margin:2em auto}</style></head><body>"
-        f"<h1>BCH board pack {html.escape(name)}</h1>"
-        "<p>For the Board: <a href='board-pack.html'>board-pack.html</a> (and <a href='board-pack.pdf'>PDF</a>). "
-        "For reviewers: the executed notebooks with their code. manifest.json lists every file's SHA-256.</p>"
-        f"<ul>{''.join(rows)}</ul></body></html>"
+    """The pack's own index.html: every file it holds so far (the manifest, written last, lists them all)."""
+    files = [
+        (path.relative_to(pack).as_posix(), f"{path.stat().st_size:,}")
+        for path in sorted(p for p in pack.rglob("*") if p.is_file())
+    ]
+    page = html.render(
+        "pack-files.html.j2",
+        name=name,
+        files=files,
+        board_pack=names.BOARD_PACK,
+        pdf=names.BOARD_PACK_PDF,
+        manifest=manifest.MANIFEST,
     )
-    (pack / "index.html").write_text(page, encoding="utf-8")
+    (pack / names.INDEX).write_text(page, encoding="utf-8")
 
 
 def check_tables(analysis, building: Path) -> None:
@@ -265,7 +263,7 @@ def _render_while_running(job: PackJob, running, finished: queue.Queue, stop):
                 continue  # a notebook failed, this thread did, or the run was stopped: render nothing more
             if not rendered:
                 _board_pack(analysis, context, job.building)
-                excel.write_workbook(analysis, job.building / "bch-pack.xlsx")
+                excel.write_workbook(analysis, job.building / names.WORKBOOK)
                 rendered = True
             show_published_location(executed, job.building.parent / job.name)
             reviewer_html(executed)
@@ -296,5 +294,5 @@ def deadline(seconds: float, what: str):
 
 def _board_pack(analysis, context: dict, building: Path) -> None:
     page = boardpack.render_html(boardpack.build_context(analysis, figures_dir=building / "figures", **context))
-    (building / "board-pack.html").write_text(page, encoding="utf-8")
-    boardpack.render_pdf(page, building / "board-pack.pdf")
+    (building / names.BOARD_PACK).write_text(page, encoding="utf-8")
+    boardpack.render_pdf(page, building / names.BOARD_PACK_PDF)
