@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bch import cli
+from bch.cli import parser as cliparser
 from bch.publish import packoptions
 from tests import builders
 
@@ -131,7 +132,7 @@ def test_the_entry_points_return_mains_code_then_skip_the_last_collection(monkey
     assert capsys.readouterr().err.startswith("usage: bch ")
     project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
     assert project["project"]["scripts"] == {"bch": "bch.cli:run"}
-    assert "raise SystemExit(run())" in (Path(cli.__file__).parent / "__main__.py").read_text()
+    assert "raise SystemExit(run())" in (Path(cli.__file__).parents[1] / "__main__.py").read_text()
 
 
 def test_processed_writes_the_tidy_table(capsys, tmp_path):
@@ -217,10 +218,10 @@ def test_text_summary_shows_the_reconciliation(capsys):
 def test_a_parameters_file_sets_pack_parameters_and_options_win(tmp_path):
     file = tmp_path / "params.yaml"
     file.write_text("materiality_pct: 15\nedition: 2018-07-19\nstrict: true\n")
-    parser = cli._parser()
+    parser = cliparser.build()
     args = cli._with_parameters_file(parser, ["pack", "-f", str(file), "--materiality", "20"])
     assert (args.materiality_pct, args.edition, args.strict) == (20.0, "2018-07-19", True)
-    args = cli._with_parameters_file(cli._parser(), ["pack", "-f", str(file)])
+    args = cli._with_parameters_file(cliparser.build(), ["pack", "-f", str(file)])
     assert args.materiality_pct == 15.0
 
 
@@ -251,7 +252,7 @@ def test_a_parameters_file_that_is_a_pipe_is_refused_and_no_strict_wins(tmp_path
     assert f"parameters file {fifo}: no such regular file" in capsys.readouterr().err
     strict = tmp_path / "strict.yaml"
     strict.write_text("strict: true\n")
-    args = cli._with_parameters_file(cli._parser(), ["pack", "-f", str(strict), "--no-strict"])
+    args = cli._with_parameters_file(cliparser.build(), ["pack", "-f", str(strict), "--no-strict"])
     assert args.strict is False
 
 

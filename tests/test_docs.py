@@ -7,7 +7,8 @@ import shlex
 
 import pytest
 
-from bch import cli, paths
+from bch import paths
+from bch.cli import parser as cliparser
 
 DOCUMENTS = [paths.ROOT / "README.md", *sorted((paths.ROOT / "docs").glob("*.md"))]
 _COMMAND = re.compile(r"\.venv/bin/bch((?: [^#>\n]*)?)")
@@ -44,7 +45,7 @@ def test_every_documented_command_parses(document, command):
     if "add" in argv and "--as-of" not in argv:  # `edition add … --alias X`: the line before gave the rest
         argv += ["--as-of", "2019-07-18", "--savings", "new.xlsx", "--title", "t", "--document-date", "2019-07-18"]
     try:
-        args = cli._parser().parse_args(argv)
+        args = cliparser.build().parse_args(argv)
     except BaseException as exc:  # a parse error raises ParameterError; --help-like exits raise SystemExit
         pytest.fail(f"{document}: `bch {command}` is not a command bch accepts: {exc}")
     assert args.handler is not None

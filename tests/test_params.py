@@ -5,7 +5,8 @@ import math
 
 import pytest
 
-from bch import cli, params, paths
+from bch import params, paths
+from bch.cli import parser as cliparser
 from bch.core.errors import ParameterError
 from bch.publish import notebooks, packoptions
 
@@ -48,7 +49,7 @@ def test_an_int_is_a_float_and_minus_zero_is_zero():
 
 
 def test_the_cli_options_are_the_declared_ones_with_their_defaults_in_help():
-    parser = cli._parser()
+    parser = cliparser.build()
     text = parser._subparsers._group_actions[0].choices["pack"].format_help()
     for p in params.of(params.PACK):
         assert p.option in text, p.name
