@@ -65,7 +65,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     Parameter("savings_path", str, "", f"savings workbook (.xlsx); {_FROM_EDITION}", "--savings", "FILE"),
     Parameter("sheet", str, "", f"sheet to read; {_FROM_EDITION}, else the only visible sheet", "--sheet", "NAME"),
-    Parameter("forecasts_path", str, "", f"business-case register (CSV); {_FROM_EDITION}", "--forecasts", "FILE"),
+    Parameter("register_path", str, "", f"business-case register (CSV); {_FROM_EDITION}", "--register", "FILE"),
     Parameter("revisions_path", str, "", f"dated forecast revisions (CSV); {_FROM_EDITION}", "--revisions", "FILE"),
     Parameter("claims_path", str, "", f"figures a paper quotes (CSV); {_FROM_EDITION}", "--claims", "FILE"),
     Parameter("as_of", str, "", f"the date the figures are stated at (YYYY-MM-DD); {_FROM_EDITION}", "--as-of", "DATE"),
@@ -214,7 +214,7 @@ def validate(base: Path | None = None, **values) -> RunParameters:
     base = base or paths.NOTEBOOKS
     merged = {**defaults(NOTEBOOK), **values}
     checked = {name: check_value(name, value) for name, value in merged.items()}
-    for name in ("catalogue_path", "savings_path", "forecasts_path", "revisions_path", "claims_path", "output_dir"):
+    for name in ("catalogue_path", "savings_path", "register_path", "revisions_path", "claims_path", "output_dir"):
         if "\0" in checked[name]:  # a parameters file can hold one; every os call would raise ValueError
             raise ParameterError(f"parameter {name}: a file name can't hold a NUL character ({checked[name]!r:.80})")
         # asked before _path's resolve(), which raises RuntimeError on a loop of links
@@ -225,7 +225,7 @@ def validate(base: Path | None = None, **values) -> RunParameters:
             checked[name].encode("utf-8")
         except UnicodeEncodeError:
             raise ParameterError(f"parameter {name}: the file name {checked[name]!r} is not valid UTF-8") from None
-    for name in ("savings_path", "forecasts_path", "revisions_path", "claims_path"):
+    for name in ("savings_path", "register_path", "revisions_path", "claims_path"):
         path = Path(checked[name])
         if checked[name] and not path.exists():
             raise ParameterError(f"parameter {name}: no such file {path}")
@@ -236,7 +236,7 @@ def validate(base: Path | None = None, **values) -> RunParameters:
         checked["edition"],
         checked["savings_path"],
         checked["sheet"],
-        checked["forecasts_path"],
+        checked["register_path"],
         checked["revisions_path"],
         checked["claims_path"],
         checked["as_of"],
@@ -257,7 +257,7 @@ def plain(run: RunParameters) -> dict:
         "edition": inputs.edition.key if inputs.edition else "",
         "savings_path": str(inputs.savings),
         "sheet": inputs.sheet or "",
-        "forecasts_path": str(inputs.forecasts),
+        "register_path": str(inputs.register),
         "revisions_path": str(inputs.revisions or ""),
         "claims_path": str(inputs.claims or ""),
         "as_of": inputs.as_of.isoformat() if inputs.as_of else "",

@@ -24,7 +24,7 @@ def preview(catalogue: Catalogue, edition: Edition):
     claims, claims_edition = default_claims(provisional, edition)
     inputs = Inputs(
         savings=edition.savings,
-        forecasts=edition.register,
+        register=edition.register,
         claims=claims,
         revisions=edition.revisions,
         sheet=edition.sheet,

@@ -276,7 +276,7 @@ def test_a_case_forecast_at_nothing_is_charted_without_a_delivery_pin(tmp_path):
     register = tmp_path / "cases.csv"  # Firearms' revised and IMD's forecast typed as £0
     shipped = editions.load().newest().register.read_text(encoding="utf-8")
     register.write_text(shipped.replace("£174k,£112k", "£174k,£0k").replace("May 2016,£320k,,", "May 2016,-£0k,,"))
-    analysis = pipeline.analyse(forecasts=register)
+    analysis = pipeline.analyse(register_path=register)
     assert {f.code for f in analysis.findings} >= {"zero-forecast"}
     firearms = analysis.variance.set_index("function").loc["Firearms Licensing"]
     assert (firearms["variance_gbp"], pd.isna(firearms["delivery_pct"]), firearms["status"]) == (

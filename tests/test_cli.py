@@ -196,7 +196,7 @@ def test_forecasts_option_overrides_the_register(capsys, tmp_path):
         "function,sheet_labels,approved,forecast,revised_forecast,status,variance_causes,dependency,commentary,source\n"
         "ICT,ICT,Oct 2015,£1.5m,,implemented,,,c,§6.4\n"
     )
-    code, out, _ = run(capsys, "check", "--json", "--forecasts", str(path))
+    code, out, _ = run(capsys, "check", "--json", "--register", str(path))
     result = json.loads(out)
     variance = {row["function"]: row for row in result["variance"]}
     assert variance["ICT"]["variance_gbp"] == 1_000

@@ -55,14 +55,14 @@ def snapshot(folder):
 
 def test_an_ended_functions_case_still_reconciles_and_says_it_ended(tmp_path, capsys):
     cases = register_with(tmp_path, "Custody", "ended")
-    assert cli.main(["check", "--json", "--forecasts", str(cases)]) == 0
+    assert cli.main(["check", "--json", "--register", str(cases)]) == 0
     result = json.loads(capsys.readouterr().out)
     assert [f for f in result["findings"] if f["code"] == "unknown-status"] == []
     custody = next(row for row in result["variance"] if row["function"] == "Custody")
     assert (custody["actual_gbp"], custody["status"]) == (92_000, "under-delivered")  # its actuals still count
-    assert cli.main(["check", "--forecasts", str(cases)]) == 0
+    assert cli.main(["check", "--register", str(cases)]) == 0
     assert "under-delivered (function ended)" in capsys.readouterr().out
-    rows = boardpack.reconciliation(pipeline.analyse(forecasts=cases))["variance"]
+    rows = boardpack.reconciliation(pipeline.analyse(register_path=cases))["variance"]
     shown = {row["function"]: row["status_shown"] for row in rows}
     assert (shown["Custody"], shown["ICT"]) == ("under-delivered (function ended)", "under-delivered")
 
@@ -87,7 +87,7 @@ def test_an_unknown_status_is_refused_by_check_and_edition_add_with_the_same_lin
     refused = capsys.readouterr().err.strip().splitlines()
     assert len(refused) == 1 and "nothing added (add it anyway with --accept-errors)" in refused[0]
     assert snapshot(raw) == before
-    assert cli.main(["check", "--savings", str(workbook), "--forecasts", str(cases), "--as-of", "2019-07-18"]) == 1
+    assert cli.main(["check", "--savings", str(workbook), "--register", str(cases), "--as-of", "2019-07-18"]) == 1
     line = next(s.strip() for s in capsys.readouterr().out.splitlines() if "[unknown-status]" in s)
     assert line.startswith("ERROR [unknown-status] cases.csv!F5: status 'ceased' is not one of:")
     assert line in refused[0]

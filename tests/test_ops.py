@@ -196,7 +196,7 @@ def test_every_not_after_today_check_reads_the_one_utc_clock(tmp_path, monkeypat
 
     monkeypatch.setattr(dates, "now", lambda: dt.datetime(2018, 7, 18, 23, 30, tzinfo=dt.UTC))  # BST: the 19th
     files = ["--savings", str(paths.RAW / "bch-savings-2018-07-19.xlsx")]
-    files += ["--forecasts", str(paths.RAW / "business-cases.csv")]
+    files += ["--register", str(paths.RAW / "business-cases.csv")]
     empty = ["--catalogue", str(tmp_path / "none.toml")]  # no catalogued date in the way: --as-of itself
     assert cli.main(["check", *empty, *files, "--as-of", "2018-07-19"]) == 2
     assert "--as-of 2018-07-19 is in the future" in capsys.readouterr().err

@@ -113,9 +113,9 @@ def test_a_nul_in_a_path_from_a_parameters_file_is_one_line(capsys, tmp_path):
 
 
 # -- CSV shapes: a BOM, CRLF, nothing, a folder -------------------------------------------------------------
-@pytest.mark.parametrize("option", ["--forecasts", "--claims"])
+@pytest.mark.parametrize("option", ["--register", "--claims"])
 def test_a_bom_and_crlf_read_as_the_plain_file(capsys, raw, tmp_path, option):
-    source = raw / ("business-cases.csv" if option == "--forecasts" else CLAIMS)
+    source = raw / ("business-cases.csv" if option == "--register" else CLAIMS)
     edited = tmp_path / source.name
     edited.write_bytes(b"\xef\xbb\xbf" + source.read_bytes().replace(b"\n", b"\r\n"))
     plain = run(capsys, "check", "--catalogue", str(raw / "editions.toml"), option, str(source))
@@ -126,7 +126,7 @@ def test_a_bom_and_crlf_read_as_the_plain_file(capsys, raw, tmp_path, option):
 
 @pytest.mark.parametrize(
     ("option", "what"),
-    [("--forecasts", "business-case register"), ("--claims", "paper claims"), ("--revisions", "forecast revisions")],
+    [("--register", "business-case register"), ("--claims", "paper claims"), ("--revisions", "forecast revisions")],
 )
 def test_an_empty_csv_is_one_line(capsys, tmp_path, option, what):
     empty = tmp_path / "empty.csv"
@@ -136,7 +136,7 @@ def test_an_empty_csv_is_one_line(capsys, tmp_path, option, what):
     assert err == f"bch: error: {what} {empty} is not a readable CSV (No columns to parse from file)\n"
 
 
-@pytest.mark.parametrize("option", ["--forecasts", "--claims", "--revisions", "--savings"])
+@pytest.mark.parametrize("option", ["--register", "--claims", "--revisions", "--savings"])
 def test_a_folder_given_as_a_file_is_one_line(capsys, tmp_path, option):
     code, out, err = run(capsys, "check", option, str(tmp_path))
     assert (code, out) == (2, "")
@@ -159,7 +159,7 @@ def test_revisions_reading_tbc_or_holding_nul_are_findings_naming_the_cell(capsy
 LONG = "a" * 300  # past the 255 bytes a file name may have
 
 
-@pytest.mark.parametrize("option", ["--savings", "--forecasts", "--claims", "--revisions", "--catalogue"])
+@pytest.mark.parametrize("option", ["--savings", "--register", "--claims", "--revisions", "--catalogue"])
 def test_a_file_name_too_long_to_look_up_is_one_line(capsys, tmp_path, option):
     path = tmp_path / LONG
     code, out, err = run(capsys, "check", option, str(path))

@@ -226,7 +226,7 @@ def test_small_variances_read_the_same_in_the_board_pack_and_the_notebook(tmp_pa
     register = register.replace("CJ phase 1,CJ phase 1,Oct 2015,£14k,", "CJ phase 1,CJ phase 1,Oct 2015,£19.5k,")
     register = register.replace(",£174k,£112k,", ",£174k,£112.5k,")
     (tmp_path / "register.csv").write_text(register, encoding="utf-8")
-    analysis = pipeline.analyse(forecasts=tmp_path / "register.csv")
+    analysis = pipeline.analyse(register_path=tmp_path / "register.csv")
     page = boardpack.render_html(pack_context(analysis, tmp_path))
     cj = re.search(r"<tr><td>CJ phase 1</td>.*?</tr>", page).group(0)
     firearms = re.search(r"<tr><td>Firearms Licensing</td>.*?</tr>", page).group(0)

@@ -136,7 +136,7 @@ def _cache_material(inputs, materiality_pct: float) -> dict:
 
 
 def _roles(inputs):
-    roles = {"savings": inputs.savings, "register": inputs.forecasts, "revisions": inputs.revisions}
+    roles = {"savings": inputs.savings, "register": inputs.register, "revisions": inputs.revisions}
     return [(role, path) for role, path in (roles | {"claims": inputs.claims}).items() if path is not None]
 
 

@@ -63,7 +63,7 @@ def check_savings(savings: str | Path, sheet: str | None = None, as_of=None):
 def analyse(
     savings: str | Path = "",
     sheet: str | None = None,
-    forecasts: str | Path = "",
+    register_path: str | Path = "",
     paper_claims: str | Path = "",
     materiality_pct: float = reconcile.DEFAULT_MATERIALITY_PCT,
     *,
@@ -79,9 +79,9 @@ def analyse(
     """
     materiality_pct = check_materiality(materiality_pct)
     if inputs is None:
-        inputs = resolve(catalogue, edition, savings, sheet or "", forecasts, revisions, paper_claims, as_of)
+        inputs = resolve(catalogue, edition, savings, sheet or "", register_path, revisions, paper_claims, as_of)
     loaded, findings = check_savings(inputs.savings, inputs.sheet, inputs.as_of)
-    cases = with_aliases(register.read_register(inputs.forecasts, inputs.revisions), aliases_in_force(inputs))
+    cases = with_aliases(register.read_register(inputs.register, inputs.revisions), aliases_in_force(inputs))
     findings += [*cases.findings, *freshness(inputs)]
     if inputs.claims is not None:
         quoted, claim_findings = claims.read_claims(inputs.claims)

@@ -44,7 +44,7 @@ def fingerprint(run: params.RunParameters) -> dict:
     digests, so a pack published again can say which of them changed: bch.analyse.packchanges.republished)."""
     code = [*paths.PACKAGE.rglob("*.py"), *paths.PACKAGE.rglob("*.j2")]
     # by role, not file name: two inputs of one name (a register and claims both "cases.csv") both count
-    roles = {"savings": run.inputs.savings, "forecasts": run.inputs.forecasts}
+    roles = {"savings": run.inputs.savings, "register": run.inputs.register}
     roles |= {"revisions": run.inputs.revisions, "claims": run.inputs.claims}
     inputs = {role: sha256(path) for role, path in roles.items() if path is not None}
     parameters = {k: v for k, v in params.plain(run).items() if not k.endswith("_path")}

@@ -21,7 +21,7 @@ class Inputs:
     """What one run reads, resolved from the catalogue and explicit options."""
 
     savings: Path
-    forecasts: Path
+    register: Path  # the business-case register (CSV)
     claims: Path | None
     revisions: Path | None = None
     sheet: str | None = None
@@ -38,7 +38,7 @@ class Inputs:
         return self.claims_edition is None or (self.edition is not None and self.claims_edition == self.edition)
 
     def files(self) -> list[Path]:
-        return [p for p in (self.savings, self.forecasts, self.revisions, self.claims) if p is not None]
+        return [p for p in (self.savings, self.register, self.revisions, self.claims) if p is not None]
 
     def source_line(self) -> str:
         """Where the figures come from, for chart captions and covers."""
@@ -53,7 +53,7 @@ def resolve(
     edition: str = "",
     savings: str | Path = "",
     sheet: str = "",
-    forecasts: str | Path = "",
+    register: str | Path = "",
     revisions: str | Path = "",
     claims: str | Path = "",
     as_of: str = "",
@@ -68,20 +68,20 @@ def resolve(
     _check_as_of(chosen, edition, savings, as_of)
     basis = chosen or catalogue.newest()  # the register and claims an uncatalogued workbook is read with
     savings_path = Path(savings) if savings else chosen.savings
-    if basis is None and not forecasts:
-        raise ParameterError(f"no business-case register: give --forecasts (the catalogue {catalogue.path} is empty)")
-    forecasts_path = Path(forecasts) if forecasts else basis.register
-    revisions_path = Path(revisions) if revisions else (basis.revisions if basis and not forecasts else None)
+    if basis is None and not register:
+        raise ParameterError(f"no business-case register: give --register (the catalogue {catalogue.path} is empty)")
+    register_path = Path(register) if register else basis.register
+    revisions_path = Path(revisions) if revisions else (basis.revisions if basis and not register else None)
     if claims:
         claims_path, claims_edition = Path(claims), catalogue.owning("claims", Path(claims), chosen)
     else:
         claims_path, claims_edition = default_claims(catalogue, chosen)
     stated = _as_of(as_of) if as_of else (chosen.as_of if chosen else None)
-    register_edition = catalogue.owning("register", forecasts_path, basis) if forecasts else basis
+    register_edition = catalogue.owning("register", register_path, basis) if register else basis
     reviewed = register_edition.register_reviewed if register_edition else None
     return Inputs(
         savings=savings_path.resolve(),
-        forecasts=forecasts_path.resolve(),
+        register=register_path.resolve(),
         claims=claims_path.resolve() if claims_path else None,
         revisions=revisions_path.resolve() if revisions_path else None,
         sheet=sheet or (chosen.sheet if chosen else None) or None,
