@@ -123,7 +123,7 @@ def test_a_wheel_ships_the_templates_and_every_module(wheel):
     shipped = set(zipfile.ZipFile(wheel).namelist())
     files = [*(ROOT / "bch").rglob("*.j2"), *(ROOT / "bch").rglob("*.py")]  # every layer's modules, templates
     wanted = {p.relative_to(ROOT).as_posix() for p in files if p.is_file() and "__pycache__" not in p.parts}
-    assert {"bch/present/templates/board-pack.html.j2", "bch/cli.py", "bch/core/money.py"} <= wanted
+    assert {"bch/present/templates/board-pack.html.j2", "bch/cli/parser.py", "bch/core/money.py"} <= wanted
     assert wanted - shipped == set()
 
 
