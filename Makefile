@@ -7,7 +7,7 @@ LINTED := bch tests benchmarks scripts notebooks
 LAB_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help report test lint lab format constraints clean-venv
+.PHONY: help report test lint lab format coverage constraints clean-venv
 
 ## help: list these targets (the default)
 help:
@@ -29,6 +29,11 @@ report: $(STAMP)
 ## test: the whole suite: lint, then pytest on every core (unit, notebooks, browser)
 test: $(STAMP) lint
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest
+
+# Kernels and `python -m bch` subprocesses are measured too ([tool.coverage.run] patch = subprocess in pyproject.toml).
+## coverage: the suite's line coverage of bch (kernels and subprocesses included); HTML in build/coverage/
+coverage: $(STAMP)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest --cov=bch --cov-report=term:skip-covered --cov-report=html:build/coverage
 
 ## lint: ruff check, ruff format --check, and the layers contract (lint-imports; changes nothing)
 lint: $(STAMP)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bch.analyse import pipeline
+from bch.analyse import claimcheck, pipeline
 from bch.core.findings import Finding
 from bch.read import claims
 
@@ -63,7 +63,7 @@ def test_a_wrong_claim_gives_a_cross_and_both_figures(tmp_path):
 def test_an_unknown_metric(tmp_path):
     path = tmp_path / "claims.csv"
     path.write_text("paragraph,quote,metric,amount\n§5.3,x,total:nonsense,£1k\n")
-    found = claims.verify(claims.read_claims(path)[0], {})[1]
+    found = claimcheck.verify(claims.read_claims(path)[0], {})[1]
     assert [(f.code, f.cell) for f in found] == [("unknown-metric", "claims.csv!C2")]
 
 

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tomllib
 import zipfile
+from pathlib import Path
 
 import pytest
 import yaml
@@ -265,3 +266,36 @@ def test_one_content_security_policy_declared_once_and_carried_by_every_html_tem
     render.index_html(pack, "2019-07-20")
     for page in (pack / "index.html", packindex.rebuild(out)):
         assert f'<meta http-equiv="Content-Security-Policy" content="{html.CSP}">' in page.read_text(encoding="utf-8")
+
+
+MAX_MODULE_LINES = 300
+MAX_FUNCTION_LINES = 60
+
+
+def _modules() -> list[Path]:
+    return sorted(p for p in (ROOT / "bch").rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def test_every_module_reads_in_one_sitting():
+    """No module over 300 lines, no function over 60 (issue 19): a module past them is split along its concerns."""
+    long_modules = {
+        p.relative_to(ROOT).as_posix(): n
+        for p in _modules()
+        if (n := len(p.read_text().splitlines())) > MAX_MODULE_LINES
+    }
+    long_functions = {}
+    for path in _modules():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = node.end_lineno - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    long_functions[f"{path.relative_to(ROOT).as_posix()}:{node.lineno} {node.name}"] = length
+    assert (long_modules, long_functions) == ({}, {})
+
+
+def test_the_architecture_page_names_every_module():
+    """docs/architecture.md is the map of the package: a module it does not name is a module nobody can find."""
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`([a-z_]+)/?`", page))
+    modules = {p.stem if p.stem != "__init__" else p.parent.name for p in _modules()} - {"__main__", "bch"}
+    assert modules - named == set()

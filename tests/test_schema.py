@@ -6,11 +6,11 @@ import pandas as pd
 import pytest
 
 from bch.analyse import history, pipeline, reconcile
+from bch.analyse.claimcheck import CLAIMS
 from bch.core.findings import FINDINGS, findings_frame
 from bch.core.schema import Schema, SchemaError, money_array
 from bch.present import excel
 from bch.read import register
-from bch.read.claims import CLAIMS
 from bch.read.sheet import FUNCTIONS, LINES, STATED
 
 TABLE = Schema("demo", {"what": "text", "amount_gbp": "money", "n": "count", "share_pct": "pct"})

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bch.analyse import checks, drift, reconcile, summary
+from bch.analyse import checks, claimcheck, drift, reconcile, summary
 from bch.core.errors import BchError, DataError, ParameterError
 from bch.core.findings import Finding, has_errors
 from bch.read import claims, editions, register
@@ -96,10 +96,10 @@ def analyse(
         variance = reconcile.VARIANCE.frame([])
     figures = {}
     if loaded.usable:
-        figures = claims.computed_figures(
-            summary.headline_totals(loaded), loaded.lines, variance, claims.wanted(quoted)
+        figures = claimcheck.computed_figures(
+            summary.headline_totals(loaded), loaded.lines, variance, claimcheck.wanted(quoted)
         )
-    verified, mismatches = claims.verify(quoted, figures)
+    verified, mismatches = claimcheck.verify(quoted, figures)
     # which figures the quotes describe, on every row: a CSV or Excel copy must not read as failures
     verified["checked"] = inputs.claims_checked
     about = inputs.claims_edition or inputs.edition

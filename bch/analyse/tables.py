@@ -6,10 +6,10 @@ from io import StringIO
 
 import pandas as pd
 
+from bch.analyse.claimcheck import CLAIMS
 from bch.analyse.reconcile import VARIANCE
 from bch.core.findings import FINDINGS, findings_frame
 from bch.core.schema import Schema
-from bch.read.claims import CLAIMS
 from bch.read.sheet import TIDY
 
 # Each table a pack publishes, by its file name, with the columns declared where it is made.
