@@ -248,7 +248,7 @@ def test_a_commentary_change_is_named_but_not_a_rewrap():
 
 SAME_EDITION = {"edition": "2019-07-18", "as_of": "2019-07-18", "materiality_pct": 10.0, "strict": False}
 PRINT = {
-    "inputs": {"savings": "a1", "forecasts": "b1", "claims": "c1"},
+    "inputs": {"savings": "a1", "register": "b1", "claims": "c1"},
     "parameters": {"edition": "2019-07-18", "as_of": "2019-07-18", "materiality_pct": 10.0},
     "code": "d1",
     "notebooks": "e1",
@@ -265,14 +265,14 @@ def republished(previous_print, now_print, previous=SAME_EDITION, now=SAME_EDITI
 def test_a_republished_pack_says_which_inputs_parameters_and_code_differ():
     now = {
         **PRINT,
-        "inputs": {"savings": "a1", "forecasts": "b2", "revisions": "r1", "claims": "c1"},
+        "inputs": {"savings": "a1", "register": "b2", "revisions": "r1", "claims": "c1"},
         "parameters": {**PRINT["parameters"], "materiality_pct": 15.0},
         "notebooks": "e2",
     }
     assert republished(PRINT, now, now={**SAME_EDITION, "materiality_pct": 15.0}) == [
         (
             "republished because",
-            "inputs: forecasts, revisions; parameters: materiality_pct; notebooks",
+            "inputs: register, revisions; parameters: materiality_pct; notebooks",
             None,
             None,
             False,

@@ -144,4 +144,4 @@ def test_the_fingerprint_follows_the_catalogue_parameters_and_inputs_but_not_the
     assert edited["catalogue"] != first["catalogue"] and edited["inputs"] == first["inputs"]
     register = next(raw.glob("*business-cases*.csv"))
     register.write_text(register.read_text() + "\n")
-    assert print_of()["inputs"]["forecasts"] != first["inputs"]["forecasts"]
+    assert print_of()["inputs"]["register"] != first["inputs"]["register"]

@@ -12,7 +12,7 @@ REGISTER_HEADER = (
 )
 REGISTER_ROW = "ICT,ICT,Oct 2015,£2.202m,,implemented,demand change,,c,§6.4\n"
 CSVS = {
-    "forecasts": ("business-case register", REGISTER_HEADER, REGISTER_ROW),
+    "register": ("business-case register", REGISTER_HEADER, REGISTER_ROW),
     "revisions": ("forecast revisions", "function,effective,forecast,reason,source\n", "ICT,2020-01,£1.8m,r,s\n"),
     "claims": ("paper claims", "paragraph,quote,metric,amount\n", "5.2,q,recurrent_total,£6.151m\n"),
 }
