@@ -109,7 +109,7 @@ def trend(run, current: pipeline.Analysis) -> Trend:
 def _inputs_of(catalogue, edition):
     from bch.read.inputs import resolve
 
-    return resolve(catalogue.path, edition.key)
+    return resolve(catalogue, edition.key)  # the catalogue as read once: never re-read per edition
 
 
 def _earlier_point(inputs, materiality_pct: float) -> Point:

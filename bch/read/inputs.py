@@ -49,7 +49,7 @@ class Inputs:
 
 
 def resolve(
-    catalogue_path: str | Path | None = None,
+    catalogue_path: str | Path | Catalogue | None = None,
     edition: str = "",
     savings: str | Path = "",
     sheet: str = "",
@@ -61,9 +61,10 @@ def resolve(
     """What a run reads: the named (or newest) edition's files, each overridden by an explicit one.
 
     An explicit workbook that the catalogue lists is that edition; one it does not list takes the
-    newest edition's register, and needs an explicit `as_of` for any date to be stated.
+    newest edition's register, and needs an explicit `as_of` for any date to be stated. A catalogue already
+    loaded is used as it is (the trend resolves every earlier edition against one reading of it).
     """
-    catalogue = load(catalogue_path)
+    catalogue = catalogue_path if isinstance(catalogue_path, Catalogue) else load(catalogue_path)
     chosen = _chosen(catalogue, edition, savings)
     _check_as_of(chosen, edition, savings, as_of)
     basis = chosen or catalogue.newest()  # the register and claims an uncatalogued workbook is read with
