@@ -6,7 +6,7 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
 
-from bch.analyse import pipeline, summary
+from bch.analyse import pipeline, reconcile, summary
 from bch.present import charts, chartstyle
 from bch.read import editions
 
@@ -47,7 +47,7 @@ def test_variance_chart_bars_equal_the_data(analysis, drawn):
 
 
 def test_variance_colours_follow_impact(analysis):
-    fig = charts.variance_chart(analysis.variance)
+    fig = charts.variance_chart(analysis.variance, reconcile.totals(analysis.variance))
     rows = charts.measured(analysis.variance)
     colours = [to_hex(b.get_facecolor()).upper() for b in _bars(fig.axes[1])]
     expected = [chartstyle.BAD if v < 0 else chartstyle.GOOD for v in rows["variance_gbp"]]
@@ -57,7 +57,7 @@ def test_variance_colours_follow_impact(analysis):
 
 
 def test_variance_chart_title_is_the_finding(analysis):
-    fig = charts.variance_chart(analysis.variance)
+    fig = charts.variance_chart(analysis.variance, reconcile.totals(analysis.variance))
     texts = [t.get_text() for t in fig.texts]
     assert "The 6 business cases with forecasts delivered £1,798k of the £3,916k forecast, £2,118k short" in texts
     assert any("Public Contact (not implemented)" in t and "ERSOU/JPS etc (no business case)" in t for t in texts)
@@ -82,7 +82,7 @@ def test_cumulative_shows_two_series_never_netted(analysis):
 
 
 def test_delivery_chart_sorted_with_the_materiality_band(analysis):
-    fig = charts.delivery_chart(analysis.variance, 10)
+    fig = charts.delivery_chart(analysis.variance, reconcile.totals(analysis.variance), 10)
     ax = fig.axes[0]
     bars = [b for b in _bars(ax) if b.get_height() == pytest.approx(0.55)]
     widths = [b.get_width() for b in bars]
@@ -124,16 +124,18 @@ def test_labels_with_dollars_and_markup_render_literally():
             "status": ["under-delivered"],
         }
     )
-    fig = _render(charts.variance_chart(variance))
+    fig = _render(charts.variance_chart(variance, reconcile.totals(variance)))
     tick = fig.axes[0].get_yticklabels()[0]
     assert tick._preprocess_math(tick.get_text()) == (label, False)  # shown as written, no mathtext
-    fig = _render(charts.delivery_chart(variance, 10))
+    fig = _render(charts.delivery_chart(variance, reconcile.totals(variance), 10))
     tick = fig.axes[0].get_yticklabels()[0]
     assert tick._preprocess_math(tick.get_text()) == (label, False)
 
 
 def test_save_writes_png_and_svg(analysis, tmp_path):
-    paths = chartstyle.save(charts.delivery_chart(analysis.variance, 10), tmp_path, "delivery")
+    paths = chartstyle.save(
+        charts.delivery_chart(analysis.variance, reconcile.totals(analysis.variance), 10), tmp_path, "delivery"
+    )
     assert [p.name for p in paths] == ["delivery.png", "delivery.svg"]
     assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert b"<svg" in paths[1].read_bytes()[:500]
@@ -146,7 +148,7 @@ def test_an_unreadable_cell_is_marked_not_drawn_as_complete(shipped, tmp_path):
     ws["C5"] = "tbc"  # ICT 2015/16
     analysis = pipeline.analyse(builders.save(book, tmp_path))
     sheet = analysis.sheet
-    fig = _render(charts.recurrent_by_year_chart(sheet.tidy(), list(sheet.years)))
+    fig = _render(charts.recurrent_by_year_chart(sheet.tidy(), _by_year(sheet)))
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert texts[1] == "total unknown"  # 2015/16
     assert texts[0] == "£2,600k"
@@ -157,7 +159,7 @@ def test_an_unreadable_cell_is_marked_not_drawn_as_complete(shipped, tmp_path):
     assert len(heights) == 1 + 5
     assert [t.get_text() for t in fig.axes[0].texts] == ["unknown"] * 4
     # ICT's actual is unknown: no bar, named in the caption, and left out of the totals in the title
-    fig = _render(charts.variance_chart(analysis.variance))
+    fig = _render(charts.variance_chart(analysis.variance, reconcile.totals(analysis.variance)))
     shown = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_yticklabels()]
     assert "ICT" not in shown
     assert len(shown) == 5
@@ -167,7 +169,7 @@ def test_an_unreadable_cell_is_marked_not_drawn_as_complete(shipped, tmp_path):
         "actual unknown: ICT, £2,202k forecast)"
     )
     assert texts[1].startswith("Not shown (no variance figure): ICT (actual unknown); Public Contact (not implemented)")
-    fig = _render(charts.delivery_chart(analysis.variance, 10))
+    fig = _render(charts.delivery_chart(analysis.variance, reconcile.totals(analysis.variance), 10))
     assert "ICT" not in [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert fig.texts[0].get_text() == "3 of 5 business cases delivered less than 90% of forecast"
 
@@ -194,7 +196,7 @@ def _tick_labels(axis) -> list[str]:
 
 
 def test_variance_labels_and_ticks_keep_every_pound():
-    fig = _render(charts.variance_chart(small_cases([1_500, 500])))
+    fig = _render(charts.variance_chart(small_cases([1_500, 500]), reconcile.totals(small_cases([1_500, 500]))))
     ax_abs, ax_var, _ = fig.axes
     assert [t.get_text() for t in ax_var.texts] == ["+£1.5k", "+£0.5k"]  # as the table says, not "+£2k"/"+£0k"
     for axis in (ax_abs.xaxis, ax_var.xaxis):
@@ -216,7 +218,7 @@ def test_tick_labels_are_unique_on_every_shipped_chart(drawn):
 
 def test_categories_wear_no_variance_colour(analysis):
     sheet = analysis.sheet
-    fig = charts.recurrent_by_year_chart(sheet.tidy(), list(sheet.years))
+    fig = charts.recurrent_by_year_chart(sheet.tidy(), _by_year(sheet))
     fills = {to_hex(b.get_facecolor()).upper() for b in _bars(fig.axes[0])}
     assert fills <= {c.upper() for c in chartstyle.SERIES}
     assert len(fills) == 6  # one per function
@@ -229,7 +231,7 @@ def test_delivery_colours_and_count_follow_status_not_rounding():
     frame = small_cases([0])
     frame.loc[0, ["actual_gbp", "variance_gbp"]] = [8_996, -1_004]  # 89.96%: shown as 90.0%, short of 10%
     frame.loc[0, ["delivery_pct", "status"]] = [90.0, "under-delivered"]
-    fig = _render(charts.delivery_chart(frame, 10))
+    fig = _render(charts.delivery_chart(frame, reconcile.totals(frame), 10))
     bar = next(b for b in _bars(fig.axes[0]) if b.get_height() == pytest.approx(0.55))
     assert to_hex(bar.get_facecolor()).upper() == chartstyle.BAD
     assert [t.get_text() for t in fig.axes[0].texts] == ["90.0%"]
@@ -263,7 +265,7 @@ def test_a_huge_label_never_stretches_a_chart_and_an_underscore_label_keeps_its_
             "cell": ["S!B3", "S!B4"],
         }
     )
-    fig = charts.recurrent_by_year_chart(tidy, ["2014/15"])
+    fig = charts.recurrent_by_year_chart(tidy, {"2014/15": 3000})
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert legend == ["x" * 39 + "…", " _private"]
     png = chartstyle.save(fig, tmp_path, "huge")[0].read_bytes()
@@ -284,8 +286,18 @@ def test_a_case_forecast_at_nothing_is_charted_without_a_delivery_pin(tmp_path):
         True,
         "over-delivered",
     )
-    fig = _render(charts.variance_chart(analysis.variance))
+    fig = _render(charts.variance_chart(analysis.variance, reconcile.totals(analysis.variance)))
     pins = fig.axes[2].collections[-1].get_offsets()  # the ΔF % panel's scatter: one pin per case with a %
     assert len(pins) == len(charts.measured(analysis.variance)) - 2
-    shown = [t.get_text() for t in _render(charts.delivery_chart(analysis.variance, 10)).axes[0].get_yticklabels()]
+    shown = [
+        t.get_text()
+        for t in _render(charts.delivery_chart(analysis.variance, reconcile.totals(analysis.variance), 10))
+        .axes[0]
+        .get_yticklabels()
+    ]
     assert "Firearms Licensing" not in shown and "ICT" in shown
+
+
+def _by_year(sheet) -> dict:
+    """Each year's total as the analysis holds it (`summary.by_year`): what the chart is given, never re-adds."""
+    return {row["fiscal_year"]: row["recurrent_gbp"] for row in summary.by_year(sheet)}

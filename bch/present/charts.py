@@ -8,7 +8,6 @@ import datetime as dt
 
 import pandas as pd
 
-from bch.analyse import reconcile
 from bch.present import chartstyle as style
 from bch.present import formats
 
@@ -18,8 +17,9 @@ def measured(variance: pd.DataFrame) -> pd.DataFrame:
     return variance[variance["variance_gbp"].notna()].reset_index(drop=True)
 
 
-def variance_chart(variance: pd.DataFrame, source: str = ""):
-    """Forecast (outlined) against actual (solid), absolute variance bars, relative variance pins."""
+def variance_chart(variance: pd.DataFrame, totals: dict, source: str = ""):
+    """Forecast (outlined) against actual (solid), absolute variance bars, relative variance pins; `totals` are the
+    reconciliation's (`bch.analyse.reconcile.totals`, held by the analysis), never added up again here."""
     rows = measured(variance)
     unshown = variance[variance["variance_gbp"].isna()]
     with style.theme():
@@ -32,7 +32,7 @@ def variance_chart(variance: pd.DataFrame, source: str = ""):
         fig.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3, fontsize=7, frameon=False)
         _variance_bars(ax_var, rows, y)
         _variance_pins(ax_pct, rows, y)
-        delivered = formats.delivery(reconcile.totals(variance))
+        delivered = formats.delivery(totals)
         title = formats.delivered_sentence(delivered) if delivered else formats.NO_COMPARISON
         caption = None
         if len(unshown):
@@ -96,12 +96,12 @@ def _variance_pins(ax, rows: pd.DataFrame, y: list[int]) -> None:
     ax.set_title("ΔF %", fontsize=9)
 
 
-def recurrent_by_year_chart(tidy: pd.DataFrame, years: list[str], source: str = ""):
-    """Recurrent savings added in each fiscal year, stacked by function.
-
-    A year holding an unreadable cell gets no total (its stack is incomplete): it is marked and
-    the cells are named in the caption, never drawn as if complete.
+def recurrent_by_year_chart(tidy: pd.DataFrame, year_totals: dict[str, int | None], source: str = ""):
+    """Recurrent savings added in each fiscal year, stacked by function; each year's total is the analysis's
+    (`bch.analyse.summary.by_year`), None for a year holding an unreadable cell: its stack is incomplete, so it is
+    marked and the cells are named in the caption, never drawn as if complete.
     """
+    years = list(year_totals)
     unreadable = tidy[tidy["saving_gbp"].isna()]
     readable = tidy[tidy["saving_gbp"].notna()]
     amounts: dict[tuple[str, str], int] = {}  # (function, year) -> pounds, summed as Python ints
@@ -112,7 +112,7 @@ def recurrent_by_year_chart(tidy: pd.DataFrame, years: list[str], source: str = 
         for function in dict.fromkeys(tidy["function"])
         if any((function, year) in amounts for year in years)
     }
-    incomplete = set(unreadable["fiscal_year"])
+    incomplete = {year for year, total in year_totals.items() if total is None}
     with style.theme():
         fig, ax = style.new_figure(height=3.6)
         bottom = [0] * len(years)
@@ -129,9 +129,10 @@ def recurrent_by_year_chart(tidy: pd.DataFrame, years: list[str], source: str = 
                 zorder=3,
             )
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-        for x, total in zip(years, bottom, strict=True):
-            text = "total unknown" if x in incomplete else formats.gbp_k(total)
-            ax.annotate(text, (x, total), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=7)
+        for x, top in zip(years, bottom, strict=True):  # the label sits on the stack; the figure is the total
+            total = year_totals[x]
+            text = "total unknown" if total is None else formats.gbp_k(total)
+            ax.annotate(text, (x, top), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=7)
         style.money_axis(ax.yaxis)
         ax.set_ylabel("Recurrent savings added")
         ax.legend(fontsize=7, ncols=2, loc="upper right", frameon=True)
@@ -140,10 +141,11 @@ def recurrent_by_year_chart(tidy: pd.DataFrame, years: list[str], source: str = 
             caption = "Incomplete: unreadable cell(s) " + ", ".join(unreadable["cell"]) + " are left out of their year."
             title = f"Recurrent savings per year: {len(incomplete)} year(s) incomplete (unreadable cells)"
         else:
-            peak = max(bottom) if bottom else 0
-            peak_year = years[bottom.index(peak)] if bottom else ""
+            known = [year_totals[y] for y in years]
+            peak = max(known) if known else 0
+            peak_year = years[known.index(peak)] if known else ""
             title = (
-                f"Recurrent savings reached {formats.gbp_k(sum(bottom))} a year; "
+                f"Recurrent savings reached {formats.gbp_k(sum(known))} a year; "
                 f"{peak_year} added the most ({formats.gbp_k(peak)})"
             )
         return style.finish(fig, title, caption, source)
@@ -196,7 +198,7 @@ def _status_colour(status: str) -> str:
     return style.BAD if status in formats.SHORTFALL else (style.GOOD if status == "over-delivered" else style.NEUTRAL)
 
 
-def delivery_chart(variance: pd.DataFrame, materiality_pct: float, source: str = ""):
+def delivery_chart(variance: pd.DataFrame, totals: dict, materiality_pct: float, source: str = ""):
     """Delivery % of the latest forecast by function, sorted, with the materiality band around 100%.
 
     Colours and the count in the title follow each case's status, never its rounded percentage (89.96%
@@ -207,10 +209,7 @@ def delivery_chart(variance: pd.DataFrame, materiality_pct: float, source: str =
     with style.theme():
         fig, ax = style.new_figure(height=0.4 * max(len(rows), 3) + 1.4)
         pct = [float(p) for p in rows["delivery_pct"]]
-        colours = [
-            style.BAD if s in formats.SHORTFALL else (style.GOOD if s == "over-delivered" else style.NEUTRAL)
-            for s in rows["status"]
-        ]
+        colours = [_status_colour(s) for s in rows["status"]]
         y = list(range(len(rows)))
         ax.axvspan(
             100 - materiality_pct,
@@ -227,7 +226,7 @@ def delivery_chart(variance: pd.DataFrame, materiality_pct: float, source: str =
         ax.set_xlabel("Delivered, % of latest forecast")
         ax.set_xlim(0, max([*pct, 100 + materiality_pct]) * 1.15)
         ax.legend(fontsize=7, loc="lower right", frameon=True)
-        delivered = formats.delivery(reconcile.totals(variance), variance["status"], materiality_pct)
+        delivered = formats.delivery(totals, variance["status"], materiality_pct)
         title = formats.shortfall_sentence(delivered) if delivered else formats.NO_COMPARISON
         return style.finish(fig, title, None, source)
 
@@ -279,11 +278,12 @@ def figures_for(analysis, trend=None) -> dict:
 
     sheet = analysis.sheet
     source = analysis.inputs.source_line() if analysis.inputs else ""
+    by_year = {row["fiscal_year"]: row["recurrent_gbp"] for row in summary.by_year(sheet)}
     figures = {
-        "variance": variance_chart(analysis.variance, source),
-        "recurrent-by-year": recurrent_by_year_chart(sheet.tidy(), list(sheet.years), source),
+        "variance": variance_chart(analysis.variance, analysis.variance_totals, source),
+        "recurrent-by-year": recurrent_by_year_chart(sheet.tidy(), by_year, source),
         "cumulative": cumulative_chart(summary.cumulative_savings(sheet), summary.cumulative_costs(sheet), source),
-        "delivery": delivery_chart(analysis.variance, analysis.materiality_pct, source),
+        "delivery": delivery_chart(analysis.variance, analysis.variance_totals, analysis.materiality_pct, source),
     }
     if trend is not None and trend.enough:
         figures["trend"] = trend_chart(trend)
