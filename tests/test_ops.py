@@ -36,6 +36,18 @@ def test_only_the_newest_failure_records_are_kept(tmp_path):
     assert kept[0] == "20190705T060000Z" and kept[-1] == "20190714T060000Z"
 
 
+def test_the_failure_just_recorded_is_kept_when_the_clock_was_set_back(tmp_path):
+    failed = tmp_path / packhistory.FAILED
+    for day in range(1, 15):
+        (failed / f"201907{day:02d}T060000Z").mkdir(parents=True)
+    just = failed / "20190601T060000Z"  # the clock went back a month: the newest record has the oldest stamp
+    just.mkdir()
+    packhistory.prune_failures(failed, newest=just)
+    kept = sorted(p.name for p in failed.iterdir())
+    assert len(kept) == packhistory.FAILURES_KEPT
+    assert kept[0] == "20190601T060000Z" and kept[1] == "20190706T060000Z" and kept[-1] == "20190714T060000Z"
+
+
 def _recorded_pack(out, name: str, as_of: str) -> None:
     folder = out / name
     folder.mkdir(parents=True)

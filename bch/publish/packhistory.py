@@ -98,12 +98,14 @@ def keep_failure(out: Path, stamp: str, failure: execute.NotebookFailed) -> Path
             shutil.copy2(failure.notebook, kept / failure.notebook.name)
     except OSError as exc:
         return Path(f"{kept} (incomplete: {exc.strerror or exc})")
-    prune_failures(out / FAILED)
+    prune_failures(out / FAILED, newest=kept)
     return kept
 
 
-def prune_failures(folder: Path, keep: int = FAILURES_KEPT) -> None:
-    """Only the newest `keep` failure records: a daily run failing for weeks must not fill the disk."""
-    stamps = sorted((p for p in folder.iterdir() if p.is_dir() and not p.is_symlink()), key=lambda p: p.name)
-    for old in stamps[:-keep]:
+def prune_failures(folder: Path, keep: int = FAILURES_KEPT, newest: Path | None = None) -> None:
+    """Only the newest `keep` failure records: a daily run failing for weeks must not fill the disk. The record
+    just kept (`newest`) always stays, whatever its stamp says: a clock set back must not prune it first."""
+    others = [p for p in folder.iterdir() if p.is_dir() and not p.is_symlink() and p != newest]
+    room = keep - (newest is not None)
+    for old in sorted(others, key=lambda p: p.name)[: max(len(others) - room, 0)]:
         shutil.rmtree(old, ignore_errors=True)
