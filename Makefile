@@ -15,9 +15,14 @@ help:
 		printf "  make %-12s %s\n", substr(t, 1, i - 1), substr(t, i + 2) }' $(MAKEFILE_LIST)
 
 # uv (pinned, installed into .venv) does it in seconds; pip when uv can't. scripts/setup-venv.sh says each step.
-$(STAMP): pyproject.toml constraints.txt scripts/setup-venv.sh
-	@scripts/setup-venv.sh $(PYTHON)
+$(STAMP): pyproject.toml constraints.txt scripts/setup-venv.sh $(BIN)/python
+	@sh scripts/setup-venv.sh $(PYTHON)
 	@touch $(STAMP)
+
+# A .venv whose interpreter is gone (a dangling link) has no $(BIN)/python: the stamp is rebuilt, and the script
+# builds .venv again.
+$(BIN)/python:
+	@rm -f $(STAMP)
 
 # bch check exiting 1 (error findings) still publishes, as the pack shows them; 2 (unreadable input) stops here.
 ## report: check the newest edition (summary + findings), then publish its board pack into outputs/YYYY-MM-DD/

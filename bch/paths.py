@@ -76,10 +76,20 @@ def unusable(path: str | Path) -> str | None:
     return None
 
 
-def cache() -> Path:
-    """Where bch keeps what it can always recompute (each edition's trend figures): `BCH_CACHE`, else
-    `$XDG_CACHE_HOME/bch`, else `~/.cache/bch`. Never inside the project: data/ holds inputs and outputs only."""
-    if named := os.environ.get(CACHE_ENV):
-        return Path(named)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "bch"
+def cache(kind: str) -> Path | None:
+    """The folder bch keeps `kind` in, of what it can always recompute (the trend's earlier editions): under
+    `BCH_CACHE`, else `$XDG_CACHE_HOME/bch`, else `~/.cache/bch`, links resolved. None (nothing is cached, every
+    edition is read afresh) when no absolute folder can be named (a relative `BCH_CACHE`, no home folder), or
+    when the folder lies in a project (this one, or any folder above it holding a catalogue): data/ holds inputs
+    and outputs only, and bch never writes into data/raw."""
+    try:
+        named = os.environ.get(CACHE_ENV) or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "bch"
+    except RuntimeError:  # no HOME and no passwd entry: Path.home() can't say
+        return None
+    if not Path(named).is_absolute():
+        return None
+    folder = Path(os.path.realpath(Path(named) / kind))
+    for place in (folder, *folder.parents):
+        if place == ROOT or (place / CATALOGUE_IN_PROJECT).is_file() or (place / CATALOGUE_IN_PROJECT.name).is_file():
+            return None
+    return folder

@@ -343,3 +343,10 @@ def test_a_pack_written_before_findings_carried_figures_is_compared_by_its_messa
         "findings": _structured([("error", "row-total", "Savings!G5", message, "6151000", "6150000")]),
     }
     assert rows(old, new) == [] and rows(new, old) == []
+
+
+def test_a_register_an_older_bch_recorded_as_forecasts_is_the_same_register():
+    older = {**PRINT, "inputs": {"savings": "a1", "forecasts": "b1", "claims": "c1"}, "code": "d0"}
+    assert republished(older, PRINT) == [("republished because", "code", None, None, False)]
+    moved = {**older, "inputs": {**older["inputs"], "forecasts": "b0"}}
+    assert republished(moved, PRINT) == [("republished because", "inputs: register; code", None, None, False)]

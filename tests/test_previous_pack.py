@@ -67,6 +67,20 @@ def test_tbc_in_a_money_column(previous):
     assert why(previous) == f"the pack {NAME} could not be read (variance.csv!{column}3 holds 'tbc', not int pounds)"
 
 
+@pytest.mark.parametrize("value", ["not a figure", "795000.0", "1e400", '=HYPERLINK("x")'])
+def test_a_findings_figure_that_is_not_int_pounds(previous, value):
+    """A finding's stated_gbp is read as money like any other: never compared as text (which forged a finding
+    both resolved and new)."""
+    path = previous.path / "findings.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[0, "stated_gbp"] = value
+    frame.to_csv(path, index=False)
+    column = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[list(frame.columns).index("stated_gbp")]
+    assert (
+        why(previous) == f"the pack {NAME} could not be read (findings.csv!{column}2 holds {value!r}, not int pounds)"
+    )
+
+
 def test_a_hostile_value_is_quoted_harmless_and_short(previous):
     path = previous.path / "variance.csv"
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)

@@ -152,3 +152,33 @@ def test_a_revisions_column_bch_does_not_read_is_a_warning(tmp_path):
     assert reg.revisions["forecast_gbp"].tolist() == [2_000_000]
     assert reg.revisions["reason"].tolist() == ["a Board decision"]
     assert reg.revisions["cell"].tolist() == ["revisions.csv!C2"]
+
+
+@pytest.mark.parametrize("extra", [" forecast", "forecast", "status "])
+def test_a_header_written_twice_is_refused_in_one_line_naming_both_cells(tmp_path, extra):
+    """` forecast` beside `forecast` would otherwise replace the register's forecasts with its own (£9m for ICT)."""
+    path = tmp_path / "cases.csv"
+    path.write_text(HEADER.replace("\n", f",{extra}\n") + GOOD.replace("\n", ",£9m\n"), encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        register.read_register(path)
+    column = {"forecast": "D1", "status": "F1"}[extra.strip()]
+    assert str(refused.value) == (
+        f"business-case register {path} has two columns headed {extra.strip()!r} "
+        f"(cases.csv!{column} and cases.csv!K1); keep one"
+    )
+
+
+def test_a_row_longer_than_the_header_is_refused_not_shifted(tmp_path):
+    path = tmp_path / "cases.csv"
+    path.write_text(HEADER + GOOD.replace("\n", ",x\n"), encoding="utf-8")
+    with pytest.raises(InputError, match=r"is not a readable CSV \(.*Expected 10 fields in line 2, saw 11\)"):
+        register.read_register(path)
+
+
+def test_a_column_without_a_header_is_named_by_its_letter(tmp_path):
+    path = tmp_path / "cases.csv"
+    path.write_text(HEADER.replace("\n", ",\n") + GOOD.replace("\n", ",x\n"), encoding="utf-8")
+    reg = register.read_register(path)
+    assert keys(reg) == [("warning", "unknown-column", "cases.csv!K1")]
+    assert "'(no header, column K)'" in reg.findings[0].message
+    assert reg.cases.loc[0, "forecast_gbp"] == 2_202_000

@@ -1,4 +1,5 @@
-"""The trend's cache of earlier editions: read once, then kept; never a wrong figure from a stale or forged entry."""
+"""The trend's cache of earlier editions: read once, then kept. A stale, damaged or hand-edited entry is recomputed;
+an entry forged with its checksum recomputed is the documented limit (bch.core.cache)."""
 
 from __future__ import annotations
 
@@ -151,10 +152,36 @@ def test_a_cache_that_cannot_be_written_costs_time_not_the_pack(raw3, tmp_path, 
     assert blocked.read_text() == "not a folder"
 
 
-def test_the_cache_is_never_in_the_project(monkeypatch, tmp_path):
+def test_where_the_cache_is(monkeypatch, tmp_path):
     monkeypatch.delenv(paths.CACHE_ENV)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert paths.cache() == tmp_path / "xdg" / "bch"
+    assert paths.cache("trend") == tmp_path / "xdg" / "bch" / "trend"
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert paths.cache() == tmp_path / "home" / ".cache" / "bch"
+    assert paths.cache("trend") == tmp_path / "home" / ".cache" / "bch" / "trend"
+
+
+@pytest.mark.parametrize("where", ["in data/raw", "in the project", "relative", "linked into a project", "no home"])
+def test_the_cache_is_never_in_a_project_and_a_trend_without_one_is_still_right(raw3, tmp_path, monkeypatch, where):
+    """BCH_CACHE naming data/raw (or a project, or a folder linked into one) must never make bch write there."""
+    other = next_editions.raw_folder(tmp_path / "other", 1)  # another project's data/raw, with its catalogue
+    if where == "in data/raw":
+        monkeypatch.setenv(paths.CACHE_ENV, str(raw3))
+    elif where == "in the project":
+        monkeypatch.setenv(paths.CACHE_ENV, str(paths.ROOT / "build" / "cache"))
+    elif where == "relative":
+        monkeypatch.setenv(paths.CACHE_ENV, "cache")
+    elif where == "linked into a project":
+        (tmp_path / "linked").mkdir()
+        (tmp_path / "linked" / "trend").symlink_to(other)
+        monkeypatch.setenv(paths.CACHE_ENV, str(tmp_path / "linked"))
+    else:
+        monkeypatch.delenv(paths.CACHE_ENV)
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+        monkeypatch.delenv("HOME", raising=False)
+        monkeypatch.setattr(paths.Path, "home", classmethod(lambda cls: (_ for _ in ()).throw(RuntimeError("no home"))))
+    assert paths.cache("trend") is None
+    before = {p: p.stat().st_mtime_ns for p in [*raw3.rglob("*"), *other.rglob("*")]}
+    assert _ict(_trend(raw3)) == ICT_ACTUALS
+    assert {p: p.stat().st_mtime_ns for p in [*raw3.rglob("*"), *other.rglob("*")]} == before
+    assert not (paths.ROOT / "build" / "cache").exists()

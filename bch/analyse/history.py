@@ -113,7 +113,10 @@ def _inputs_of(catalogue, edition):
 
 
 def _earlier_point(inputs, materiality_pct: float) -> Point:
-    folder, name = paths.cache() / "trend", kept.key(_cache_material(inputs, materiality_pct))
+    folder = paths.cache("trend")
+    if folder is None:  # no folder bch may keep it in: read afresh
+        return point(pipeline.analyse(inputs=inputs, materiality_pct=materiality_pct))
+    name = kept.key(_cache_material(inputs, materiality_pct))
     found = _valid_point(kept.load(folder, name), inputs.as_of.isoformat())
     if found is None:
         found = point(pipeline.analyse(inputs=inputs, materiality_pct=materiality_pct))

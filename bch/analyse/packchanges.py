@@ -18,6 +18,10 @@ def change(kind: str, item: str, before, after, money: bool = False) -> dict:
     return {"kind": kind, "item": item, "before": before or None, "after": after or None, "money": money}
 
 
+# Names an older bch recorded in a fingerprint, as bch names them now: the same register is not "changed".
+_RENAMED = {("inputs", "forecasts"): "register"}
+
+
 def parameters_changed(old: object, new: object) -> list[dict]:
     if not isinstance(old, dict) or not isinstance(new, dict):
         return []  # a pack that recorded no parameters (or not as this bch does) is compared on its figures
@@ -56,6 +60,9 @@ def republished(
         if old == new:
             continue
         if part in ("inputs", "parameters") and isinstance(old, dict) and isinstance(new, dict):
+            old = {_RENAMED.get((part, key), key): value for key, value in old.items()}
+            if old == new:
+                continue
             reasons.append(f"{part}: {', '.join(_differing(old, new))}")
         else:
             reasons.append(part)

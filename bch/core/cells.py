@@ -18,6 +18,11 @@ def quote_sheet(name: str) -> str:
 
 
 def ref(sheet: str, row: int, column: int) -> str:
+    return f"{quote_sheet(sheet)}!{column_letter(column)}{row}"
+
+
+def column_letter(column: int) -> str:
+    """Column 11 as Excel names it: K."""
     from openpyxl.utils.cell import get_column_letter
 
-    return f"{quote_sheet(sheet)}!{get_column_letter(column)}{row}"
+    return get_column_letter(column)

@@ -142,7 +142,7 @@ def read_tables(folder: Path, needed: Mapping[str, Sequence[str]]) -> tuple[dict
 
 def read_table(path: Path, columns: Sequence[str], money: Sequence[str]) -> pd.DataFrame:
     """The CSV at `path`, every cell text ('' for empty), once it holds `columns` and int pounds in
-    those of them that are `money`; Unreadable otherwise."""
+    every `money` column it holds (needed or not: a finding's stated_gbp too); Unreadable otherwise."""
     text = utf8_text(path.name, regular_bytes(path, MAX_TABLE_BYTES))
     if not text.strip():
         raise Unreadable(f"{path.name} is empty")
@@ -153,7 +153,7 @@ def read_table(path: Path, columns: Sequence[str], money: Sequence[str]) -> pd.D
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise Unreadable(f"{path.name} lacks the column(s) {', '.join(missing)}")
-    for column in [c for c in columns if c in money]:
+    for column in [c for c in money if c in frame.columns]:  # every money column it holds, needed or not
         for index, value in enumerate(frame[column]):
             if not _POUNDS.fullmatch(value):
                 where = csvfiles.ref(path, frame, index, column)

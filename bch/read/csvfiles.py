@@ -17,31 +17,48 @@ MAX_CSV_ROWS = 10_000
 
 
 def read_text_table(path: str | Path, required: list[str], what: str) -> pd.DataFrame:
-    """Every column as text ('' for empty); InputError naming the file if it or a column is missing, or if it is
-    past `MAX_CSV_BYTES` or `MAX_CSV_ROWS`."""
+    """Every column as text ('' for empty); InputError naming the file if it or a column is missing, if two columns
+    share a header (after trimming: `forecast` and ` forecast` would otherwise let one replace the other), if a
+    row has more fields than the header, or if it is past `MAX_CSV_BYTES` or `MAX_CSV_ROWS`."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{what} not found: {path}")
     _within_size(path, what)
     try:
-        # one row past the cap is enough to know it is exceeded: the rest is never parsed
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8", nrows=MAX_CSV_ROWS + 1)
+        # the header read as a row, as written (pandas would rename a repeated header `forecast.1`); one row past
+        # the cap is enough to know it is exceeded: the rest is never parsed
+        raw = pd.read_csv(path, header=None, dtype=str, keep_default_na=False, encoding="utf-8", nrows=MAX_CSV_ROWS + 2)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         reason = labels.one_line(exc)
         raise InputError(f"{what} {path} is not a readable CSV ({reason})") from None
     except OSError as exc:  # no permission, a disk error: the file is there but can't be read
         raise InputError(f"{what} {path} can't be read ({exc.strerror or type(exc).__name__})") from None
-    if len(frame) > MAX_CSV_ROWS:
+    if len(raw) > MAX_CSV_ROWS + 1:
         raise InputError(
             f"{what} {path} has more than {MAX_CSV_ROWS:,} rows; a file of more is not read "
             "(bch.read.csvfiles.MAX_CSV_ROWS)"
         )
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame = raw.iloc[1:].reset_index(drop=True)
+    frame.columns = _headers(path, list(raw.iloc[0]) if len(raw) else [], what)
     missing = [c for c in required if c not in frame.columns]
     if missing:
         found = labels.neutralise(", ".join(frame.columns))  # headers are input: never a raw control on a terminal
         raise InputError(f"{what} {path} lacks the column(s) {', '.join(missing)}; it has {labels.clip(found)}")
     return frame.apply(lambda column: column.str.strip())
+
+
+def _headers(path: Path, written: list, what: str) -> list[str]:
+    """The header row trimmed; a blank one named by its column; the same header twice refused, naming both cells."""
+    headers, seen = [], {}
+    for position, text in enumerate(written, 1):
+        header = str(text).strip() or f"(no header, column {cells.column_letter(position)})"
+        if header in seen:
+            first, again = cells.ref(path.name, 1, seen[header]), cells.ref(path.name, 1, position)
+            shown = labels.clip(labels.neutralise(header), 60)
+            raise InputError(f"{what} {path} has two columns headed {shown!r} ({first} and {again}); keep one")
+        seen[header] = position
+        headers.append(header)
+    return headers
 
 
 def read_known(path: str | Path, columns: list[str], what: str) -> tuple[pd.DataFrame, list[Finding]]:
