@@ -216,7 +216,8 @@ def test_the_pack_formats_through_the_jinja_filters(analysis, tmp_path):
     assert 'class="num good">+£1k</td>' in firearms and '<span class="rag rag-green">Green</span>' in firearms
     assert '<span class="rag rag-none">none</span>' in page  # Public Contact, ERSOU/JPS: no RAG, said so
     assert '<td data-label="Variance against latest" class="num bad">-£2,118k</td>' in page
-    assert '<th scope="row">actual added</th><td>HR 2019/20</td><td class="num">–</td><td class="num">£150k</td>' in page
+    added = '<th scope="row">actual added</th><td>HR 2019/20</td><td class="num">–</td><td class="num">£150k</td>'
+    assert added in page
     assert "Against the pack 2026-11-26 (figures as at 19 July 2018): what this run restates." in page
     assert "--bad: #B34700; --good: #00795A; --amber: #8A5A00" in page
 
@@ -276,7 +277,8 @@ def test_the_pdf_keeps_references_whole_and_fills_page_one(pdf_pages):
     assert not re.search(r"Savings!\s*\n", text)  # never "Savings!" at a line's end
     assert "The answer" in pdf_pages[0] and "Headline figures" not in pdf_pages[0]
     assert "6 business cases forecast £3,916k" in pdf_pages[0]
-    assert "Headline figures" in pdf_pages[1] and "The 6 business cases with forecasts delivered £1,798k" in pdf_pages[1]
+    assert "Headline figures" in pdf_pages[1]
+    assert "The 6 business cases with forecasts delivered £1,798k" in pdf_pages[1]
     assert "Red" in text and "Green" in text
 
 
@@ -354,11 +356,11 @@ def test_the_board_page_shows_why_a_pack_was_republished_a_revision_and_a_commen
     ]
     page = boardpack.render_html(pack_context(analysis, tmp_path, changes=found))
     section = page.split('id="changes"')[1].split('id="appendix"')[0]
-    assert "<th scope=\"row\">republished because</th><td>inputs: forecasts; code</td><td>–</td><td>–</td>" in section
+    assert '<th scope="row">republished because</th><td>inputs: forecasts; code</td><td>–</td><td>–</td>' in section
     revised = "ICT (revised 2019-03-01: &lt;b&gt;projects&lt;/b&gt;; Board minute 12)"  # input text, escaped
     assert f'<th scope="row">forecast revised</th><td>{revised}</td>' in section
     assert '<td class="num">£2,202k</td><td class="num">£1,800k</td>' in section
-    assert "<th scope=\"row\">commentary changed</th><td>ICT</td><td>Old.</td><td>New &amp; more.</td>" in section
+    assert '<th scope="row">commentary changed</th><td>ICT</td><td>Old.</td><td>New &amp; more.</td>' in section
 
 
 def test_a_not_implemented_case_with_a_forecast_is_named_as_such_never_as_unknown():
@@ -392,7 +394,7 @@ def test_a_withdrawn_edition_is_named_even_with_no_pack_to_compare_with(analysis
     page = boardpack.render_html(pack_context(analysis, tmp_path, changes=withdrawn, previous_pack=None))
     section = page.split('id="changes"')[1].split('id="appendix"')[0]
     assert "No pack of an edition still catalogued to compare with." in section and "First pack" not in section
-    assert "<th scope=\"row\">edition withdrawn</th><td>2018-07-19</td><td>published as 2026-11-26</td>" in section
+    assert '<th scope="row">edition withdrawn</th><td>2018-07-19</td><td>published as 2026-11-26</td>' in section
     assert "Editions withdrawn since their packs were published: those packs no longer stand." in section
 
 
@@ -417,8 +419,8 @@ def test_a_savings_file_named_with_controls_is_neutralised_in_the_appendix(analy
     page = boardpack.render_html(pack_context(analysis, tmp_path, parameters=named))
     appendix = page.split('id="appendix"')[1]
     assert (
-        '<tr><th scope="row">savings_path</th><td class="mono path">/data/evil⟨ESC⟩[31m⟨LF⟩ok⟨U+202E⟩xslx.xlsx</td></tr>'
-        in appendix
+        '<tr><th scope="row">savings_path</th>'
+        '<td class="mono path">/data/evil⟨ESC⟩[31m⟨LF⟩ok⟨U+202E⟩xslx.xlsx</td></tr>' in appendix
     )
     assert '<tr><th scope="row">materiality_pct</th><td class="mono path">10.0</td></tr>' in appendix
     assert '<tr><th scope="row">strict</th><td class="mono path">False</td></tr>' in appendix
@@ -447,5 +449,6 @@ def test_a_label_with_no_break_point_wraps_inside_the_page(tmp_path):
     book["Savings"]["A7"] = "X" * 125  # was Custody: now a sheet line with no business case, named in a finding
     analysis = pipeline.analyse(savings=str(builders.save(book, tmp_path, "long.xlsx")), as_of="2018-07-19")
     page = boardpack.render_html(pack_context(analysis, tmp_path))
-    assert f'<tr><th scope="row" data-label="Business case">{"X" * 125}</th>' in page  # wrapped by the page's style, not cut
+    # wrapped by the page's style, not cut
+    assert f'<tr><th scope="row" data-label="Business case">{"X" * 125}</th>' in page
     assert past_the_right_margin(page) == []
