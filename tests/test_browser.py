@@ -4,6 +4,7 @@ Needs Debian's chromium (`.ci/run` installs it). Without it these tests skip loc
 under CI, where a skip would hide that they never ran.
 """
 
+import itertools
 import os
 import shutil
 from pathlib import Path
@@ -196,7 +197,7 @@ def test_on_a_phone_the_board_pack_never_scrolls_sideways_and_its_headings_never
     finally:
         page.context.close()
     assert width <= PHONE_WIDTH_PX
-    assert 0 <= rag[0] and rag[1] <= PHONE_WIDTH_PX  # the RAG word is on screen
+    assert rag[0] >= 0 and rag[1] <= PHONE_WIDTH_PX  # the RAG word is on screen
     assert stacked == '"RAG: "'
     assert levels[0] == 1 and levels.count(1) == 1
-    assert [(a, b) for a, b in zip(levels, levels[1:]) if b > a + 1] == []  # never h1 → h3
+    assert [(a, b) for a, b in itertools.pairwise(levels) if b > a + 1] == []  # never h1 → h3
