@@ -56,3 +56,13 @@ def show_published_location(notebook: Path, published: Path) -> None:
         if isinstance(run.get(key), str):
             run[key] = relative(run[key], paths.ROOT)
     nbformat.write(nb, notebook)
+
+
+def names_same_file(shown, recorded) -> bool:
+    """Whether a published notebook's relative parameter (`../data/raw/x.xlsx`, as `relative` wrote it) names the
+    absolute path the manifest records (`/srv/bch/data/raw/x.xlsx`): the same path below the project folder."""
+    if not (isinstance(shown, str) and isinstance(recorded, str) and shown and not Path(shown).is_absolute()):
+        return False
+    parts = Path(shown).parts
+    below = parts[len(parts) - len([p for p in parts if p != ".."]) :]
+    return ".." not in below and Path(recorded).is_absolute() and Path(recorded).parts[-len(below) :] == below
