@@ -6,6 +6,7 @@ in January 2020 on Board minute 2020/01).
 """
 
 import csv
+import dataclasses
 import json
 import os
 import re
@@ -16,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from bch import paths
+from bch import adding, paths
 from bch.analyse import pipeline
 from bch.core import codes
+from bch.core.errors import ParameterError
 from bch.present import boardpack, formats, pageone
 from bch.read import editions, register
 from tests import next_editions
@@ -233,3 +235,24 @@ def test_the_pack_s_own_index_is_titled_by_its_as_of_date_and_links_back(shipped
     page = (shipped_pack / "index.html").read_text(encoding="utf-8")
     assert f"<title>BCH board pack, figures as at 19 July 2018 ({shipped_pack.name})</title>" in page
     assert '<a href="../index.html">' in page
+
+
+def test_edition_add_records_scope_and_recommendation_and_carries_the_scope_forward(tmp_path):
+    raw = next_editions.raw_folder(tmp_path, 1)
+    catalogue = raw / "editions.toml"
+    stated(catalogue, "2018-07-19", scope="Cambridgeshire's share")
+    second = adding.NewEdition(
+        as_of="2019-07-18",
+        title="second",
+        document_date="2019-07-18",
+        savings=next_editions.workbook(tmp_path, 1, "bch-savings-2019-07-18.xlsx"),
+        recommendation='The Board is recommended to approve the "ICT" re-forecast.',
+    )
+    added = adding.add(catalogue, second)
+    assert (added.scope, added.recommendation) == (
+        "Cambridgeshire's share",  # the edition before's: the figures' scope holds
+        'The Board is recommended to approve the "ICT" re-forecast.',
+    )
+    assert editions.load(catalogue).get("2019-07-18") == added
+    with pytest.raises(ParameterError, match="--scope holds U\\+202E"):
+        adding.add(catalogue, dataclasses.replace(second, as_of="2019-07-19", scope="x\u202ey"))
