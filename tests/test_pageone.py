@@ -256,3 +256,11 @@ def test_edition_add_records_scope_and_recommendation_and_carries_the_scope_forw
     assert editions.load(catalogue).get("2019-07-18") == added
     with pytest.raises(ParameterError, match="--scope holds U\\+202E"):
         adding.add(catalogue, dataclasses.replace(second, as_of="2019-07-19", scope="x\u202ey"))
+
+
+@pytest.mark.parametrize(
+    ("day", "shown"),
+    [("2020-01-01", "January 2020"), ("2020-01-31", "January 2020"), ("2015-02", "February 2015"), (None, "–")],
+)
+def test_a_month_is_named_one_way(day, shown):
+    assert formats.month(day) == shown

@@ -249,7 +249,7 @@ NOTE_THE_REPORT = "The Board is asked to note the report."
 
 def month(day: str | dt.date | None) -> str:
     """'January 2020' from a date or its ISO text (2020-01-31 or 2020-01): the one way a pack names a month."""
-    if not day:
+    if is_missing(day) or not day:
         return MISSING
     if isinstance(day, str):
         day = dt.date.fromisoformat(day if len(day) > 7 else f"{day}-01")
