@@ -44,6 +44,8 @@ class NewEdition:
     register_reviewed: str = field(default="", metadata=_option("when the register was last reviewed", "DATE"))
     revisions: Path | None = field(default=None, metadata=_option("dated forecast revisions (CSV)", "FILE"))
     claims: Path | None = field(default=None, metadata=_option("the figures this edition's paper quotes (CSV)", "FILE"))
+    scope: str = field(default="", metadata=_option("whose savings the figures are (default: the newest's)"))
+    recommendation: str = field(default="", metadata=_option("what the paper asks the Board to do"))
     aliases: tuple[str, ...] = field(
         default=(),
         metadata=_option(
@@ -93,7 +95,7 @@ def add(catalogue_path: str | Path, new: NewEdition, *, dry_run: bool = False) -
     if any(e.as_of == when for e in catalogue.editions) or any(w == when for w, _ in catalogue.broken):
         raise ParameterError(f"{catalogue.path} already has an edition as at {new.as_of}; editions are never replaced")
     new = _carried_forward(new, catalogue.before(when))
-    for name in ("title", "reference", "sheet"):
+    for name in ("title", "reference", "sheet", *editions.STATED):
         plain_text(name, getattr(new, name))
     files = _files(new)
     _check_files(catalogue, files, new.sheet)
@@ -107,6 +109,7 @@ def add(catalogue_path: str | Path, new: NewEdition, *, dry_run: bool = False) -
         "register_reviewed": _past(new.register_reviewed, "register_reviewed").isoformat()
         if new.register_reviewed
         else "",
+        **{name: getattr(new, name).strip() for name in editions.STATED},
     }
     if dry_run:  # checked, nothing copied or written: the edition as it would be, read where its files are
         return _provisional(entry, files, aliases)
@@ -130,6 +133,8 @@ def _carried_forward(new: NewEdition, earlier: list[Edition]) -> NewEdition:
         )
     if new.revisions is None and earlier:
         new = replace(new, revisions=earlier[-1].revisions)
+    if not new.scope and earlier:  # the figures' scope holds from one edition to the next; a recommendation never
+        new = replace(new, scope=earlier[-1].scope)
     return new
 
 
@@ -245,5 +250,6 @@ def _provisional(entry: dict, files: dict[str, Path], aliases: tuple[str, ...]) 
         sheet=entry["sheet"] or None,
         register_reviewed=dt.date.fromisoformat(reviewed) if reviewed else None,
         aliases=aliases,
+        **{name: entry[name] for name in editions.STATED},
         **files,
     )

@@ -4,6 +4,7 @@ Needs Debian's chromium (`.ci/run` installs it). Without it these tests skip loc
 under CI, where a skip would hide that they never ran.
 """
 
+import itertools
 import os
 import shutil
 from pathlib import Path
@@ -170,3 +171,33 @@ def test_the_pdf_holds_every_table_figure_and_cell_reference_whole(shipped_pack)
     text = " ".join(" ".join(builders.pdf_pages(shipped_pack / "board-pack.pdf")).split())
     assert {"£6,151k", "Savings!B13", "Savings!B5:F5", "68.2%"} <= tokens
     assert sorted(t for t in tokens if t not in text) == []
+
+
+PHONE_WIDTH_PX = 390  # an iPhone 12–15's CSS width
+
+
+def test_on_a_phone_the_board_pack_never_scrolls_sideways_and_its_headings_never_skip(browser, shipped_pack, tmp_path):
+    """At 390 px the tables stack (each cell labelled by its column), so the RAG column is on screen; headings go
+    h1 → h2 → h3 without skipping a level, as a screen reader lists them."""
+    page = browser.new_page(viewport={"width": PHONE_WIDTH_PX, "height": 844})
+    try:
+        page.goto((shipped_pack / "board-pack.html").as_uri(), wait_until="load")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        levels = page.evaluate(
+            "() => Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6')).map(h => Number(h.tagName[1]))"
+        )
+        rag = page.evaluate(
+            """() => { const r = document.querySelector('table.cases .rag').getBoundingClientRect();
+                       return [r.left, r.right]; }"""
+        )
+        stacked = page.evaluate(
+            "getComputedStyle(document.querySelector('table.cases td[data-label=\"RAG\"]'), '::before').content"
+        )
+        page.screenshot(path=str(artefacts(tmp_path) / "board-pack-phone.png"), full_page=True)
+    finally:
+        page.context.close()
+    assert width <= PHONE_WIDTH_PX
+    assert rag[0] >= 0 and rag[1] <= PHONE_WIDTH_PX  # the RAG word is on screen
+    assert stacked == '"RAG: "'
+    assert levels[0] == 1 and levels.count(1) == 1
+    assert [(a, b) for a, b in itertools.pairwise(levels) if b > a + 1] == []  # never h1 → h3

@@ -45,10 +45,10 @@ def test_the_next_edition_is_compared_with_the_previous_one(history):
     assert "what moved since that edition" in page
     changes = page.split('id="changes"')[1].split('id="appendix"')[0]
     for row in (
-        "<td>parameter changed</td><td>as_of</td><td>2018-07-19</td><td>2019-07-18</td>",
-        "<td>year added</td><td>2019/20</td>",
-        '<td>actual added</td><td>HR 2019/20</td><td class="num">–</td><td class="num">£150k</td>',
-        '<td>actual added</td><td>ICT 2019/20</td><td class="num">–</td><td class="num">£200k</td>',
+        '<th scope="row">parameter changed</th><td>as_of</td><td>2018-07-19</td><td>2019-07-18</td>',
+        '<th scope="row">year added</th><td>2019/20</td>',
+        '<th scope="row">actual added</th><td>HR 2019/20</td><td class="num">–</td><td class="num">£150k</td>',
+        '<th scope="row">actual added</th><td>ICT 2019/20</td><td class="num">–</td><td class="num">£200k</td>',
     ):
         assert row in changes
     # cells sort naturally, and no figure of the new year is lost off the page in the PDF

@@ -92,7 +92,9 @@ def variance(pack: Path) -> dict[str, dict]:
 def changes(pack: Path) -> list[tuple[str, ...]]:
     """The board page's changes table: (kind, item, before, after) as shown."""
     section = (pack / "board-pack.html").read_text(encoding="utf-8").split('id="changes"')[1].split("<h2")[0]
-    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td>", section, re.S)
+    rows = re.findall(
+        r'<tr><th scope="row">(.*?)</th><td>(.*?)</td><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td>', section, re.S
+    )
     return [tuple(html.unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in row) for row in rows]
 
 

@@ -199,10 +199,10 @@ def test_headlines_follow_the_data(next_pack):
 def test_changes_since_the_last_pack(next_pack):
     changes = (next_pack / "board-pack.html").read_text().split('id="changes"')[1].split('id="appendix"')[0]
     for row in (
-        "<td>parameter changed</td><td>materiality_pct</td><td>10.0</td><td>15.0</td>",
-        '<td>case actual changed</td><td>ICT</td><td class="num">£1,501k</td><td class="num">£1,701k</td>',
-        f"<td>case added</td><td>{DOLLAR}</td><td>–</td><td>no business case</td>",
-        "<td>finding new</td><td>warning no-business-case Savings!A11</td>",
+        '<th scope="row">parameter changed</th><td>materiality_pct</td><td>10.0</td><td>15.0</td>',
+        '<th scope="row">case actual changed</th><td>ICT</td><td class="num">£1,501k</td><td class="num">£1,701k</td>',
+        f'<th scope="row">case added</th><td>{DOLLAR}</td><td>–</td><td>no business case</td>',
+        '<th scope="row">finding new</th><td>warning no-business-case Savings!A11</td>',
     ):
         assert row in changes
 

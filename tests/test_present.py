@@ -161,6 +161,12 @@ CHANGES = [
 PARAMETERS = {"savings_path": "/work/main/data/raw/bch-savings-2018-07-19.xlsx", "materiality_pct": 10.0}
 
 
+def case_row(page: str, case: str) -> str:
+    """A business case's row of the reconciliation table."""
+    table = page.split('id="reconciliation"')[1]
+    return re.search(rf'<tr><th scope="row" data-label="Business case">{re.escape(case)}</th>.*?</tr>', table).group(0)
+
+
 def pack_context(
     analysis, figures_dir, trend=None, changes=CHANGES, git=None, previous_pack="2026-11-26", parameters=None
 ):
@@ -200,14 +206,18 @@ def test_the_pack_formats_through_the_jinja_filters(analysis, tmp_path):
         "+£1.5k 90.0% –"
     )
     page = boardpack.render_html(pack_context(analysis, tmp_path))
-    row = re.search(r"<tr><td>ICT</td>.*?</tr>", page).group(0)
-    assert '<td class="num bad">-£701k</td><td class="num">68.2%</td><td>under-delivered</td>' in row
+    row = case_row(page, "ICT")
+    assert (
+        '<td data-label="Variance against latest" class="num bad">-£701k</td><td data-label="Delivery" class="num">'
+        '68.2%</td><td data-label="Status">under-delivered</td>'
+    ) in row
     assert '<span class="rag rag-red">Red</span>' in row  # the word, in its colour
-    firearms = re.search(r"<tr><td>Firearms Licensing</td>.*?</tr>", page).group(0)
-    assert '<td class="num good">+£1k</td>' in firearms and '<span class="rag rag-green">Green</span>' in firearms
+    firearms = case_row(page, "Firearms Licensing")
+    assert 'class="num good">+£1k</td>' in firearms and '<span class="rag rag-green">Green</span>' in firearms
     assert '<span class="rag rag-none">none</span>' in page  # Public Contact, ERSOU/JPS: no RAG, said so
-    assert '<th class="num bad">-£2,118k</th>' in page
-    assert '<td>actual added</td><td>HR 2019/20</td><td class="num">–</td><td class="num">£150k</td>' in page
+    assert '<td data-label="Variance against latest" class="num bad">-£2,118k</td>' in page
+    added = '<th scope="row">actual added</th><td>HR 2019/20</td><td class="num">–</td><td class="num">£150k</td>'
+    assert added in page
     assert "Against the pack 2026-11-26 (figures as at 19 July 2018): what this run restates." in page
     assert "--bad: #B34700; --good: #00795A; --amber: #8A5A00" in page
 
@@ -228,9 +238,8 @@ def test_small_variances_read_the_same_in_the_board_pack_and_the_notebook(tmp_pa
     (tmp_path / "register.csv").write_text(register, encoding="utf-8")
     analysis = pipeline.analyse(register_path=tmp_path / "register.csv")
     page = boardpack.render_html(pack_context(analysis, tmp_path))
-    cj = re.search(r"<tr><td>CJ phase 1</td>.*?</tr>", page).group(0)
-    firearms = re.search(r"<tr><td>Firearms Licensing</td>.*?</tr>", page).group(0)
-    assert '<td class="num good">+£1.5k</td>' in cj and '<td class="num good">+£0.5k</td>' in firearms
+    cj, firearms = case_row(page, "CJ phase 1"), case_row(page, "Firearms Licensing")
+    assert 'class="num good">+£1.5k</td>' in cj and 'class="num good">+£0.5k</td>' in firearms
     notebook = views.variance_table(analysis.variance).to_html()
     assert "+£1.5k" in notebook and "+£0.5k" in notebook
     assert "+£2k" not in notebook and "+£0k" not in notebook
@@ -252,7 +261,7 @@ def test_cell_references_are_single_tokens_in_the_pack(analysis, tmp_path):
     assert '<span class="ref">Savings!B13</span>' in page  # the finding's cell
     assert '<span class="ref">Savings!B5:F5</span>' in page  # ICT's actual, in the reasons table
     assert "from Savings!B3:F8" in page and "from Savings!B12:F12" in page
-    assert "break-before: page" not in page  # no forced breaks: page 1 holds the cover, headlines and findings
+    assert page.count("break-before: page") == 1  # one forced break: page 1 is the answer, the evidence follows
 
 
 @pytest.fixture(scope="module")
@@ -266,8 +275,10 @@ def test_the_pdf_keeps_references_whole_and_fills_page_one(pdf_pages):
     for ref in ("Savings!B13", "Savings!B3:F3", "Savings!B4:F4", "Savings!B5:F5", "Savings!B3:F8", "Savings!B12:F12"):
         assert ref in text, ref
     assert not re.search(r"Savings!\s*\n", text)  # never "Savings!" at a line's end
-    assert "Headline figures" in pdf_pages[0] and "Data-quality findings" in pdf_pages[0]
-    assert "The 6 business cases with forecasts delivered £1,798k" in pdf_pages[0]
+    assert "The answer" in pdf_pages[0] and "Headline figures" not in pdf_pages[0]
+    assert "6 business cases forecast £3,916k" in pdf_pages[0]
+    assert "Headline figures" in pdf_pages[1]
+    assert "The 6 business cases with forecasts delivered £1,798k" in pdf_pages[1]
     assert "Red" in text and "Green" in text
 
 
@@ -345,11 +356,11 @@ def test_the_board_page_shows_why_a_pack_was_republished_a_revision_and_a_commen
     ]
     page = boardpack.render_html(pack_context(analysis, tmp_path, changes=found))
     section = page.split('id="changes"')[1].split('id="appendix"')[0]
-    assert "<td>republished because</td><td>inputs: forecasts; code</td><td>–</td><td>–</td>" in section
+    assert '<th scope="row">republished because</th><td>inputs: forecasts; code</td><td>–</td><td>–</td>' in section
     revised = "ICT (revised 2019-03-01: &lt;b&gt;projects&lt;/b&gt;; Board minute 12)"  # input text, escaped
-    assert f"<td>forecast revised</td><td>{revised}</td>" in section
+    assert f'<th scope="row">forecast revised</th><td>{revised}</td>' in section
     assert '<td class="num">£2,202k</td><td class="num">£1,800k</td>' in section
-    assert "<td>commentary changed</td><td>ICT</td><td>Old.</td><td>New &amp; more.</td>" in section
+    assert '<th scope="row">commentary changed</th><td>ICT</td><td>Old.</td><td>New &amp; more.</td>' in section
 
 
 def test_a_not_implemented_case_with_a_forecast_is_named_as_such_never_as_unknown():
@@ -383,7 +394,7 @@ def test_a_withdrawn_edition_is_named_even_with_no_pack_to_compare_with(analysis
     page = boardpack.render_html(pack_context(analysis, tmp_path, changes=withdrawn, previous_pack=None))
     section = page.split('id="changes"')[1].split('id="appendix"')[0]
     assert "No pack of an edition still catalogued to compare with." in section and "First pack" not in section
-    assert "<td>edition withdrawn</td><td>2018-07-19</td><td>published as 2026-11-26</td>" in section
+    assert '<th scope="row">edition withdrawn</th><td>2018-07-19</td><td>published as 2026-11-26</td>' in section
     assert "Editions withdrawn since their packs were published: those packs no longer stand." in section
 
 
@@ -408,11 +419,11 @@ def test_a_savings_file_named_with_controls_is_neutralised_in_the_appendix(analy
     page = boardpack.render_html(pack_context(analysis, tmp_path, parameters=named))
     appendix = page.split('id="appendix"')[1]
     assert (
-        '<tr><td>savings_path</td><td class="mono path">/data/evil⟨ESC⟩[31m⟨LF⟩ok⟨U+202E⟩xslx.xlsx</td></tr>'
-        in appendix
+        '<tr><th scope="row">savings_path</th>'
+        '<td class="mono path">/data/evil⟨ESC⟩[31m⟨LF⟩ok⟨U+202E⟩xslx.xlsx</td></tr>' in appendix
     )
-    assert '<tr><td>materiality_pct</td><td class="mono path">10.0</td></tr>' in appendix
-    assert '<tr><td>strict</td><td class="mono path">False</td></tr>' in appendix
+    assert '<tr><th scope="row">materiality_pct</th><td class="mono path">10.0</td></tr>' in appendix
+    assert '<tr><th scope="row">strict</th><td class="mono path">False</td></tr>' in appendix
     assert not {"\x1b", "\u202e"} & set(page)
 
 
@@ -438,5 +449,6 @@ def test_a_label_with_no_break_point_wraps_inside_the_page(tmp_path):
     book["Savings"]["A7"] = "X" * 125  # was Custody: now a sheet line with no business case, named in a finding
     analysis = pipeline.analyse(savings=str(builders.save(book, tmp_path, "long.xlsx")), as_of="2018-07-19")
     page = boardpack.render_html(pack_context(analysis, tmp_path))
-    assert f"<tr><td>{'X' * 125}</td>" in page  # wrapped by the page's style, not cut
+    # wrapped by the page's style, not cut
+    assert f'<tr><th scope="row" data-label="Business case">{"X" * 125}</th>' in page
     assert past_the_right_margin(page) == []

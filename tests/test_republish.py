@@ -57,4 +57,4 @@ def test_a_pack_of_the_same_edition_published_again_says_why(tmp_path, shipped_p
     assert json.loads((again / "manifest.json").read_text())["previous_pack"] == shipped_pack.name
     page = (again / "board-pack.html").read_text()
     section = page.split('id="changes"')[1].split('id="appendix"')[0]
-    assert "<td>republished because</td><td>parameters: materiality_pct</td><td>–</td><td>–</td>" in section
+    assert '<th scope="row">republished because</th><td>parameters: materiality_pct</td><td>–</td><td>–</td>' in section

@@ -98,6 +98,9 @@ UNKNOWN_STATUS = _declare("unknown-status", "error", "a business case's status i
 UNKNOWN_CAUSE = _declare("unknown-cause", "warning", "a variance cause is not one the register allows")
 REVISION_UNKNOWN_CASE = _declare("revision-unknown-case", "error", "a revision names a case not in the register")
 BAD_DATE = _declare("bad-date", "error", "a revision's date is not a date like 2019-01-31 or a month like 2019-01")
+BAD_ACTION_DUE = _declare(
+    "bad-action-due", "warning", "a register's action_due is not a date like 2019-01-31: read as not stated"
+)
 ALIAS_UNKNOWN_CASE = _declare(
     "alias-unknown-case", "warning", "a catalogued --alias names a function the register does not have"
 )

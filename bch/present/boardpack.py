@@ -18,10 +18,11 @@ from bch.core import labels
 from bch.core.digest import file_entry
 from bch.core.errors import BchError
 from bch.core.findings import count_by_severity
-from bch.present import formats, html
+from bch.present import formats, html, pageone
 from bch.read import cases
 
 TEMPLATE = html.TEMPLATES / "board-pack.html.j2"
+PDF_VARIANT = "pdf/ua-1"  # WeasyPrint 70: a tagged PDF (`pdfinfo` says "Tagged: yes")
 
 
 class MissingFigure(BchError):
@@ -122,14 +123,14 @@ def reconciliation(analysis) -> dict:
         {
             **{key: r[key] for key in ("function", "status", "rag", "source")},
             "status_shown": formats.status_shown(r["status"], r["register_status"]),
-            "approved": r["approved"] if isinstance(r["approved"], str) and r["approved"] else formats.MISSING,
+            "approved": formats.month(r["approved"]) if isinstance(r["approved"], str) else formats.MISSING,
             "forecast": r["forecast_gbp"],
             "latest": r["latest_forecast_gbp"],
             "actual": r["actual_gbp"],
             "variance": r["variance_gbp"],
+            "variance_original": r["variance_vs_original_gbp"],
             "delivery": r["delivery_pct"],
-            "revised_on": r["revised_on"] or "",
-            "revision_reason": r["revision_reason"] or "",
+            "revised_on": formats.month(r["revised_on"]) if r["revised_on"] else "",
             "causes": r["variance_causes"],
             "commentary": r["commentary"],
             "cells": r["actual_cells"],
@@ -145,6 +146,7 @@ def reconciliation(analysis) -> dict:
             "latest": delivered.forecast if delivered else None,
             "actual": delivered.actual if delivered else None,
             "variance": delivered.variance if delivered else None,
+            "variance_original": delivered.actual - delivered.original if delivered else None,
             # "actual unknown: ICT, £2,202k forecast": the clause without its brackets and "left out, "
             "left_out": formats.left_out_clause(delivered).strip(" ()").removeprefix("left out, ") if delivered else "",
         },
@@ -230,6 +232,7 @@ def build_context(
     """Everything the template shows, section by section (the keywords are what bch.publish.render passes)."""
     return {
         **cover(analysis, run_date, pack_name),
+        **pageone.page_one(analysis),
         **headline(analysis, trend),
         **findings(analysis),
         **reconciliation(analysis),
@@ -250,6 +253,9 @@ def _shown_parameters(parameters: dict) -> dict:
 
 
 def _shown_value(value):
+    """A text made harmless; a path inside the project shown relative to it (no pack names the machine's folders)."""
+    if isinstance(value, str) and Path(value).is_absolute():
+        value = _shown(Path(value))
     return labels.neutralise(value) if isinstance(value, str) else value
 
 
@@ -270,11 +276,12 @@ def render_html(context: dict) -> str:
 
 
 def render_pdf(html: str, target: Path) -> Path:
-    """A4 PDF of the same document (WeasyPrint: no browser, no network)."""
+    """A4 PDF of the same document (WeasyPrint: no browser, no network), tagged for screen readers (PDF/UA-1:
+    structure, reading order, the images' alt text, the document's language and title), its fonts embedded."""
     import logging
 
     from weasyprint import HTML
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    HTML(string=html, base_url=None).write_pdf(target)
+    HTML(string=html, base_url=None).write_pdf(target, pdf_variant=PDF_VARIANT)
     return target

@@ -238,3 +238,52 @@ def headline_sentence(d: Delivery | None) -> str:
     if d is None:
         return NO_COMPARISON
     return f"{delivered_sentence(d)}; {shortfall_sentence(d)} (materiality {d.materiality_pct:g}%)."
+
+
+# Page 1 of the board pack: the answer, in sentences decided here.
+RAG_ORDER = ("red", "amber", "green")  # the order page 1 counts and lists them: what needs a decision first
+NO_OWNER = "no owner recorded"
+SCOPE_NOT_STATED = "scope not stated"
+NOTE_THE_REPORT = "The Board is asked to note the report."
+
+
+def month(day: str | dt.date | None) -> str:
+    """'January 2020' from a date or its ISO text (2020-01-31 or 2020-01): the one way a pack names a month."""
+    if is_missing(day) or not day:
+        return MISSING
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day if len(day) > 7 else f"{day}-01")
+    return f"{day:%B %Y}"
+
+
+def verdict_sentence(d: Delivery | None) -> str:
+    """'6 business cases forecast £3,916k (£3,978k in the original business cases); £1,798k delivered, £2,118k
+    short.': the answer in one sentence, against the latest forecast with the original beside it."""
+    if d is None:
+        return NO_COMPARISON
+    original = f" ({gbp_k(d.original)} in the original business cases)" if d.original != d.forecast else ""
+    gap = (
+        "exactly the forecast"
+        if not d.variance
+        else f"{gbp_k(abs(d.variance))} {'short' if d.variance < 0 else 'above'}"
+    )
+    delivered = f"{gbp_k(d.actual)} delivered, {gap}{left_out_clause(d)}"
+    return f"{_cases(d.cases)} forecast {gbp_k(d.forecast)}{original}; {delivered}."
+
+
+def rag_counts_sentence(rags, forecasts) -> str:
+    """'4 Red, 2 Green, 2 without a forecast': every case counted once, by its RAG word (a case with no RAG is
+    counted by why: no forecast, or a forecast but no actual to set against it)."""
+    counts = Counter(rags)
+    said = [f"{counts[rag]} {rag_word(rag)}" for rag in RAG_ORDER if counts[rag]]
+    unrated = [pounds(f) for r, f in zip(rags, forecasts, strict=True) if r not in RAG_ORDER]
+    if missing := sum(1 for f in unrated if f is None):
+        said.append(f"{missing} without a forecast")
+    if measured := len(unrated) - missing:
+        said.append(f"{measured} without a RAG (forecast, but no delivered figure to set against it)")
+    return ", ".join(said) or "no business cases"
+
+
+def scope_sentence(scope: str) -> str:
+    """'Scope: Cambridgeshire's share.' as the edition's catalogue entry states it; else that it is not stated."""
+    return f"Scope: {scope.rstrip('.')}." if scope else f"Scope: {SCOPE_NOT_STATED}."

@@ -93,6 +93,7 @@ def variance_table(variance: pd.DataFrame):
     styler = _styled(
         frame,
         {
+            "Approved": formats.month,  # 'February 2015', as the board pack names a month
             "Forecast": formats.gbp_k,  # £ thousands, exact, as the board pack and the charts show them
             "Revised": formats.gbp_k,
             "Actual": formats.gbp_k,

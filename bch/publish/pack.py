@@ -182,7 +182,7 @@ def _build_into(options, run, values, prints, packs, out, building, started, pro
     runs, analysis, changes = render.execute_and_render(job, progress)
     tick = time.perf_counter()
     render.check_tables(analysis, building)
-    render.index_html(building, name)
+    render.index_html(building, name, run.inputs.as_of)
     if progress:
         progress(f"checks and manifest: {time.perf_counter() - tick:.1f}s")
     path = manifest.write(building, _manifest_record(job, runs, analysis, changes, started))

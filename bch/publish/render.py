@@ -6,7 +6,6 @@ from __future__ import annotations
 import concurrent.futures
 import datetime as dt
 import functools
-import json
 import logging
 import queue
 import signal
@@ -18,8 +17,8 @@ from pathlib import Path
 from bch.analyse import changes, history, packchanges, pipeline, tables
 from bch.core import labels
 from bch.core.errors import BchError
-from bch.present import boardpack, excel, html
-from bch.publish import execute, interrupts, manifest, names, packfiles
+from bch.present import boardpack, excel, formats, html
+from bch.publish import execute, interrupts, manifest, names, packfiles, published
 
 
 class TablesDiffer(BchError):
@@ -107,30 +106,9 @@ def reviewer_html(notebook: Path) -> Path:
     return target
 
 
-def show_published_location(notebook: Path, published: Path) -> None:
-    """papermill's injected `output_dir` (and its metadata) name the temporary folder the notebook ran
-    in, which is renamed into the published pack: state the published folder instead, and say why."""
-    import nbformat
-
-    nb = nbformat.read(notebook, as_version=4)
-    for cell in nb.cells:
-        if "injected-parameters" not in cell.metadata.get("tags", []):
-            continue
-        lines = cell.source.splitlines()
-        for i, line in enumerate(lines):
-            if line.startswith("output_dir = "):
-                lines[i] = f"output_dir = {json.dumps(str(published))}  # ran in a temporary folder, renamed to this"
-        cell.source = "\n".join(lines)
-    run = nb.metadata.get("papermill", {})
-    if "output_dir" in run.get("parameters", {}):
-        run["parameters"]["output_dir"] = str(published)
-    if run.get("output_path"):
-        run["output_path"] = str(published / notebook.name)
-    nbformat.write(nb, notebook)
-
-
-def index_html(pack: Path, name: str) -> None:
-    """The pack's own index.html: every file it holds so far (the manifest, written last, lists them all)."""
+def index_html(pack: Path, name: str, as_of: dt.date | None = None) -> None:
+    """The pack's own index.html, titled by the figures' as-of date and linked back to the pack list: every file
+    it holds so far (the manifest, written last, lists them all)."""
     files = [
         (path.relative_to(pack).as_posix(), f"{path.stat().st_size:,}")
         for path in sorted(p for p in pack.rglob("*") if p.is_file())
@@ -138,6 +116,7 @@ def index_html(pack: Path, name: str) -> None:
     page = html.render(
         "pack-files.html.j2",
         name=name,
+        as_of=formats.long_date_of(as_of),
         files=files,
         board_pack=names.BOARD_PACK,
         pdf=names.BOARD_PACK_PDF,
@@ -265,7 +244,7 @@ def _render_while_running(job: PackJob, running, finished: queue.Queue, stop):
                 _board_pack(analysis, context, job.building)
                 excel.write_workbook(analysis, job.building / names.WORKBOOK)
                 rendered = True
-            show_published_location(executed, job.building.parent / job.name)
+            published.show_published_location(executed, job.building.parent / job.name)
             reviewer_html(executed)
     interrupts.check()
     return analysis, found

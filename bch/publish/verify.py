@@ -14,7 +14,7 @@ import stat
 from pathlib import Path, PurePosixPath
 
 from bch.core.digest import sha256
-from bch.publish import names, notebooks
+from bch.publish import names, notebooks, published
 from bch.publish.ledger import LEDGER, read_ledger
 from bch.publish.manifest import MANIFEST, ManifestError, load, printable, required, shown
 
@@ -193,7 +193,7 @@ def _parameter_problems(root: Path, record: dict) -> list[str]:
                 problems.append(f"{name} ran with {key} = {shown(injected[key])}; the manifest has no {key}")
             elif key not in injected:
                 problems.append(f"{name} was not given {printable(key)}; the manifest says {shown(stated[key])}")
-            elif not _same(injected[key], stated[key]):
+            elif not (_same(injected[key], stated[key]) or published.names_same_file(injected[key], stated[key])):
                 problems.append(
                     f"{name} ran with {key} = {shown(injected[key])}; the manifest says {shown(stated[key])}"
                 )

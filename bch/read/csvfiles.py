@@ -61,13 +61,16 @@ def _headers(path: Path, written: list, what: str) -> list[str]:
     return headers
 
 
-def read_known(path: str | Path, columns: list[str], what: str) -> tuple[pd.DataFrame, list[Finding]]:
-    """`read_text_table`, an `unknown-column` warning for each column not in `columns`, and the known columns' cells
-    neutralised. Unknown columns stay in the frame, untouched, for the caller to leave out: each cell's reference
-    counts them, as the CSV opened in Excel does."""
+def read_known(
+    path: str | Path, columns: list[str], what: str, optional: list[str] = ()
+) -> tuple[pd.DataFrame, list[Finding]]:
+    """`read_text_table` (every one of `columns` required), an `unknown-column` warning for each column neither in
+    `columns` nor `optional`, and the known columns' cells neutralised. Unknown columns stay in the frame, untouched,
+    for the caller to leave out: each cell's reference counts them, as the CSV opened in Excel does."""
+    known = [*columns, *optional]
     raw = read_text_table(path, columns, what)
-    frame, hostile = neutralise_frame(raw, path, what, only=columns)
-    return frame, unknown_columns(raw, path, what, columns) + hostile
+    frame, hostile = neutralise_frame(raw, path, what, only=known)
+    return frame, unknown_columns(raw, path, what, known) + hostile
 
 
 def _within_size(path: Path, what: str) -> None:

@@ -25,7 +25,8 @@ from bch.core.errors import InputError, ParameterError
 CATALOGUE_NAME = "editions.toml"
 TABLE = "edition"
 REQUIRED = ("as_of", "title", "document_date", "savings", "register")
-OPTIONAL = ("reference", "sheet", "register_reviewed", "revisions", "claims", "aliases", "sha256")
+STATED = ("scope", "recommendation")  # what page 1 of a pack states from the paper: whose savings, what is asked
+OPTIONAL = ("reference", "sheet", "register_reviewed", "revisions", "claims", "aliases", "sha256", *STATED)
 FILE_FIELDS = ("savings", "register", "revisions", "claims")
 DATE_FIELDS = ("as_of", "document_date", "register_reviewed")
 # One edition a year: a catalogue never reaches this. Past it the catalogue is refused in one line, as the trend
@@ -47,6 +48,8 @@ class Edition:
     claims: Path | None = None
     aliases: tuple[str, ...] = ()  # "sheet label=register function", in force from this edition on
     sha256: tuple[tuple[str, str], ...] = ()  # (file field, digest) recorded when the edition was added
+    scope: str = ""  # whose savings the figures are ("Cambridgeshire's share"), as the paper states it
+    recommendation: str = ""  # what the paper asks the Board to do; none: to note the report
 
     @property
     def key(self) -> str:

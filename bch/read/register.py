@@ -17,7 +17,7 @@ import pandas as pd
 from bch.core import codes, labels, money
 from bch.core.findings import Finding, finding
 from bch.core.schema import Schema
-from bch.read import csvfiles
+from bch.read import actions, csvfiles
 
 COLUMNS = [
     "function",
@@ -66,6 +66,7 @@ CASES = Schema(
         "source": "text",
         "register_cell": "text",
         "labels_cell": "text",
+        **actions.SCHEMA,
     },
 )
 
@@ -89,7 +90,7 @@ def parse_month(text: str) -> str | None:
 
 
 def read_register(path: str | Path, revisions: str | Path | None = None) -> Register:
-    frame, findings = csvfiles.read_known(path, COLUMNS, "business-case register")
+    frame, findings = csvfiles.read_known(path, COLUMNS, "business-case register", optional=actions.COLUMNS)
     records = []
     seen: dict[str, str] = {}  # normalised function -> its cell
     claimed: dict[str, str] = {}  # normalised sheet label -> function claiming it
@@ -146,6 +147,7 @@ def _case(row: dict, where, claimed: dict[str, str], findings: list[Finding]) ->
         "source": row["source"],
         "register_cell": where("function"),
         "labels_cell": where("sheet_labels"),
+        **actions.read(row, where, findings),
     }
 
 
