@@ -238,3 +238,23 @@ def headline_sentence(d: Delivery | None) -> str:
     if d is None:
         return NO_COMPARISON
     return f"{delivered_sentence(d)}; {shortfall_sentence(d)} (materiality {d.materiality_pct:g}%)."
+
+
+# What the explore notebook says over every table and chart a what-if has changed.
+SCENARIO_BANNER = "SCENARIO, not the Board's figures"
+
+
+def total_label(cases: int) -> str:
+    """The variance table's Total row, as the board pack labels it."""
+    return f"Total ({cases} cases with figures)"
+
+
+def as_printed(pounds_value, factor: int | None, unit: str | None) -> str:
+    """An amount as its sheet prints it (541 in £'000 for £541,000): exact, '–' when missing."""
+    amount = pounds(pounds_value)
+    if amount is None:
+        return MISSING
+    if not factor or factor == 1:
+        return f"{amount:,}"
+    shown = Decimal(amount) / factor
+    return f"{shown.normalize():,f}" + (f" ({unit})" if unit else "")

@@ -66,6 +66,7 @@ CASES = Schema(
         "source": "text",
         "register_cell": "text",
         "labels_cell": "text",
+        "forecast_cell": "text",
     },
 )
 
@@ -146,6 +147,7 @@ def _case(row: dict, where, claimed: dict[str, str], findings: list[Finding]) ->
         "source": row["source"],
         "register_cell": where("function"),
         "labels_cell": where("sheet_labels"),
+        "forecast_cell": where("forecast"),
     }
 
 
