@@ -91,13 +91,15 @@ def headed(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 # DataTables renders whole pounds as £ for display only; sorting, search and copy take the number itself.
+# A missing figure (null, NaN) is shown as the dash every bch table shows, and exported empty.
+_MISSING = "if (data === null || data === '' || Number.isNaN(Number(data))) return type === 'display' ? '%s' : '';"
 _POUNDS = (
-    "function (data, type) { if (type !== 'display' || data === null || data === '') return data;"
+    "function (data, type) { " + _MISSING % formats.MISSING + " if (type !== 'display') return data;"
     " const n = Number(data); return (n < 0 ? '-£' : '£') + Math.abs(n).toLocaleString('en-GB'); }"
 )
 _PERCENT = (
-    "function (data, type) { if (type !== 'display' || data === null || data === '' || Number.isNaN(Number(data)))"
-    " return data; return Number(data).toFixed(1) + '%'; }"
+    "function (data, type) { " + _MISSING % formats.MISSING + " if (type !== 'display') return data;"
+    " return Number(data).toFixed(1) + '%'; }"
 )
 
 
@@ -107,6 +109,7 @@ def itable_html(frame: pd.DataFrame, caption: str) -> str:
 
     shown = headed(frame)
     shown["row"] = [0] * (len(shown) - 1) + [1]  # hidden: the Total row stays last however the table is sorted
+    text = [shown.columns.get_loc(HEADERS[c]) for c in VIEW.of_kind("text")]
     money = [shown.columns.get_loc(HEADERS[c]) for c in MONEY]
     pct = [shown.columns.get_loc(HEADERS[c]) for c in PCT]
     export = {"orthogonal": "export"}
@@ -116,6 +119,7 @@ def itable_html(frame: pd.DataFrame, caption: str) -> str:
         connected=False,
         allow_html=True,  # labels escaped above; the RAG words are ours
         columnDefs=[
+            {"targets": text, "className": "dt-left"},
             {"targets": money, "render": itables.JavascriptFunction(_POUNDS), "className": "dt-right"},
             {"targets": pct, "render": itables.JavascriptFunction(_PERCENT), "className": "dt-right"},
             {"targets": [len(shown.columns) - 1], "visible": False, "searchable": False},
@@ -129,4 +133,5 @@ def itable_html(frame: pd.DataFrame, caption: str) -> str:
         ordering={"indicators": True},
         paging=False,
         classes="display compact",
+        warn_on_undocumented_option=False,  # orderFixed is DataTables', not yet in itables' list
     )
