@@ -43,6 +43,9 @@ def lab(tmp_path):
     env = {**os.environ, paths.PROJECT_ENV: str(root), "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter-config")}
     env["JUPYTER_RUNTIME_DIR"] = str(tmp_path / "jupyter-runtime")
     env["BCH_CACHE"] = str(tmp_path / "cache")
+    news = tmp_path / "jupyter-config" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
+    news.mkdir(parents=True)
+    (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')  # no pop-up over the page
     jupyter = Path(sys.executable).with_name("jupyter")
     argv = [str(jupyter), "lab", "--no-browser", "--allow-root", f"--ServerApp.token={TOKEN}", f"--port={port}"]
     argv += [
@@ -82,11 +85,15 @@ def test_an_analyst_slices_drills_and_tries_a_what_if(lab, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     shots = artefacts(tmp_path)
+    expect.set_options(timeout=90_000)  # a kernel on a shared machine: the run may take tens of seconds
+    console = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         try:
             page = browser.new_page(viewport={"width": 1500, "height": 1300})
             page.set_default_timeout(90_000)
+            page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+            page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
             page.goto(lab["url"])
             page.locator(".jp-Notebook").first.wait_for()
             page.locator("#jp-main-statusbar", has_text="Idle").first.wait_for()
@@ -94,7 +101,11 @@ def test_an_analyst_slices_drills_and_tries_a_what_if(lab, tmp_path):
             page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
 
             # 1. it runs: the table at the Board's materiality (10%), ICT red
-            expect(_ict_row(page)).to_contain_text("Red")
+            try:
+                expect(_ict_row(page)).to_contain_text("Red")
+            except AssertionError:
+                page.screenshot(path=str(shots / "explore-failed.png"), full_page=True)
+                raise AssertionError("\n".join(console[-20:])) from None
             expect(_ict_row(page)).to_contain_text("£1,501,000")
             page.screenshot(path=str(shots / "explore-1-table.png"), full_page=True)
 
@@ -130,7 +141,19 @@ def test_an_analyst_slices_drills_and_tries_a_what_if(lab, tmp_path):
             expect(page.locator("table.dataTable caption")).to_contain_text(formats.SCENARIO_BANNER)
             expect(_ict_row(page)).to_contain_text("£1,600,000")
             expect(_ict_row(page)).to_contain_text("Green")  # 1,501k of 1,600k: 6.2% short, within 20%
+            page.locator(".bch-scenario").scroll_into_view_if_needed()
             page.screenshot(path=str(shots / "explore-4-what-if.png"), full_page=True)
+
+            # 5. the pack's charts of the scenario, each with its source cells beside it
+            page.locator(".widget-tab .lm-TabBar-tab", has_text="Charts").click()
+            sources = page.locator(".bch-chart-sources")
+            expect(sources.first).to_contain_text("Savings!B5:F5")
+            expect(sources.first).to_contain_text("what-if")  # ICT's forecast comes from the scenario
+            expect(page.locator(".bch-chart img")).to_have_count(4)
+            page.locator(".bch-chart").first.scroll_into_view_if_needed()
+            page.screenshot(path=str(shots / "explore-5-charts.png"), full_page=True)
         finally:
+            (shots / "explore-console.txt").write_text("\n".join(console))
             browser.close()
+    assert [line for line in console if line.startswith(("error", "pageerror"))] == []
     assert not (lab["root"] / "outputs").exists()

@@ -155,15 +155,7 @@ class Explorer:
         drawn = figures.charted(
             self.base.analysis, self.variance(), self.materiality, self.base.trend(self.run), banner
         )
-        self.charts.children = [
-            w.VBox(
-                [
-                    w.HTML(f"<h4>{html.escape(title)}</h4>"),
-                    w.HBox([w.Image(value=png, format="png", layout=w.Layout(max_width="60%")), w.HTML(sources)]),
-                ]
-            )
-            for title, png, sources in drawn
-        ]
+        self.charts.children = [w.HTML(figures.chart_html(title, png, sources)) for title, png, sources in drawn]
         self._charts_stale = False
 
     def show_compare(self, *_):
@@ -230,7 +222,12 @@ class Explorer:
 def explore(run):
     """The explore notebook's widget for `run` (its edition and materiality first), DataTables loaded offline."""
     import itables
+    from IPython.display import HTML, display
+    from itables import javascript
 
-    itables.init_notebook_mode(connected=False)
+    # DataTables' bundle first: itables' own order runs its dark-mode script before the bundle is there (a page
+    # error in the browser); the bundle's script loads it once however often it is shown
+    display(HTML(javascript.generate_init_offline_itables_html(itables.options.dt_bundle)))
+    itables.init_notebook_mode(all_interactive=False, connected=False)
     paths.EXPLORE.mkdir(exist_ok=True)
     return Explorer(run).widget()

@@ -3,6 +3,7 @@ table beside it; a scenario's charts carry the banner over them."""
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import html
 from io import BytesIO
@@ -73,18 +74,32 @@ def png(figure, banner: str = "") -> bytes:
     return buffer.getvalue()
 
 
-def html_table(frame: pd.DataFrame) -> str:
+def html_table(frame: pd.DataFrame, kind: str = "bch-table") -> str:
     """A small table, every cell escaped (labels and cells come from the inputs)."""
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
         for row in frame.itertuples(index=False)
     )
-    return f'<table class="bch-sources"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return f'<table class="{kind}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def charted(analysis, variance: pd.DataFrame, materiality_pct: float, trend, banner: str = "") -> list[tuple]:
     """(title, PNG bytes, sources HTML) per chart of the pack, drawn from `variance` at `materiality_pct`."""
     shown = dataclasses.replace(analysis, variance=variance, materiality_pct=materiality_pct)
     drawn = charts.figures_for(shown, trend)
-    return [(TITLES.get(name, name), png(fig, banner), html_table(sources(shown, name))) for name, fig in drawn.items()]
+    return [
+        (TITLES.get(name, name), png(fig, banner), html_table(sources(shown, name), "bch-chart-sources"))
+        for name, fig in drawn.items()
+    ]
+
+
+def chart_html(title: str, png_bytes: bytes, sources_html: str) -> str:
+    """A chart's heading, then its picture with its source cells beside it (the picture scaled, never cropped)."""
+    picture = base64.b64encode(png_bytes).decode("ascii")
+    return (
+        f'<h4>{html.escape(title)}</h4><div class="bch-chart" style="display:flex;gap:1em;align-items:flex-start">'
+        f'<img alt="{html.escape(title)}" src="data:image/png;base64,{picture}" '
+        'style="flex:0 1 56%;min-width:0;height:auto">'
+        f'<div style="flex:1 1 0;min-width:0;overflow-x:auto">{sources_html}</div></div>'
+    )

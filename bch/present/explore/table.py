@@ -4,6 +4,7 @@ materiality at which each RAG tips. Numbers stay numbers (whole pounds); the bro
 from __future__ import annotations
 
 import html
+import json
 
 import pandas as pd
 
@@ -102,6 +103,15 @@ _PERCENT = (
     " return Number(data).toFixed(1) + '%'; }"
 )
 
+# The RAG word in its colour, with a swatch beside it (never colour alone), as the notebooks' tables show it.
+_RAG_COLOURS = json.dumps({formats.rag_word(rag): formats.rag_colour(rag) for rag in formats.RAG_WORDS})
+_RAG = (
+    "function (data, type) { const colours = " + _RAG_COLOURS + ";"
+    " if (type !== 'display' || !(data in colours)) return data;"
+    ' return `<span style="color:${colours[data]};font-weight:bold;border-left:0.8em solid ${colours[data]};'
+    'padding-left:0.3em">${data}</span>`; }'
+)
+
 
 def itable_html(frame: pd.DataFrame, caption: str) -> str:
     """The view as a sortable, searchable DataTable (itables, offline) that copies to Excel as whole pounds."""
@@ -120,6 +130,7 @@ def itable_html(frame: pd.DataFrame, caption: str) -> str:
         allow_html=True,  # labels escaped above; the RAG words are ours
         columnDefs=[
             {"targets": text, "className": "dt-left"},
+            {"targets": [shown.columns.get_loc(HEADERS["rag"])], "render": itables.JavascriptFunction(_RAG)},
             {"targets": money, "render": itables.JavascriptFunction(_POUNDS), "className": "dt-right"},
             {"targets": pct, "render": itables.JavascriptFunction(_PERCENT), "className": "dt-right"},
             {"targets": [len(shown.columns) - 1], "visible": False, "searchable": False},
