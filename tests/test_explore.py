@@ -276,3 +276,32 @@ def test_the_view_downloads_through_bchs_own_excel_writer(base, tmp_path):
     record = dict(zip(rows[0], rows[1], strict=True))
     assert len(rows) == 2 and record["function"] == "ICT"
     assert (record["actual_gbp"], record["rag"]) == (1_501_000, "amber")  # whole pounds, a number
+
+
+def test_an_edition_compared_with_the_first_and_its_revision_in_force(tmp_path):
+    from bch.present.explore import drill
+    from tests import next_editions
+
+    catalogue = next_editions.raw_folder(tmp_path, 3) / "editions.toml"
+    third, first = explorecache.base(catalogue, "2020-07-16"), explorecache.base(catalogue, "2018-07-19")
+    compared = explorecache.compare(third.variance(10.0), first.variance(10.0), "2018-07-19").set_index("function")
+    ict = compared.loc["ICT"]
+    assert (ict["latest_forecast_gbp"], ict["latest_forecast_gbp_2018-07-19"]) == (1_800_000, 2_202_000)
+    assert (ict["latest_forecast_gbp_change"], ict["actual_gbp_change"]) == (-402_000, 300_000)
+    assert ict["delivery_pct"] == 100.1 and ict["delivery_pct_2018-07-19"] == 68.2
+    shown = drill.revisions(third.register, "ICT", third.as_of)
+    assert list(shown["effective"]) == ["2020-01-01"] and list(shown["forecast"]) == ["£1,800,000"]
+    assert list(shown["in force"]) == ["yes: the latest up to the as-of date"]
+    assert list(shown["reason"]) == ["Two infrastructure projects were cancelled"]
+
+
+@pytest.mark.notebook
+def test_the_explore_notebook_runs_headless_and_saves_nothing(notebook_kernel, tmp_path):
+    before = sorted(paths.ROOT.glob("explore/**/*"))
+    _, nb = execute(notebook_kernel, "4.0-explore.ipynb", tmp_path)
+    shown = nb.cells[-1].outputs
+    assert [o.output_type for o in shown][-1] == "execute_result"
+    assert "application/vnd.jupyter.widget-view+json" in shown[-1].data
+    assert not any(o.output_type == "error" for c in nb.cells for o in c.get("outputs", []))
+    assert sorted(paths.ROOT.glob("explore/**/*")) == before
+    assert not (tmp_path / "out").exists()  # output_dir: the explore notebook writes no tables

@@ -193,12 +193,14 @@ class Explorer:
     def export_scenario(self, *_):
         if not self.edits:
             raise BchError("no what-if to export: apply one first")
+        paths.EXPLORE.mkdir(exist_ok=True)  # made when something is saved, never before
         path = paths.EXPLORE / f"{self.base.key}-scenario-revisions.csv"
         writers.write_atomic(path, scenario.revisions_csv(tuple(self.edits)).encode("utf-8"))
         self.status.value = f"<p>Saved {html.escape(str(path.relative_to(paths.ROOT)))}: give it to --revisions.</p>"
 
     def download_view(self, *_):
         name = f"{self.base.key}-{'scenario-' if self.edits else ''}view.xlsx"
+        paths.EXPLORE.mkdir(exist_ok=True)
         shown = dataclasses.replace(self.base.analysis, variance=self.sliced(), materiality_pct=self.materiality)
         path = excel.write_workbook(shown, paths.EXPLORE / name)
         self.status.value = f"<p>Saved {html.escape(str(path.relative_to(paths.ROOT)))}.</p>"
@@ -229,5 +231,4 @@ def explore(run):
     # error in the browser); the bundle's script loads it once however often it is shown
     display(HTML(javascript.generate_init_offline_itables_html(itables.options.dt_bundle)))
     itables.init_notebook_mode(all_interactive=False, connected=False)
-    paths.EXPLORE.mkdir(exist_ok=True)
     return Explorer(run).widget()

@@ -122,7 +122,7 @@ def itable_html(frame: pd.DataFrame, caption: str) -> str:
     text = [shown.columns.get_loc(HEADERS[c]) for c in VIEW.of_kind("text")]
     money = [shown.columns.get_loc(HEADERS[c]) for c in MONEY]
     pct = [shown.columns.get_loc(HEADERS[c]) for c in PCT]
-    export = {"orthogonal": "export"}
+    export = {"orthogonal": "export", "columns": ":visible"}  # whole pounds; the hidden ordering column left out
     return itables.to_html_datatable(
         shown,
         caption=caption,
