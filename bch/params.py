@@ -199,8 +199,7 @@ def check_value(name: str, value):
 
 
 def for_pack(values: dict) -> tuple[dict, list[str]]:
-    """A papermill parameters file's values as `bch pack` takes them, and the notebook-only names it leaves to the
-    pack (output_dir: a pack writes every notebook's tables into its own folder, under --out)."""
+    """A papermill parameters file's values `bch pack` takes, and the notebook-only names it leaves (output_dir)."""
     notebook_only = sorted(k for k in values if k not in {p.name for p in of(PACK)})
     return {k: v for k, v in values.items() if k not in notebook_only}, notebook_only
 
@@ -210,10 +209,15 @@ INJECTED_HEADER = "# Parameters"  # the first line of the cell papermill injects
 
 def refuse_undeclared(namespace: dict) -> None:
     """Refuse a parameter papermill injected (`-p name value`) that the notebook does not declare: papermill
-    only warns, and the notebook would run with its default. The injected cell is read from IPython's `In`."""
+    only warns, and the notebook would run with its default. Read from IPython's `In`: the cells papermill
+    injected after this notebook's own `parameters` cell last ran (a reused kernel keeps earlier runs' cells)."""
     declared = [p.name for p in NOTEBOOK_PARAMETERS]
-    for cell in namespace.get("In", ()):
-        if not isinstance(cell, str) or cell.split("\n", 1)[0].strip() != INJECTED_HEADER:
+    own = notebook_cell().split("\n", 1)[0]
+    for cell in reversed(namespace.get("In", ())):
+        first = cell.split("\n", 1)[0].strip() if isinstance(cell, str) else ""
+        if first == own:
+            return
+        if first != INJECTED_HEADER:
             continue
         try:
             body = ast.parse(cell).body
@@ -227,8 +231,7 @@ def refuse_undeclared(namespace: dict) -> None:
 
 
 def from_notebook(namespace: dict) -> RunParameters:
-    """`validate` with the parameters a notebook's `parameters` cell defined (its globals), after refusing any
-    parameter papermill injected that no notebook declares."""
+    """`validate` with the parameters a notebook's `parameters` cell defined (its globals); undeclared ones refused."""
     refuse_undeclared(namespace)
     return validate(**{p.name: namespace[p.name] for p in NOTEBOOK_PARAMETERS if p.name in namespace})
 

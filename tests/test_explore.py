@@ -221,10 +221,13 @@ def test_a_pack_never_runs_the_explore_notebook():
 
 
 def test_an_undeclared_parameter_papermill_injects_is_refused():
-    given = {"In": ["", "# Parameters (papermill replaces these)\nedition = ''\n", "# Parameters\nmateriality = 15\n"]}
+    own = params.notebook_cell()
+    given = ["", own, "# Parameters\nmateriality = 15\n", "from bch import params"]
     with pytest.raises(ParameterError, match=r"unknown parameter\(s\) materiality given to this notebook; it takes: "):
-        params.refuse_undeclared(given)
-    params.refuse_undeclared({"In": ["# Parameters\nmateriality_pct = 15.0\noutput_dir = '/tmp/x'\n"]})
+        params.refuse_undeclared({"In": given})
+    params.refuse_undeclared({"In": [own, "# Parameters\nmateriality_pct = 15.0\noutput_dir = '/tmp/x'\n"]})
+    # a kernel reused after that run (a pack's, reset between notebooks) keeps its cells: only this run's count
+    params.refuse_undeclared({"In": [*given, own, "# Parameters\noutput_dir = '/tmp/x'\n", "from bch import params"]})
 
 
 @pytest.mark.notebook
