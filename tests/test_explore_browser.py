@@ -77,6 +77,15 @@ def lab(tmp_path):
         log.close()
 
 
+# What the Copy button puts on the clipboard, recorded however it copies (headless Chromium has no clipboard).
+RECORD_COPY = """() => {
+    const keep = (text) => { window.__copied = text; };
+    document.execCommand = () => { const f = document.activeElement; keep(f && f.value ? f.value
+        : String(window.getSelection())); return true; };
+    if (navigator.clipboard) navigator.clipboard.writeText = async (text) => keep(text);
+}"""
+
+
 def _ict_row(page):
     return page.locator("table.dataTable tbody tr", has_text="ICT").first
 
@@ -90,7 +99,10 @@ def test_an_analyst_slices_drills_and_tries_a_what_if(lab, tmp_path):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         try:
-            page = browser.new_page(viewport={"width": 1500, "height": 1300})
+            context = browser.new_context(
+                viewport={"width": 1500, "height": 1300}, permissions=["clipboard-read", "clipboard-write"]
+            )
+            page = context.new_page()
             page.set_default_timeout(90_000)
             page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
             page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
@@ -107,6 +119,17 @@ def test_an_analyst_slices_drills_and_tries_a_what_if(lab, tmp_path):
                 page.screenshot(path=str(shots / "explore-failed.png"), full_page=True)
                 raise AssertionError("\n".join(console[-20:])) from None
             expect(_ict_row(page)).to_contain_text("£1,501,000")
+            # sorted by actual, the Total row stays last; copied, the figures are whole pounds, not £ text
+            actual = page.locator("table.dataTable thead th").filter(has_text="Actual")
+            actual.click()
+            actual.click()  # descending
+            expect(page.locator("table.dataTable tbody tr").first).to_contain_text("ERSOU/JPS etc")  # £4,353,000
+            expect(page.locator("table.dataTable tbody tr").last).to_contain_text("Total (6 cases with figures)")
+            page.evaluate(RECORD_COPY)
+            page.get_by_role("button", name="Copy", exact=True).click()
+            copied = page.wait_for_function("window.__copied").json_value()
+            ict = next((line for line in copied.splitlines() if line.startswith("ICT\t")), copied)
+            assert ict.split("\t")[3:8] == ["2202000", "2202000", "1501000", "-701000", "68.2"], ict
             page.screenshot(path=str(shots / "explore-1-table.png"), full_page=True)
 
             # 2. the slider from 10% to 20%: ICT amber (it tips at 15.9%)

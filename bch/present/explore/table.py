@@ -136,12 +136,12 @@ def itable_html(frame: pd.DataFrame, caption: str) -> str:
             {"targets": [len(shown.columns) - 1], "visible": False, "searchable": False},
         ],
         orderFixed={"pre": [[len(shown.columns) - 1, "asc"]]},
+        text_in_header_can_be_selected=False,  # a click anywhere on a header sorts by it
         layout={"topStart": "buttons", "topEnd": "search"},
         buttons=[
             {"extend": "copyHtml5", "exportOptions": export},
             {"extend": "excelHtml5", "exportOptions": export},
         ],
-        ordering={"indicators": True},
         paging=False,
         classes="display compact",
         warn_on_undocumented_option=False,  # orderFixed is DataTables', not yet in itables' list
