@@ -5,9 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 LINTED := bch tests benchmarks scripts notebooks
 LAB_ARGS ?=
+# JupyterLab refuses to run as root unless told: a container's root user is told here, once.
+ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .DEFAULT_GOAL := help
-.PHONY: help report test lint lab format coverage constraints clean-venv
+.PHONY: help report test lint lab explore format coverage constraints clean-venv
 
 ## help: list these targets (the default)
 help:
@@ -48,7 +50,12 @@ lint: $(STAMP)
 
 ## lab: JupyterLab at the project root (notebooks/, data/, outputs/); e.g. make lab LAB_ARGS=--no-browser
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=. $(LAB_ARGS)
+	$(BIN)/jupyter lab --notebook-dir=. $(ROOT_ARGS) $(LAB_ARGS)
+
+## explore: JupyterLab on notebooks/4.0-explore.ipynb: slice, drill into and try what-ifs (docs/explore.md)
+explore: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=. $(ROOT_ARGS) $(LAB_ARGS) \
+		"$$($(BIN)/python -c 'from bch.publish import notebooks; print(notebooks.explore_notebook().relative_to(notebooks.paths.ROOT))')"
 
 ## format: ruff fixes and formats bch, tests, benchmarks, scripts, notebooks
 format: $(STAMP)

@@ -9,6 +9,7 @@ folder), so a notebook runs the same in JupyterLab and under papermill.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import json
 import math
@@ -148,7 +149,7 @@ def read_file(path: Path, command: str) -> dict:
         raise ParameterError(f"parameters file {path} can't be read (nested too deeply)") from None
     if not isinstance(values, dict):
         raise ParameterError(f"parameters file {path} must map parameter names to values")
-    allowed = {p.name for p in of(command)}
+    allowed = {p.name for p in of(command)} | ({p.name for p in NOTEBOOK_PARAMETERS} if command == PACK else set())
     unknown = sorted(str(k) for k in values if k not in allowed)
     if unknown:
         takes = ", ".join(sorted(allowed))
@@ -197,8 +198,41 @@ def check_value(name: str, value):
     return value
 
 
+def for_pack(values: dict) -> tuple[dict, list[str]]:
+    """A papermill parameters file's values `bch pack` takes, and the notebook-only names it leaves (output_dir)."""
+    notebook_only = sorted(k for k in values if k not in {p.name for p in of(PACK)})
+    return {k: v for k, v in values.items() if k not in notebook_only}, notebook_only
+
+
+INJECTED_HEADER = "# Parameters"  # the first line of the cell papermill injects (tagged injected-parameters)
+
+
+def refuse_undeclared(namespace: dict) -> None:
+    """Refuse a parameter papermill injected (`-p name value`) that the notebook does not declare: papermill
+    only warns, and the notebook would run with its default. Read from IPython's `In`: the cells papermill
+    injected after this notebook's own `parameters` cell last ran (a reused kernel keeps earlier runs' cells)."""
+    declared = [p.name for p in NOTEBOOK_PARAMETERS]
+    own = notebook_cell().split("\n", 1)[0]
+    for cell in reversed(namespace.get("In", ())):
+        first = cell.split("\n", 1)[0].strip() if isinstance(cell, str) else ""
+        if first == own:
+            return
+        if first != INJECTED_HEADER:
+            continue
+        try:
+            body = ast.parse(cell).body
+        except SyntaxError:
+            continue
+        names = [t.id for node in body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)]
+        if unknown := [name for name in names if name not in declared]:
+            raise ParameterError(
+                f"unknown parameter(s) {', '.join(unknown)} given to this notebook; it takes: {', '.join(declared)}"
+            )
+
+
 def from_notebook(namespace: dict) -> RunParameters:
-    """`validate` with the parameters a notebook's `parameters` cell defined (its globals)."""
+    """`validate` with the parameters a notebook's `parameters` cell defined (its globals); undeclared ones refused."""
+    refuse_undeclared(namespace)
     return validate(**{p.name: namespace[p.name] for p in NOTEBOOK_PARAMETERS if p.name in namespace})
 
 

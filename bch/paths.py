@@ -32,13 +32,14 @@ def find_root() -> Path:
 
 def use_project(root: Path, *, for_children: bool = True) -> None:
     """Every default path from `root` on, in this process and (`for_children`) those it starts."""
-    global ROOT, DATA, RAW, NOTEBOOKS, OUTPUTS, CATALOGUE
+    global ROOT, DATA, RAW, NOTEBOOKS, OUTPUTS, CATALOGUE, EXPLORE
     ROOT = Path(os.path.realpath(root))
     DATA = ROOT / "data"
     RAW = DATA / "raw"
     NOTEBOOKS = ROOT / "notebooks"
     OUTPUTS = ROOT / "outputs"
     CATALOGUE = RAW / "editions.toml"  # which files make each edition of the inputs
+    EXPLORE = ROOT / "explore"  # the explore notebook's scratch files (downloads, scenarios); git-ignored
     if for_children:
         os.environ[PROJECT_ENV] = str(ROOT)
 
@@ -58,7 +59,7 @@ def project(root: Path):
             os.environ[PROJECT_ENV] = named
 
 
-ROOT = DATA = RAW = NOTEBOOKS = OUTPUTS = CATALOGUE = Path()
+ROOT = DATA = RAW = NOTEBOOKS = OUTPUTS = CATALOGUE = EXPLORE = Path()
 use_project(find_root(), for_children=False)  # a kernel started in notebooks/ finds the same folder by itself
 
 

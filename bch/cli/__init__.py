@@ -27,7 +27,13 @@ def _with_parameters_file(parser: argparse.ArgumentParser, argv: list[str] | Non
     path = getattr(args, "parameters_file", None)
     if path is None:
         return args
-    parser.pack_parser.set_defaults(**params.read_file(path, params.PACK))
+    values, notebook_only = params.for_pack(params.read_file(path, params.PACK))
+    for name in notebook_only:  # papermill's file may name them; said, never silently dropped
+        print(
+            f"bch pack: parameters file: {name} is a notebook's alone; a pack writes into its own folder",
+            file=sys.stderr,
+        )
+    parser.pack_parser.set_defaults(**values)
     return parser.parse_args(argv)
 
 

@@ -6,6 +6,12 @@ class BchError(Exception):
 
     exit_code = 1
 
+    def _render_traceback_(self) -> list[str]:
+        """IPython (a notebook, papermill) shows it as the CLI's one line, not a traceback; the cell still fails."""
+        from bch.core.labels import neutralise
+
+        return [f"bch: error: {neutralise(str(self))}"]
+
 
 class InputError(BchError):
     """An input file can't be read at all (missing, not a workbook, no such sheet)."""

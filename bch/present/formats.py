@@ -198,13 +198,13 @@ def delivery(variance_totals: dict | None, statuses=(), materiality_pct: float =
     )
 
 
-def _cases(n: int) -> str:
+def cases_phrase(n: int) -> str:
     return f"{n} business case{'' if n == 1 else 's'}"
 
 
 def delivered_sentence(d: Delivery) -> str:
     """'The 6 business cases with forecasts delivered £1,798k of the £3,916k forecast, £2,118k short'."""
-    who = f"The {_cases(d.cases)} with {'a forecast' if d.cases == 1 else 'forecasts'}"
+    who = f"The {cases_phrase(d.cases)} with {'a forecast' if d.cases == 1 else 'forecasts'}"
     if d.variance == 0:
         return f"{who} delivered {gbp_k(d.actual)}, exactly the forecast{left_out_clause(d)}"
     gap = f"{gbp_k(abs(d.variance))} {'short' if d.variance < 0 else 'above'}"
@@ -223,14 +223,14 @@ def left_out_clause(d: Delivery) -> str:
 
 def delivered_label(d: Delivery) -> str:
     """The headline card's label under the delivered figure."""
-    label = f"delivered by the {_cases(d.cases)} with {'a forecast' if d.cases == 1 else 'forecasts'}"
+    label = f"delivered by the {cases_phrase(d.cases)} with {'a forecast' if d.cases == 1 else 'forecasts'}"
     counts = Counter(why for *_, why in d.left_out)
     return label + "".join(f"; {n} left out, {why}" for why, n in counts.items())
 
 
 def shortfall_sentence(d: Delivery) -> str:
     """'4 of 6 business cases delivered less than 90% of forecast'."""
-    return f"{d.shortfall} of {_cases(d.cases)} delivered less than {100 - d.materiality_pct:g}% of forecast"
+    return f"{d.shortfall} of {cases_phrase(d.cases)} delivered less than {100 - d.materiality_pct:g}% of forecast"
 
 
 def headline_sentence(d: Delivery | None) -> str:
@@ -238,13 +238,6 @@ def headline_sentence(d: Delivery | None) -> str:
     if d is None:
         return NO_COMPARISON
     return f"{delivered_sentence(d)}; {shortfall_sentence(d)} (materiality {d.materiality_pct:g}%)."
-
-
-# Page 1 of the board pack: the answer, in sentences decided here.
-RAG_ORDER = ("red", "amber", "green")  # the order page 1 counts and lists them: what needs a decision first
-NO_OWNER = "no owner recorded"
-SCOPE_NOT_STATED = "scope not stated"
-NOTE_THE_REPORT = "The Board is asked to note the report."
 
 
 def month(day: str | dt.date | None) -> str:
@@ -256,34 +249,21 @@ def month(day: str | dt.date | None) -> str:
     return f"{day:%B %Y}"
 
 
-def verdict_sentence(d: Delivery | None) -> str:
-    """'6 business cases forecast £3,916k (£3,978k in the original business cases); £1,798k delivered, £2,118k
-    short.': the answer in one sentence, against the latest forecast with the original beside it."""
-    if d is None:
-        return NO_COMPARISON
-    original = f" ({gbp_k(d.original)} in the original business cases)" if d.original != d.forecast else ""
-    gap = (
-        "exactly the forecast"
-        if not d.variance
-        else f"{gbp_k(abs(d.variance))} {'short' if d.variance < 0 else 'above'}"
-    )
-    delivered = f"{gbp_k(d.actual)} delivered, {gap}{left_out_clause(d)}"
-    return f"{_cases(d.cases)} forecast {gbp_k(d.forecast)}{original}; {delivered}."
+# What the explore notebook says over every table and chart a what-if has changed.
+SCENARIO_BANNER = "SCENARIO, not the Board's figures"
 
 
-def rag_counts_sentence(rags, forecasts) -> str:
-    """'4 Red, 2 Green, 2 without a forecast': every case counted once, by its RAG word (a case with no RAG is
-    counted by why: no forecast, or a forecast but no actual to set against it)."""
-    counts = Counter(rags)
-    said = [f"{counts[rag]} {rag_word(rag)}" for rag in RAG_ORDER if counts[rag]]
-    unrated = [pounds(f) for r, f in zip(rags, forecasts, strict=True) if r not in RAG_ORDER]
-    if missing := sum(1 for f in unrated if f is None):
-        said.append(f"{missing} without a forecast")
-    if measured := len(unrated) - missing:
-        said.append(f"{measured} without a RAG (forecast, but no delivered figure to set against it)")
-    return ", ".join(said) or "no business cases"
+def total_label(cases: int) -> str:
+    """The variance table's Total row, as the board pack labels it."""
+    return f"Total ({cases} cases with figures)"
 
 
-def scope_sentence(scope: str) -> str:
-    """'Scope: Cambridgeshire's share.' as the edition's catalogue entry states it; else that it is not stated."""
-    return f"Scope: {scope.rstrip('.')}." if scope else f"Scope: {SCOPE_NOT_STATED}."
+def as_printed(pounds_value, factor: int | None, unit: str | None) -> str:
+    """An amount as its sheet prints it (541 in £'000 for £541,000): exact, '–' when missing."""
+    amount = pounds(pounds_value)
+    if amount is None:
+        return MISSING
+    if not factor or factor == 1:
+        return f"{amount:,}"
+    shown = Decimal(amount) / factor
+    return f"{shown.normalize():,f}" + (f" ({unit})" if unit else "")

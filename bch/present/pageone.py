@@ -8,6 +8,8 @@ the template shows them. Plain data: the analysis in, a dict out.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from bch.core import labels
 from bch.present import formats
 
@@ -24,13 +26,13 @@ def page_one(analysis) -> dict:
     )
     recommendation = labels.neutralise(edition.recommendation) if edition else ""
     return {
-        "verdict": formats.verdict_sentence(delivered),
-        "rag_counts": formats.rag_counts_sentence([r["rag"] for r in rows], [r["latest_forecast_gbp"] for r in rows]),
-        "scope": formats.scope_sentence(labels.neutralise(edition.scope) if edition else ""),
-        "recommendation": recommendation or formats.NOTE_THE_REPORT,
+        "verdict": verdict_sentence(delivered),
+        "rag_counts": rag_counts_sentence([r["rag"] for r in rows], [r["latest_forecast_gbp"] for r in rows]),
+        "scope": scope_sentence(labels.neutralise(edition.scope) if edition else ""),
+        "recommendation": recommendation or NOTE_THE_REPORT,
         "decisions": decisions(analysis, rows),
         "reforecasts": reforecasts(rows),
-        "no_owner": formats.NO_OWNER,
+        "no_owner": NO_OWNER,
         "rag_colours": formats.RAG_COLOURS,
     }
 
@@ -51,7 +53,7 @@ def decisions(analysis, rows: list[dict]) -> list[dict]:
                 "latest": r["latest_forecast_gbp"],
                 "actual": r["actual_gbp"],
                 "variance": r["variance_gbp"],
-                "owner": case.get("owner") or formats.NO_OWNER,
+                "owner": case.get("owner") or NO_OWNER,
                 "next_action": case.get("next_action") or "",
                 "action_due": formats.long_date_of(case.get("action_due")) if case.get("action_due") else "",
                 "confidence": case.get("confidence") or "",
@@ -75,3 +77,43 @@ def reforecasts(rows: list[dict]) -> list[dict]:
         for r in rows
         if r["revised_on"] or formats.pounds(r["revised_forecast_gbp"]) is not None
     ]
+
+
+# Page 1 of the board pack: the answer, in sentences decided here.
+RAG_ORDER = ("red", "amber", "green")  # the order page 1 counts and lists them: what needs a decision first
+NO_OWNER = "no owner recorded"
+SCOPE_NOT_STATED = "scope not stated"
+NOTE_THE_REPORT = "The Board is asked to note the report."
+
+
+def verdict_sentence(d: formats.Delivery | None) -> str:
+    """'6 business cases forecast £3,916k (£3,978k in the original business cases); £1,798k delivered, £2,118k
+    short.': the answer in one sentence, against the latest forecast with the original beside it."""
+    if d is None:
+        return formats.NO_COMPARISON
+    original = f" ({formats.gbp_k(d.original)} in the original business cases)" if d.original != d.forecast else ""
+    gap = (
+        "exactly the forecast"
+        if not d.variance
+        else f"{formats.gbp_k(abs(d.variance))} {'short' if d.variance < 0 else 'above'}"
+    )
+    delivered = f"{formats.gbp_k(d.actual)} delivered, {gap}{formats.left_out_clause(d)}"
+    return f"{formats.cases_phrase(d.cases)} forecast {formats.gbp_k(d.forecast)}{original}; {delivered}."
+
+
+def rag_counts_sentence(rags, forecasts) -> str:
+    """'4 Red, 2 Green, 2 without a forecast': every case counted once, by its RAG word (a case with no RAG is
+    counted by why: no forecast, or a forecast but no actual to set against it)."""
+    counts = Counter(rags)
+    said = [f"{counts[rag]} {formats.rag_word(rag)}" for rag in RAG_ORDER if counts[rag]]
+    unrated = [formats.pounds(f) for r, f in zip(rags, forecasts, strict=True) if r not in RAG_ORDER]
+    if missing := sum(1 for f in unrated if f is None):
+        said.append(f"{missing} without a forecast")
+    if measured := len(unrated) - missing:
+        said.append(f"{measured} without a RAG (forecast, but no delivered figure to set against it)")
+    return ", ".join(said) or "no business cases"
+
+
+def scope_sentence(scope: str) -> str:
+    """'Scope: Cambridgeshire's share.' as the edition's catalogue entry states it; else that it is not stated."""
+    return f"Scope: {scope.rstrip('.')}." if scope else f"Scope: {SCOPE_NOT_STATED}."

@@ -16,6 +16,9 @@ from pathlib import Path
 from bch import paths
 from bch.core.errors import ParameterError
 
+# A notebook named N.N-explore….ipynb is an analyst's workbench (`make explore`): it writes only into
+# `paths.EXPLORE`, holds scenarios that are not the Board's figures, and a pack never executes it.
+EXPLORE = "explore"
 TYPES = {"str": str, "float": float, "int": int, "bool": bool}  # the annotations a parameters cell may use
 
 
@@ -36,9 +39,22 @@ def source(cell: dict) -> str:
     return text if isinstance(text, str) else "".join(map(str, text))
 
 
+def in_pack(notebook: Path) -> bool:
+    """Whether a pack executes `notebook`: every numbered notebook but the explore ones (`EXPLORE`)."""
+    return not notebook.stem.partition("-")[2].startswith(EXPLORE)
+
+
 def in_order() -> list[Path]:
-    """The pack's notebooks, in their numbered order."""
-    return sorted(paths.NOTEBOOKS.glob("[0-9]*.ipynb"))
+    """The pack's notebooks, in their numbered order (the explore notebooks left out: `in_pack`)."""
+    return sorted(p for p in paths.NOTEBOOKS.glob("[0-9]*.ipynb") if in_pack(p))
+
+
+def explore_notebook() -> Path:
+    """The analysts' notebook `make explore` opens: the numbered one `EXPLORE` names."""
+    found = sorted(p for p in paths.NOTEBOOKS.glob("[0-9]*.ipynb") if not in_pack(p))
+    if not found:
+        raise ParameterError(f"no {EXPLORE} notebook in {paths.NOTEBOOKS}")
+    return found[0]
 
 
 def declared_parameters(notebook: Path) -> dict[str, type]:

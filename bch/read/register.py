@@ -67,6 +67,7 @@ CASES = Schema(
         "register_cell": "text",
         "labels_cell": "text",
         **actions.SCHEMA,
+        "forecast_cell": "text",
     },
 )
 
@@ -148,6 +149,7 @@ def _case(row: dict, where, claimed: dict[str, str], findings: list[Finding]) ->
         "register_cell": where("function"),
         "labels_cell": where("sheet_labels"),
         **actions.read(row, where, findings),
+        "forecast_cell": where("forecast"),
     }
 
 
