@@ -2,8 +2,8 @@
 
 The verdict in one sentence, the RAG counts in words, the scope and what the Board is asked to do (both from the
 edition's catalogue entry), the cases that need a decision (Red, then Amber) with who owns each, what happens next
-and by when, and every re-forecast with its date, reason and authority. Sentences come from `bch.present.formats`;
-the template shows them. Plain data: the analysis in, a dict out.
+and by when, and every re-forecast with its date, reason and authority. Page 1's own sentences are declared here, built
+from `bch.present.formats`' figures and words; the template shows them. Plain data: the analysis in, a dict out.
 """
 
 from __future__ import annotations
