@@ -75,7 +75,8 @@ def test_dates_impact_rag_and_changes():
         "none",
         "–",
     ]
-    assert formats.rag_colour("red") == formats.BAD and formats.rag_colour("green") == formats.GOOD
+    assert formats.rag_colour("red") == formats.RAG_COLOURS["Red"] and formats.rag_colour("Green") == "#2E8B57"
+    assert formats.rag_colour(None) == formats.rag_colour("none") == formats.RAG_COLOURS["none"]
     assert formats.change_value(150_000, money=True) == "£150k"
     assert formats.change_value(None, money=True) == "–"
     assert formats.change_value("10.0", money=False) == "10.0"
