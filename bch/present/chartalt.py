@@ -81,10 +81,14 @@ def _abs(value):
     return None if formats.is_missing(value) else abs(int(value))
 
 
-def _trend(trend) -> str:
+def _trend(name: str, trend) -> str:
+    from bch.present import charts
+
     dates = ", ".join(formats.long_date_of(e) for e in trend.editions)
+    names = trend.cases[trend.cases["actual_gbp"].notna()]
+    shown, where = _page(name, "trend", names.drop_duplicates("function"), charts.PAGE_ROWS["trend"])
     cases = []
-    for function, rows in trend.cases.groupby("function", sort=False):
+    for function, rows in names[names["function"].isin(shown["function"])].groupby("function", sort=False):
         points = ", ".join(
             f"{formats.long_date_of(r.as_of)} {formats.gbp_k(r.actual_gbp)} ({formats.pct(r.delivery_pct)})"
             for r in rows.itertuples()
@@ -105,6 +109,6 @@ def alt_text(name: str, analysis, trend=None) -> str:
         return _by_year(analysis)
     if name == "cumulative":
         return _cumulative(analysis)
-    if name == "trend" and trend is not None:
-        return _trend(trend)
+    if name.startswith("trend") and trend is not None:
+        return _trend(name, trend)
     raise KeyError(f"no chart named {name!r}")

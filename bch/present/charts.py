@@ -13,11 +13,11 @@ import pandas as pd
 
 from bch.present import chartstyle as style
 from bch.present import formats
-from bch.present.yearcharts import cumulative_chart, recurrent_by_year_chart, trend_chart
+from bch.present.yearcharts import cumulative_chart, recurrent_by_year_chart, trend_cases, trend_chart
 
 __all__ = ["cumulative_chart", "recurrent_by_year_chart", "trend_chart"]
 
-PAGE_ROWS = {"variance": 16, "delivery": 22}  # cases per page, so a page prints on one A4 page
+PAGE_ROWS = {"variance": 16, "delivery": 22, "trend": 16}  # cases per page: a page prints on one A4 page
 CASE_CHARTS = ("variance", "delivery")
 YEAR_CHARTS = ("recurrent-by-year", "cumulative")
 
@@ -54,7 +54,13 @@ def names(trend=None, variance: pd.DataFrame | None = None) -> list[str]:
     else:
         counts = {"variance": len(measured(variance)), "delivery": len(delivered_rows(variance))}
     out = [name for chart in CASE_CHARTS for name in _page_names(chart, counts[chart])]
-    return out + list(YEAR_CHARTS) + (["trend"] if trend and trend.enough else [])
+    return out + list(YEAR_CHARTS) + (_page_names("trend", len(trend_cases(trend))) if trend and trend.enough else [])
+
+
+def trend_charts(trend) -> list:
+    """The trend chart's pages."""
+    spans = pages(len(trend_cases(trend)), PAGE_ROWS["trend"])
+    return [trend_chart(trend, (start, stop, len(spans), n)) for n, (start, stop) in enumerate(spans, 1)]
 
 
 def _page_title(title: str, start: int, stop: int, cases: int, count: int, number: int) -> str:
@@ -151,13 +157,13 @@ def _variance_bars(ax, rows: pd.DataFrame, y: list[int], limits) -> None:
     ax.axvline(0, color=style.ACTUAL, linewidth=1)
     ax.grid(axis="y", visible=False)
     style.label_ends(ax, y, deltas, lambda d: formats.gbp_k(d, signed=True), 3)
-    ax.set_title("Actual − forecast")
+    ax.set_title("Variance, £ (actual − forecast)", loc="left")
     style.money_axis(ax.xaxis, 2)  # a narrow panel: two ticks leave room for wide labels
     ax.set_xlim(*(limits or _limits(deltas, 0.35, 1000)))
 
 
 def _variance_pins(ax, rows: pd.DataFrame, limits) -> None:
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
+    from matplotlib.ticker import FixedLocator, FuncFormatter
 
     y_pct, pct = _pins(rows)
     colours = [style.rag_colour(rows["rag"].iloc[i]) for i in y_pct]
@@ -167,9 +173,9 @@ def _variance_pins(ax, rows: pd.DataFrame, limits) -> None:
     ax.grid(axis="y", visible=False)
     style.label_ends(ax, y_pct, pct, formats.pct_change, 5)
     ax.set_xlim(*(limits or _limits(pct, 0.4, 10)))
-    ax.set_title("Actual − forecast, %")
-    ax.xaxis.set_major_locator(MaxNLocator(2))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: formats.pct_change(v).replace(".0%", "%")))
+    ax.set_title("Variance, %")
+    ax.xaxis.set_major_locator(FixedLocator([0]))  # each pin is labelled: one tick, at forecast
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: "0%"))
 
 
 def delivery_charts(variance: pd.DataFrame, totals: dict, materiality_pct: float, source: str = ""):
@@ -240,7 +246,7 @@ def figures_for(analysis, trend=None) -> dict:
         cumulative_chart(summary.cumulative_savings(sheet), summary.cumulative_costs(sheet), source),
     ]
     if trend is not None and trend.enough:
-        drawn.append(trend_chart(trend))
+        drawn += trend_charts(trend)
     return dict(zip(names(trend, variance), drawn, strict=True))
 
 

@@ -29,18 +29,20 @@ A4_WIDTH_IN = 7.5  # the width every chart is drawn at
 # body's padding (10 mm each side), in board-pack.html.j2.
 PRINTED_WIDTH_IN = 162 / 25.4
 MIN_PRINTED_PT = 8.0
+PAD_IN = 0.1  # the margin a saved chart keeps around its drawing, each side
+SAVED_WIDTH_IN = A4_WIDTH_IN + 2 * PAD_IN  # what the board pack shrinks to PRINTED_WIDTH_IN
 
 
 def pt(printed: float) -> float:
     """The font size to draw at for `printed` points on the board pack's page."""
-    return round(printed * A4_WIDTH_IN / PRINTED_WIDTH_IN, 2)
+    return round(printed * SAVED_WIDTH_IN / PRINTED_WIDTH_IN + 0.005, 2)
 
 
 TEXT = pt(MIN_PRINTED_PT)  # labels, ticks, legends, captions
 HEADING = pt(9)  # panel titles
 TITLE = pt(10.5)  # the chart's title: its finding
-TITLE_CHARS = 80  # a title wraps at this many characters, a caption at CAPTION_CHARS: neither widens the chart
-CAPTION_CHARS = 105
+TITLE_CHARS = 66  # a title wraps at this many characters, a caption at CAPTION_CHARS: neither widens the chart
+CAPTION_CHARS = 95
 LABEL_BOX = {"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
 
 
@@ -120,6 +122,7 @@ def theme():
             "svg.hashsalt": "bch",  # stable ids: the same chart gives the same file
             "figure.dpi": 110,
             "savefig.dpi": 150,
+            "savefig.pad_inches": PAD_IN,
             "axes.titlelocation": "left",
             "axes.titleweight": "bold",
             "font.family": "DejaVu Sans",

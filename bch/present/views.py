@@ -136,11 +136,9 @@ def trend(figures: dict, folder):
     """The across-editions chart, saved and shown; with one edition, a line saying so."""
     from IPython.display import HTML
 
-    from bch.present import chartstyle
-
-    if "trend" not in figures:
+    if not any(name == "trend" or name.startswith("trend-") for name in figures):
         return HTML("<p>One edition so far: the trend across editions appears from the next one.</p>")
-    return image(chartstyle.save(figures["trend"], folder, "trend"))
+    return pages(figures, folder, "trend")
 
 
 def saved(paths: list):

@@ -126,14 +126,22 @@ def cumulative_chart(cumulative_savings: pd.Series, cumulative_costs: pd.Series,
         return style.finish(fig, title, formats.CAVEAT, source)
 
 
-def trend_chart(trend) -> object:
+def trend_cases(trend) -> list[str]:
+    """The cases the trend chart draws (those with an actual at some edition), in the trend's order."""
+    return list(dict.fromkeys(trend.cases[trend.cases["actual_gbp"].notna()]["function"]))
+
+
+def trend_chart(trend, page=None) -> object:
     """Small multiples, one per business case, each on its own £ scale so its movement shows: its actual at
     each edition (solid) and the forecast then in force (dashed), the first and last point labelled with the
     actual and the delivery % of that forecast. A case is one panel under every name its lines had: the trend
-    resolves renamed lines to their case (`bch.analyse.history`)."""
+    resolves renamed lines to their case (`bch.analyse.history`). `page`: (start, stop, pages, number) of the
+    cases, for a trend of more cases than a page holds."""
     cases = trend.cases[trend.cases["actual_gbp"].notna()]
     editions = trend.editions
-    names = list(dict.fromkeys(cases["function"]))
+    everything = trend_cases(trend)
+    start, stop, count, number = page or (0, len(everything), 1, 1)
+    names = everything[start:stop]
     columns = min(4, len(names)) or 1
     rows_needed = -(-len(names) // columns) or 1
     with style.theme():
@@ -142,12 +150,16 @@ def trend_chart(trend) -> object:
             ax.set_visible(False)
         for ax, name in zip(axes.flat, names, strict=False):
             _trend_panel(ax, cases[cases["function"] == name], editions)
-            ax.set_title(style.label(name, 22), loc="left")
+            ax.set_title(style.label(name, 18, 2), loc="left", fontsize=style.TEXT)
         dates = [formats.long_date_of(e) for e in editions]
         title = f"Business cases across {len(editions)} editions, as at {', '.join(dates[:-1])} and {dates[-1]}"
+        if len(editions) > 3:
+            title = f"Business cases across {len(editions)} editions, from {dates[0]} to {dates[-1]}"
+        if count > 1:
+            title += f" (page {number} of {count}: cases {start + 1}–{stop} of {len(everything)})"
         caption = (
             "Solid: the actual at each edition; dashed: the forecast then in force. Each panel has its own £ scale, "
-            "from £0; the first and last points are labelled with the actual and the % of forecast delivered."
+            "from £0; the latest point is labelled with the actual and the % of forecast delivered."
         )
         return style.finish(
             fig, title, caption, "Source: every catalogued edition to this one (data/raw/editions.toml)"
@@ -161,16 +173,23 @@ def _trend_panel(ax, rows: pd.DataFrame, editions: list[str]) -> None:
     ax.plot(where, values, marker="o", color=style.ACTUAL, linewidth=1.5, zorder=3, label="Actual")
     if forecast:
         ax.plot(*zip(*forecast, strict=True), color=style.ACTUAL, linestyle="--", linewidth=1, label="Forecast")
-    labelled = {0, len(where) - 1}
+    few = len(editions) <= 3  # every point labelled; with more, the latest only (the tables hold every one)
+    labelled = set(range(len(where))) if few else {len(where) - 1}
     for n, (i, value, pct) in enumerate(zip(where, values, rows["delivery_pct"], strict=True)):
         if n in labelled:
             text = formats.gbp_k(value) + ("" if formats.is_missing(pct) else "\n" + formats.pct(pct))
-            ax.annotate(text, (i, value), xytext=(0, 4), textcoords="offset points", ha="center", bbox=style.LABEL_BOX)
-    many = len(editions) > 3
+            ax.annotate(
+                text,
+                (i, value),
+                xytext=(0, 5),
+                textcoords="offset points",
+                ha="center" if few else "right",
+                bbox=style.LABEL_BOX,
+            )
+    shown = {0, len(editions) - 1} if len(editions) > 3 else set(range(len(editions)))  # the ends, when many
     ax.set_xticks(
         list(range(len(editions))),
-        [f"{dt.date.fromisoformat(e):%b %Y}" for e in editions],
-        rotation=90 if many else 0,
+        [f"{dt.date.fromisoformat(e):%b %Y}" if n in shown else "" for n, e in enumerate(editions)],
     )
     ax.grid(axis="x", visible=False)
     ax.set_xlim(-0.5, len(editions) - 0.5)
