@@ -95,7 +95,9 @@ def _trend(name: str, trend) -> str:
         )
         cases.append(f"{labels.display(function)}: {points}")
     return (
-        f"Each business case's actual and % of forecast delivered at each edition ({dates}). " + "; ".join(cases) + "."
+        f"Each business case's actual and % of forecast delivered at each edition{where} ({dates}). "
+        + "; ".join(cases)
+        + "."
     )
 
 
