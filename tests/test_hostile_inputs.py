@@ -481,12 +481,12 @@ def test_a_claims_column_bch_does_not_read_is_dropped_with_a_warning(tmp_path, h
 def test_a_formula_header_reaches_neither_the_workbook_nor_claims_csv(tmp_path):
     import openpyxl
 
-    from bch.present import excel
+    from bch.present import excel, workbook
 
     analysis = pipeline.analyse(paper_claims=hostile_claims(tmp_path, FORMULA_HEADER))
     written = excel.write_workbook(analysis, tmp_path / "bch-pack.xlsx")
     header = [c.value for c in openpyxl.load_workbook(written)["Claims"][1]]
-    assert header == [*tables.pack_tables(analysis)["claims"].columns]
+    assert header == [workbook.heading(c) for c in tables.pack_tables(analysis)["claims"].columns]
     assert FORMULA_HEADER not in writers.csv_text(tables.pack_tables(analysis)["claims"])
 
 
