@@ -67,7 +67,7 @@ def test_every_pack_holds_the_workbook_and_its_manifest_hashes_it(packs):
     trend = rows(second["Trend"])
     assert {r["As at"] for r in trend} == {dt.datetime(2018, 7, 19), dt.datetime(2019, 7, 18)}  # dates, not text
     ict = [r for r in trend if r["Function"] == "ICT"]
-    assert [(r["Actual (£)"], r["Delivery (%)"]) for r in ict][0] == (1501000, pytest.approx(0.682))
+    assert (ict[0]["Actual (£)"], ict[0]["Delivery (%)"]) == (1501000, pytest.approx(0.682))
     changes = rows(second["Changes since the last pack"])
     assert changes and set(changes[0]) == {"Kind", "Item", "Before", "After"}
 
