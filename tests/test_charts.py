@@ -310,7 +310,7 @@ def test_trend_labels_and_title_use_the_shared_formats():
     )
     headlines = [{"as_of": day, **dict.fromkeys(history.HEADLINES, 0)} for day in ("2018-07-19", "2019-07-18")]
     fig = _render(charts.trend_chart(history.Trend(cases, headlines)))
-    assert [t.get_text() for t in fig.axes[0].texts] == ["£1.5k\n75.0%", "£1.999k\n100.0%"]
+    assert [t.get_text() for t in fig.axes[0].texts] == ["£1.999k\n100.0%"]  # the latest, in the shared formats
     labels = _tick_labels(fig.axes[0].yaxis)
     assert len(labels) == len(set(labels))
     assert _title(fig) == "Business cases across 2 editions, as at 19 July 2018 and 18 July 2019"

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from bch.analyse import pipeline, reconcile, summary
-from bch.present import boardpack, charts, excel, formats, report, views
+from bch.present import boardpack, charts, formats, report, views, workbook
 from bch.read import editions, register
 from tests import builders, next_editions
 
@@ -401,7 +401,7 @@ def test_the_headline_figures_are_declared_once_and_every_presenter_reads_them(a
         "cumulative savings since 2014/15",
         "change-team costs over the same years (not netted)",
     ]
-    assert list(excel._headlines(analysis)["measure"]) == keys
+    assert list(workbook.headlines(analysis)["measure"]) == [*keys, "delivered_gbp"]  # and the cases' delivery
 
 
 def test_a_savings_file_named_with_controls_is_neutralised_in_the_appendix(analysis, tmp_path):

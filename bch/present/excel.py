@@ -21,7 +21,8 @@ DATE_FORMAT = "d mmm yyyy"
 HEADLINES = workbook.HEADLINES
 HEADLINE_TABLE = workbook.HEADLINE_TABLE
 HEADLINE_COLUMNS = HEADLINE_TABLE.names
-MAX_WIDTH = 45  # a wider text wraps: the sheet stays one page wide when printed
+MAX_WIDTH = 30  # a wider text wraps: the sheet stays one page wide when printed, and legible
+MAX_CELL_REF_WIDTH = 48  # a cell reference, with its workbook's name, stays on one line
 MAX_CELL_TEXT = 32_767  # Excel's limit: a longer cell makes it "repair" the file and drop the text
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -77,20 +78,27 @@ def _write_sheet(ws, frame, bold, source: tuple[str, str]) -> None:
     widths = []
     for cell in ws[1]:
         cell.font = bold
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        widths.append(min(_style(cell, "", cell.value), 20))  # a long header wraps over its column
+        widths.append(min(_style(cell, "", cell.value), 14))  # a long header wraps over its column
     for values in frame.itertuples(index=False, name=None):
         row = [_value(column, value, source) for column, value in zip(columns, values, strict=True)]
         ws.append(row)
         for i, (cell, value) in enumerate(zip(ws[ws.max_row], row, strict=True)):
             widths[i] = max(widths[i], _style(cell, columns[i], value))
     ws.auto_filter.ref = f"A1:{ws.cell(row=max(ws.max_row, 1), column=len(columns)).coordinate}"
-    for i, width in enumerate(widths, 1):
-        letter = ws.cell(row=1, column=i).column_letter
-        ws.column_dimensions[letter].width = min(width + 2, MAX_WIDTH)
-        if width + 2 > MAX_WIDTH:
-            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    shown = [
+        min(width + 2, MAX_CELL_REF_WIDTH if column in workbook.CELL_COLUMNS else MAX_WIDTH)
+        for width, column in zip(widths, columns, strict=True)
+    ]
+    for i, width in enumerate(shown, 1):
+        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row in ws.iter_rows():
+        lines = 1
+        for cell, width in zip(row, shown, strict=True):
+            cell.alignment = wrap  # a text longer than its column wraps, and its row grows to show it
+            if isinstance(cell.value, str):
+                lines = max(lines, sum(-(-max(len(part), 1) // (width - 1)) for part in cell.value.splitlines()))
+        ws.row_dimensions[row[0].row].height = 15 * min(lines, 20)
 
 
 def _value(column: str, value, source: tuple[str, str] = ("", "")):

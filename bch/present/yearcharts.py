@@ -173,25 +173,20 @@ def _trend_panel(ax, rows: pd.DataFrame, editions: list[str]) -> None:
     ax.plot(where, values, marker="o", color=style.ACTUAL, linewidth=1.5, zorder=3, label="Actual")
     if forecast:
         ax.plot(*zip(*forecast, strict=True), color=style.ACTUAL, linestyle="--", linewidth=1, label="Forecast")
-    few = len(editions) <= 3  # every point labelled; with more, the latest only (the tables hold every one)
-    labelled = set(range(len(where))) if few else {len(where) - 1}
-    for n, (i, value, pct) in enumerate(zip(where, values, rows["delivery_pct"], strict=True)):
-        if n in labelled:
-            text = formats.gbp_k(value) + ("" if formats.is_missing(pct) else "\n" + formats.pct(pct))
-            ax.annotate(
-                text,
-                (i, value),
-                xytext=(0, 5),
-                textcoords="offset points",
-                ha="center" if few else "right",
-                bbox=style.LABEL_BOX,
-            )
-    shown = {0, len(editions) - 1} if len(editions) > 3 else set(range(len(editions)))  # the ends, when many
+    last = len(where) - 1  # the latest point labelled (the alt text and the tables hold every one)
+    if last >= 0:
+        pct = rows["delivery_pct"].iloc[last]
+        text = formats.gbp_k(values[last]) + ("" if formats.is_missing(pct) else "\n" + formats.pct(pct))
+        ax.annotate(
+            text, (where[last], values[last]), xytext=(0, 5), textcoords="offset points", ha="right",
+            bbox=style.LABEL_BOX,
+        )  # fmt: skip
+    shown = {0, len(editions) - 1}  # the first and latest editions named: a panel has room for two dates
     ax.set_xticks(
         list(range(len(editions))),
         [f"{dt.date.fromisoformat(e):%b %Y}" if n in shown else "" for n, e in enumerate(editions)],
     )
     ax.grid(axis="x", visible=False)
     ax.set_xlim(-0.5, len(editions) - 0.5)
-    ax.set_ylim(0, max(values + [f for _, f in forecast] + [1]) * 1.45)
+    ax.set_ylim(0, max([*values, *(f for _, f in forecast), 1000]) * 1.45)
     style.money_axis(ax.yaxis, 3)
