@@ -144,3 +144,23 @@ def test_pages_share_one_scale_and_the_alt_text_names_every_case_shown(saved):
     assert alt.startswith("Delivery as % of the latest forecast, lowest first (page 3 of 3: cases 41–60 of 60).")
     shown = [t.get_text() for t in saved["figures"]["delivery-3"].axes[0].get_yticklabels()]
     assert len(shown) == 20 and all(f"{name} " in alt for name in shown)
+
+
+def test_the_board_pack_embeds_every_page_each_with_the_figures_it_shows_as_alt_text(analysis, tmp_path):
+    import dataclasses
+
+    from bch.present import boardpack
+
+    frame = cases_frame()
+    big = dataclasses.replace(analysis, variance=frame)  # its totals are computed from its variance
+    names = charts.names(None, frame)
+    for name in names:
+        (tmp_path / f"{name}.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    embedded = boardpack.charts(tmp_path, None, big)["charts"]
+    assert len(embedded) == len(names) == 4 + 3 + 2
+    alts = [c["alt"] for c in embedded]
+    assert alts[3].startswith("Variance chart (page 4 of 4: cases 46–60 of 60). The 60 business cases with forecasts")
+    assert "Function 60 (South): forecast £600k, actual £360k, -£240k (-40.0%), RAG Red" in alts[3]
+    for case in frame["function"]:
+        assert sum(f"{case}: forecast" in alt for alt in alts[:4]) == 1, case  # on exactly one variance page
+        assert sum(f"{case} " in alt for alt in alts[4:7]) == 1, case  # and one delivery page

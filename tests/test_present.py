@@ -165,7 +165,7 @@ PARAMETERS = {"savings_path": "/work/main/data/raw/bch-savings-2018-07-19.xlsx",
 def pack_context(
     analysis, figures_dir, trend=None, changes=CHANGES, git=None, previous_pack="2026-11-26", parameters=None
 ):
-    for name in charts.names(trend):
+    for name in charts.names(trend, analysis.variance):
         (figures_dir / f"{name}.png").write_bytes(PIXEL)
     return boardpack.build_context(
         analysis,
@@ -441,3 +441,14 @@ def test_a_label_with_no_break_point_wraps_inside_the_page(tmp_path):
     page = boardpack.render_html(pack_context(analysis, tmp_path))
     assert f"<tr><td>{'X' * 125}</td>" in page  # wrapped by the page's style, not cut
     assert past_the_right_margin(page) == []
+
+
+def test_each_chart_in_the_board_pack_has_its_figures_as_alt_text(analysis, tmp_path):
+    page = boardpack.render_html(pack_context(analysis, tmp_path))
+    alts = re.findall(r'<img [^>]*alt="([^"]*)"', page)
+    assert len(alts) == len(charts.names(None, analysis.variance)) == 4
+    assert alts[0].startswith("Variance chart. The 6 business cases with forecasts delivered £1,798k")
+    assert "ICT: forecast £2,202k, actual £1,501k, -£701k (-31.8%), RAG Red" in alts[0]
+    assert "Human Resources 0.0% (Red)" in alts[1]
+    assert alts[2].startswith("Recurrent savings added in each fiscal year, stacked by function: 2014/15 £2,600k;")
+    assert "2018/19: savings £21,716k, change-team costs £6,348k" in alts[3]
