@@ -164,3 +164,23 @@ def test_the_board_pack_embeds_every_page_each_with_the_figures_it_shows_as_alt_
     for case in frame["function"]:
         assert sum(f"{case}: forecast" in alt for alt in alts[:4]) == 1, case  # on exactly one variance page
         assert sum(f"{case} " in alt for alt in alts[4:7]) == 1, case  # and one delivery page
+
+
+def test_the_shipped_charts_print_at_8pt_and_no_gridline_crosses_a_label(analysis, tmp_path):
+    """Every shipped chart: text at 8 pt or more printed, no horizontal gridline through a case's label (the bar
+    charts of cases have none), and every data label on a white ground where gridlines run behind it."""
+    from matplotlib.colors import to_hex
+
+    for name, fig in charts.figures_for(analysis).items():
+        png, _ = chartstyle.save(fig, tmp_path, name)
+        width, _height = _printed_inches(png)
+        scale = min(1.0, chartstyle.PRINTED_WIDTH_IN / width)
+        sizes = {t.get_fontsize() for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text()}
+        assert min(sizes) * scale >= chartstyle.MIN_PRINTED_PT - 0.01, (name, min(sizes), scale)
+        for ax in fig.axes:
+            if name in ("variance", "delivery"):
+                assert not any(line.get_visible() for line in ax.yaxis.get_gridlines()), name
+            if any(line.get_visible() for line in ax.xaxis.get_gridlines() + ax.yaxis.get_gridlines()):
+                for label in ax.texts:
+                    ground = label.get_bbox_patch()
+                    assert ground is not None and to_hex(ground.get_facecolor()) == "#ffffff", (name, label)
