@@ -509,8 +509,8 @@ def test_a_header_is_text_like_any_cell_in_the_workbook_and_csv():
     header = openpyxl.load_workbook(saved).active[1]
     assert [(c.value, c.data_type, c.quotePrefix) for c in header] == [
         (FORMULA_HEADER, "s", True),
-        ("e⟨ESC⟩sc⟨U+202E⟩", "s", False),
-        ("amount_gbp", "s", False),
+        ("E⟨ESC⟩sc⟨U+202E⟩", "s", False),  # headers in words: the first letter capitalised, the rest as typed
+        ("Amount (£)", "s", False),
     ]
 
 

@@ -69,7 +69,15 @@ def test_every_pack_holds_the_workbook_and_its_manifest_hashes_it(packs):
     ict = [r for r in trend if r["Function"] == "ICT"]
     assert (ict[0]["Actual (£)"], ict[0]["Delivery (%)"]) == (1501000, pytest.approx(0.682))
     changes = rows(second["Changes since the last pack"])
-    assert changes and set(changes[0]) == {"Kind", "Item", "Before", "After"}
+    assert set(changes[0]) == {"Kind", "Item", "Before", "After", "Before (£)", "After (£)"}
+    hr = next(c for c in changes if c["Item"] == "HR 2019/20")  # as the board pack shows it, and exact
+    assert (hr["Kind"], hr["Before"], hr["After"], hr["Before (£)"], hr["After (£)"]) == (
+        "actual added",
+        "–",
+        "£150k",
+        None,
+        150000,
+    )
 
 
 def test_the_variance_sheet_keeps_money_as_pounds_with_a_pound_format(packs):

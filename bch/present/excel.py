@@ -70,7 +70,8 @@ def _print_setup(ws) -> None:
     ws.freeze_panes = "B2"
 
 
-def _write_sheet(ws, frame, bold, source: tuple[str, str]) -> None:
+def _write_sheet(ws, frame, bold, source: tuple[str, str] = ("", "")) -> None:
+    """`source`: the savings workbook's sheet and file name, which the cell references name."""
     from openpyxl.styles import Alignment
 
     columns = [str(c) for c in frame.columns]

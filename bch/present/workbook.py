@@ -13,6 +13,23 @@ from bch.present import formats
 
 HEADLINES = "Headlines"
 HEADLINE_TABLE = Schema("headlines", {"measure": "text", "label": "text", "amount_gbp": "money", "cells": "text"})
+BY_YEAR = Schema(
+    "by-year",
+    {
+        "fiscal_year": "text",
+        "recurrent_added_gbp": "money",
+        "recurrent_a_year_by_then_gbp": "money",
+        "cumulative_savings_gbp": "money",
+    },
+)
+COSTS = Schema(
+    "change-team-costs",
+    {"fiscal_year": "text", "change_team_costs_gbp": "money", "cumulative_change_team_costs_gbp": "money"},
+)
+CHANGES = Schema(
+    "changes",
+    {"kind": "text", "item": "text", "before": "text", "after": "text", "before_gbp": "money", "after_gbp": "money"},
+)
 CELL_COLUMNS = ("cell", "cells", "actual_cells", "metric_cell")  # hold Sheet!A1 references into the source
 DATE_COLUMNS = ("as_of", "about_as_of", "revised_on", "figures as at")
 WORDS = {  # a column's header where its name does not read as words on its own
@@ -71,12 +88,34 @@ def sheets(analysis, trend=None, changes=None) -> dict[str, pd.DataFrame]:
     }
     if trend is not None and trend.enough:
         out["Trend"] = trend.cases
-        out["Changes since the last pack"] = pd.DataFrame.from_records(
-            [{k: c.get(k) for k in ("kind", "item", "before", "after")} for c in changes or []],
-            columns=["kind", "item", "before", "after"],
-        )
+        out["Changes since the last pack"] = changes_frame(changes or [])
     out["About"] = about(analysis)
     return out
+
+
+def changes_frame(changes: list[dict]) -> pd.DataFrame:
+    """The changes since the last pack as the board pack words them (£k), with exact pounds beside a money one."""
+
+    def exact(value, money: bool) -> int | None:
+        if not money or formats.is_missing(value):
+            return None
+        try:
+            return int(value)  # a pack's CSVs hold money as whole-pound text: '92000'
+        except (TypeError, ValueError):
+            return None
+
+    rows = [
+        (
+            c["kind"],
+            c["item"],
+            formats.change_value(c["before"], c["money"]),
+            formats.change_value(c["after"], c["money"]),
+            exact(c["before"], c["money"]),
+            exact(c["after"], c["money"]),
+        )
+        for c in changes
+    ]
+    return CHANGES.frame(rows)
 
 
 def _pounds(value) -> int | None:
@@ -95,8 +134,7 @@ def by_year(analysis) -> pd.DataFrame:
         running = None if added is None or running is None else running + added
         year = row["fiscal_year"]
         rows.append((year, added, running, _pounds(cumulative.get(year))))
-    columns = ["fiscal_year", "recurrent_added_gbp", "recurrent_a_year_by_then_gbp", "cumulative_savings_gbp"]
-    return pd.DataFrame.from_records(rows, columns=columns)
+    return BY_YEAR.frame(rows)
 
 
 def costs(analysis) -> pd.DataFrame:
@@ -106,9 +144,7 @@ def costs(analysis) -> pd.DataFrame:
     sheet = analysis.sheet
     each, to_date = summary.change_team_costs(sheet), summary.cumulative_costs(sheet)
     rows = [(year, _pounds(each.get(year)), _pounds(to_date.get(year))) for year in each.index]
-    return pd.DataFrame.from_records(
-        rows, columns=["fiscal_year", "change_team_costs_gbp", "cumulative_change_team_costs_gbp"]
-    )
+    return COSTS.frame(rows)
 
 
 def headlines(analysis) -> pd.DataFrame:
