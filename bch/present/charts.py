@@ -157,7 +157,7 @@ def _variance_bars(ax, rows: pd.DataFrame, y: list[int], limits) -> None:
     ax.axvline(0, color=style.ACTUAL, linewidth=1)
     ax.grid(axis="y", visible=False)
     style.label_ends(ax, y, deltas, lambda d: formats.gbp_k(d, signed=True), 3)
-    ax.set_title("Variance, £ (actual − forecast)", loc="left")
+    ax.set_title("Variance, £")  # actual − latest forecast
     style.money_axis(ax.xaxis, 2)  # a narrow panel: two ticks leave room for wide labels
     ax.set_xlim(*(limits or _limits(deltas, 0.35, 1000)))
 
