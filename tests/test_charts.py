@@ -7,7 +7,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
 
 from bch.analyse import pipeline, reconcile, summary
-from bch.present import charts, chartstyle
+from bch.present import charts, chartstyle, formats
 from bch.read import editions
 
 matplotlib.use("agg")
@@ -15,6 +15,11 @@ matplotlib.use("agg")
 
 def _bars(ax):
     return [p for p in ax.patches if isinstance(p, matplotlib.patches.Rectangle)]
+
+
+def _title(fig) -> str:
+    """The chart's title as one line (it wraps to the chart's width)."""
+    return chartstyle.title_of(fig)
 
 
 def _render(fig):
@@ -46,19 +51,73 @@ def test_variance_chart_bars_equal_the_data(analysis, drawn):
     assert [round(float(x), 1) for x, _ in pins.get_offsets()] == [0.9, -77.8, -31.8, -66.9, 50.0, -100.0]
 
 
-def test_variance_colours_follow_impact(analysis):
-    fig = charts.variance_chart(analysis.variance, reconcile.totals(analysis.variance))
+def _word_of(colour: str) -> str:
+    """The RAG word a chart colour stands for (formats.RAG_COLOURS, the tables' declaration too)."""
+    words = {hex_.upper(): word for word, hex_ in formats.RAG_COLOURS.items()}
+    return words[colour.upper()]
+
+
+def test_every_chart_colour_is_the_rag_word_of_its_case_in_the_table(analysis, drawn):
+    """Variance bars, pins and delivery bars each wear the colour of their case's RAG in the reconciliation:
+    Firearms (Green in the table) is green in the delivery chart too (it was grey)."""
     rows = charts.measured(analysis.variance)
-    colours = [to_hex(b.get_facecolor()).upper() for b in _bars(fig.axes[1])]
-    expected = [chartstyle.BAD if v < 0 else chartstyle.GOOD for v in rows["variance_gbp"]]
-    assert colours == expected
-    assert colours[0] == chartstyle.GOOD  # Firearms: +£1k against the revised forecast
-    assert colours[2] == chartstyle.BAD  # ICT: -£701k
+    variance = analysis.variance
+    table = {f: formats.rag_word(r) for f, r in zip(variance["function"], variance["rag"], strict=True)}
+    by_label = {chartstyle.label(f): word for f, word in table.items()}
+    ax_var, ax_pct = drawn["variance"].axes[1:3]
+    bars = [_word_of(to_hex(b.get_facecolor())) for b in _bars(ax_var)]
+    assert bars == [table[f] for f in rows["function"]]
+    pins = next(c for c in ax_pct.collections if isinstance(c, matplotlib.collections.PathCollection))
+    assert [_word_of(to_hex(c)) for c in pins.get_facecolors()] == [table[f] for f in rows["function"]]
+    ax = drawn["delivery"].axes[0]
+    shown = [t.get_text() for t in ax.get_yticklabels()]
+    colours = [_word_of(to_hex(b.get_facecolor())) for b in _bars(ax) if b.get_height() == pytest.approx(0.55)]
+    assert dict(zip(shown, colours, strict=True)) == {f: by_label[f] for f in shown}
+    assert dict(zip(shown, colours, strict=True))["Firearms Licensing"] == "Green"
+    assert table["ICT"] == "Red" and colours[shown.index("ICT")] == "Red"
+    legend = [t.get_text() for t in drawn["delivery"].legends[0].get_texts()]
+    assert legend == ["Red: more than 20% short", "Green: within 10% or above"]  # the words of the colours shown
+
+
+def test_an_amber_case_is_drawn_amber_not_red():
+    """At 20% materiality ICT (31.8% short) is Amber in the table: Amber in both charts, named in the legends."""
+    analysis = pipeline.analyse(materiality_pct=20.0)
+    ict = analysis.variance.set_index("function").loc["ICT"]
+    assert formats.rag_word(ict["rag"]) == "Amber"
+    figures = charts.figures_for(analysis)
+    rows = charts.measured(analysis.variance)
+    bars = [_word_of(to_hex(b.get_facecolor())) for b in _bars(figures["variance"].axes[1])]
+    assert bars[list(rows["function"]).index("ICT")] == "Amber"
+    ax = figures["delivery"].axes[0]
+    shown = [t.get_text() for t in ax.get_yticklabels()]
+    colours = [_word_of(to_hex(b.get_facecolor())) for b in _bars(ax) if b.get_height() == pytest.approx(0.55)]
+    assert colours[shown.index("ICT")] == "Amber"
+    assert "Amber: 20–40% short" in [t.get_text() for t in figures["delivery"].legends[0].get_texts()]
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of an sRGB colour."""
+    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_rag_colours_stay_apart_in_greyscale():
+    """Every pair of RAG colours differs in relative luminance by a contrast ratio of 1.5 or more (the old red
+    and green differed by 1.02, one grey when printed in black and white)."""
+    import itertools
+
+    assert set(formats.RAG_COLOURS) == {"Red", "Amber", "Green", "none"}
+    assert chartstyle.RAG is formats.RAG_COLOURS  # one declaration
+    for (a, x), (b, y) in itertools.combinations(formats.RAG_COLOURS.items(), 2):
+        low, high = sorted((_luminance(x), _luminance(y)))
+        assert (high + 0.05) / (low + 0.05) >= 1.5, (a, b)
+    assert round(_luminance("#D55E00"), 3) == 0.222 and round(_luminance("#009E73"), 3) == 0.257  # the old pair
 
 
 def test_variance_chart_title_is_the_finding(analysis):
     fig = charts.variance_chart(analysis.variance, reconcile.totals(analysis.variance))
-    texts = [t.get_text() for t in fig.texts]
+    texts = [t.get_text().replace("\n", " ") for t in fig.texts]  # the title first
     assert "The 6 business cases with forecasts delivered £1,798k of the £3,916k forecast, £2,118k short" in texts
     assert any("Public Contact (not implemented)" in t and "ERSOU/JPS etc (no business case)" in t for t in texts)
 
@@ -86,13 +145,14 @@ def test_delivery_chart_sorted_with_the_materiality_band(analysis):
     ax = fig.axes[0]
     bars = [b for b in _bars(ax) if b.get_height() == pytest.approx(0.55)]
     widths = [b.get_width() for b in bars]
-    assert widths == [0.0, 22.2, 33.1, 68.2, 100.9, 150.0]  # sorted, bottom to top
-    colours = [to_hex(b.get_facecolor()).upper() for b in bars]
-    assert colours == [chartstyle.BAD] * 4 + [chartstyle.NEUTRAL, chartstyle.GOOD]
+    assert widths == [0.0, 22.2, 33.1, 68.2, 100.9, 150.0]  # sorted, lowest first (on top)
+    assert [_word_of(to_hex(b.get_facecolor())) for b in bars] == ["Red"] * 4 + ["Green"] * 2
     band = [p for p in ax.patches if p not in bars]
-    assert len(band) == 1  # the ±10% band around 100%
+    assert len(band) == 1  # Green's band: one-sided, from 90% to the chart's right edge
     assert band[0].get_x() == pytest.approx(90)
-    assert fig.texts[0].get_text() == "4 of 6 business cases delivered less than 90% of forecast"
+    assert band[0].get_x() + band[0].get_width() == pytest.approx(ax.get_xlim()[1])
+    assert "one-sided" in ax.get_xlabel()
+    assert _title(fig) == "4 of 6 business cases delivered less than 90% of forecast"
 
 
 def _band_start(fig) -> list[float]:
@@ -105,7 +165,7 @@ def test_the_charts_follow_the_runs_materiality(drawn):
     variance chart (money, not statuses) stays as it is."""
     default, moved = drawn, charts.figures_for(pipeline.analyse(materiality_pct=35.0))
     assert (_band_start(default["delivery"]), _band_start(moved["delivery"])) == ([90.0], [65.0])
-    assert moved["delivery"].texts[0].get_text() == "3 of 6 business cases delivered less than 65% of forecast"
+    assert _title(moved["delivery"]) == "3 of 6 business cases delivered less than 65% of forecast"
     widths = [[b.get_width() for b in _bars(f["variance"].axes[0])] for f in (default, moved)]
     assert widths[0] == widths[1]
 
@@ -122,6 +182,7 @@ def test_labels_with_dollars_and_markup_render_literally():
             "variance_gbp": pd.array([-50_000], dtype="Int64"),
             "delivery_pct": [50.0],
             "status": ["under-delivered"],
+            "rag": ["red"],
         }
     )
     fig = _render(charts.variance_chart(variance, reconcile.totals(variance)))
@@ -163,7 +224,7 @@ def test_an_unreadable_cell_is_marked_not_drawn_as_complete(shipped, tmp_path):
     shown = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_yticklabels()]
     assert "ICT" not in shown
     assert len(shown) == 5
-    texts = [t.get_text() for t in fig.texts]
+    texts = [t.get_text().replace("\n", " ") for t in fig.texts]  # the title first
     assert texts[0] == (
         "The 5 business cases with forecasts delivered £297k of the £1,714k forecast, £1,417k short (left out, "
         "actual unknown: ICT, £2,202k forecast)"
@@ -171,7 +232,7 @@ def test_an_unreadable_cell_is_marked_not_drawn_as_complete(shipped, tmp_path):
     assert texts[1].startswith("Not shown (no variance figure): ICT (actual unknown); Public Contact (not implemented)")
     fig = _render(charts.delivery_chart(analysis.variance, reconcile.totals(analysis.variance), 10))
     assert "ICT" not in [t.get_text() for t in fig.axes[0].get_yticklabels()]
-    assert fig.texts[0].get_text() == "3 of 5 business cases delivered less than 90% of forecast"
+    assert _title(fig) == "3 of 5 business cases delivered less than 90% of forecast"
 
 
 def small_cases(deltas: list[int], forecast: int = 10_000) -> pd.DataFrame:
@@ -187,6 +248,7 @@ def small_cases(deltas: list[int], forecast: int = 10_000) -> pd.DataFrame:
             "variance_gbp": pd.array(deltas, dtype="Int64"),
             "delivery_pct": [(forecast + d) * 100 / forecast for d in deltas],
             "status": ["over-delivered" if d * 100 > forecast * 10 else "delivered" for d in deltas],
+            "rag": ["green"] * n,
         }
     )
 
@@ -202,9 +264,7 @@ def test_variance_labels_and_ticks_keep_every_pound():
     for axis in (ax_abs.xaxis, ax_var.xaxis):
         labels = _tick_labels(axis)
         assert len(labels) >= 2 and len(labels) == len(set(labels)), labels
-    assert fig.texts[0].get_text() == (
-        "The 2 business cases with forecasts delivered £22k of the £20k forecast, £2k above"
-    )
+    assert _title(fig) == ("The 2 business cases with forecasts delivered £22k of the £20k forecast, £2k above")
 
 
 def test_tick_labels_are_unique_on_every_shipped_chart(drawn):
@@ -224,18 +284,18 @@ def test_categories_wear_no_variance_colour(analysis):
     assert len(fills) == 6  # one per function
     fig = charts.cumulative_chart(summary.cumulative_savings(sheet), summary.cumulative_costs(sheet))
     fills |= {to_hex(b.get_facecolor()).upper() for b in _bars(fig.axes[0])}
-    assert not fills & {chartstyle.BAD, chartstyle.GOOD, "#D55E00", "#009E73", "#E69F00"}
+    assert not fills & {c.upper() for c in formats.RAG_COLOURS.values()}
 
 
 def test_delivery_colours_and_count_follow_status_not_rounding():
     frame = small_cases([0])
     frame.loc[0, ["actual_gbp", "variance_gbp"]] = [8_996, -1_004]  # 89.96%: shown as 90.0%, short of 10%
-    frame.loc[0, ["delivery_pct", "status"]] = [90.0, "under-delivered"]
+    frame.loc[0, ["delivery_pct", "status", "rag"]] = [90.0, "under-delivered", "amber"]
     fig = _render(charts.delivery_chart(frame, reconcile.totals(frame), 10))
     bar = next(b for b in _bars(fig.axes[0]) if b.get_height() == pytest.approx(0.55))
-    assert to_hex(bar.get_facecolor()).upper() == chartstyle.BAD
+    assert _word_of(to_hex(bar.get_facecolor())) == "Amber"  # its RAG, as the table says
     assert [t.get_text() for t in fig.axes[0].texts] == ["90.0%"]
-    assert fig.texts[0].get_text() == "1 of 1 business case delivered less than 90% of forecast"
+    assert _title(fig) == "1 of 1 business case delivered less than 90% of forecast"
 
 
 def test_trend_labels_and_title_use_the_shared_formats():
@@ -250,10 +310,10 @@ def test_trend_labels_and_title_use_the_shared_formats():
     )
     headlines = [{"as_of": day, **dict.fromkeys(history.HEADLINES, 0)} for day in ("2018-07-19", "2019-07-18")]
     fig = _render(charts.trend_chart(history.Trend(cases, headlines)))
-    assert [t.get_text() for t in fig.axes[0].texts] == ["£1.5k\n75.0%", "£1.999k\n100.0%"]
+    assert [t.get_text() for t in fig.axes[0].texts] == ["£1.999k\n100.0%"]  # the latest, in the shared formats
     labels = _tick_labels(fig.axes[0].yaxis)
     assert len(labels) == len(set(labels))
-    assert fig.texts[0].get_text() == "Business cases across 2 editions, as at 19 July 2018 and 18 July 2019"
+    assert _title(fig) == "Business cases across 2 editions, as at 19 July 2018 and 18 July 2019"
 
 
 def test_a_huge_label_never_stretches_a_chart_and_an_underscore_label_keeps_its_legend_entry(tmp_path):

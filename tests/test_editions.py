@@ -358,10 +358,10 @@ def test_quotes_about_another_edition_say_so_in_every_copy(raw3, tmp_path):
     assert set(analysis.claims["checked"]) == {False} and set(analysis.claims["about_as_of"]) == {"2018-07-19"}
     book = openpyxl.load_workbook(excel.write_workbook(analysis, tmp_path / "bch-pack.xlsx"))
     about = {row[0]: row[1] for row in book["About"].iter_rows(min_row=2, values_only=True)}
-    assert about["figures as at"] == "2019-07-18" and about["edition"] == "2019-07-18"
+    assert about["figures as at"] == dt.datetime(2019, 7, 18) and about["edition"] == "2019-07-18"
     assert about["claims sheet"] == "quoted about the edition as at 2018-07-19: for information, not checked"
     header = [c.value for c in book["Claims"][1]]
-    assert {"checked", "about_as_of"} <= set(header)
+    assert {"Checked", "About the edition as at"} <= set(header)
 
 
 def test_every_edition_resolves_alike_from_the_catalogue_and_from_its_notebooks_parameters(raw3):

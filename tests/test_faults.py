@@ -216,12 +216,12 @@ def test_minus_zero_materiality_is_zero(capsys):
     assert "materiality 0%" in capsys.readouterr().out
 
 
-def test_a_figure_the_charts_notebook_did_not_save_is_an_error(tmp_path):
+def test_a_figure_the_charts_notebook_did_not_save_is_an_error(tmp_path, analysis):
     from bch.present import boardpack
 
     (tmp_path / "variance.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     with pytest.raises(boardpack.MissingFigure, match=r"delivery\.png is missing: the charts notebook did not save it"):
-        boardpack.charts(tmp_path, None)
+        boardpack.charts(tmp_path, None, analysis)
 
 
 def test_a_torn_last_ledger_line_is_dropped_and_a_broken_chain_stops_before_any_kernel(tmp_path):

@@ -58,12 +58,16 @@ def test_the_next_edition_is_compared_with_the_previous_one(history):
 
 def test_the_next_edition_states_only_its_own_date_and_shows_the_trend(history):
     page = (history["second"] / "board-pack.html").read_text()
-    before_claims = page.split('id="claims"')[0]
+    before_claims = re.sub(r'alt="[^"]*"', "", page.split('id="claims"')[0])  # the trend's alt names each edition
     contexts = [before_claims[m.start() - 12 : m.start()] for m in re.finditer("19 July 2018", before_claims)]
     assert contexts and all(c.endswith(("k since ", "viewed, on ")) for c in contexts), contexts
     assert "BCH collaboration savings — 18 July 2019" in page  # the PDF footer
     assert "+£750k since 19 July 2018" in page  # the recurrent headline's change
     assert page.count('src="data:image/png;base64,') == 5  # the four charts and the trend
+    trend_alt = re.findall(r'alt="([^"]*)"', page)[-1]
+    assert trend_alt.startswith(
+        "Each business case&#39;s actual and % of forecast delivered at each edition (19 July 2018"
+    )
     assert "These figures were quoted in" in page and "not checked" in page
     assert "more than six months before these figures" in page
     assert "Figures quoted in an earlier paper: then and now" in page

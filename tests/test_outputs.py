@@ -1,5 +1,6 @@
 """The analysts' outputs: bch-pack.xlsx in every pack, and DIR/index.html listing every pack."""
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -12,10 +13,11 @@ import pytest
 
 from bch.analyse import pipeline, reconcile
 from bch.core.digest import sha256
-from bch.present import excel
+from bch.present import excel, workbook
 from bch.publish import packindex, verify
 from tests import builders
 
+SOURCE = "bch-savings-2018-07-19.xlsx"  # the workbook every cell reference names
 HOSTILE_LABEL = '=HYPERLINK("http://x","y")'
 XSS = "<img src=x onerror=alert(1)>"
 LOADS = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|url\(\s*["']?(?:https?:)?//|@import""", re.I)
@@ -41,7 +43,9 @@ def no_formulas(path: Path) -> list[str]:
     book = openpyxl.load_workbook(path, data_only=False)
     found = [f"{ws.title}!{c.coordinate}" for ws in book for row in ws.iter_rows() for c in row if c.data_type == "f"]
     with zipfile.ZipFile(path) as archive:
-        found += [n for n in archive.namelist() if n.startswith("xl/worksheets/") and b"<f" in archive.read(n)]
+        found += [
+            n for n in archive.namelist() if n.startswith("xl/worksheets/") and re.search(rb"<f[\s>/]", archive.read(n))
+        ]
     return found
 
 
@@ -56,56 +60,96 @@ def test_every_pack_holds_the_workbook_and_its_manifest_hashes_it(packs):
         assert verify.verify(folder) == []
         assert "bch-pack.xlsx" in (folder / "index.html").read_text()
         assert not [p.name for p in folder.iterdir() if p.name.startswith(".bch-pack.xlsx.")]  # no temp file left
-    book = openpyxl.load_workbook(packs["first"] / "bch-pack.xlsx")
-    assert book.sheetnames == ["Variance", "Savings", "Findings", "Claims", "Headlines", "About"]
+    sheets = ["Variance", "Savings", "By year", "Change-team costs", "Findings", "Claims", "Headlines"]
+    assert openpyxl.load_workbook(packs["first"] / "bch-pack.xlsx").sheetnames == [*sheets, "About"]
+    second = openpyxl.load_workbook(packs["second"] / "bch-pack.xlsx")  # from a second edition: the trend, the changes
+    assert second.sheetnames == [*sheets, "Trend", "Changes since the last pack", "About"]
+    trend = rows(second["Trend"])
+    assert {r["As at"] for r in trend} == {dt.datetime(2018, 7, 19), dt.datetime(2019, 7, 18)}  # dates, not text
+    ict = [r for r in trend if r["Function"] == "ICT"]
+    assert (ict[0]["Actual (£)"], ict[0]["Delivery (%)"]) == (1501000, pytest.approx(0.682))
+    changes = rows(second["Changes since the last pack"])
+    assert set(changes[0]) == {"Kind", "Item", "Before", "After", "Before (£)", "After (£)"}
+    hr = next(c for c in changes if c["Item"] == "HR 2019/20")  # as the board pack shows it, and exact
+    assert (hr["Kind"], hr["Before"], hr["After"], hr["Before (£)"], hr["After (£)"]) == (
+        "actual added",
+        "–",
+        "£150k",
+        None,
+        150000,
+    )
 
 
 def test_the_variance_sheet_keeps_money_as_pounds_with_a_pound_format(packs):
     ws = openpyxl.load_workbook(packs["first"] / "bch-pack.xlsx")["Variance"]
-    assert [c.value for c in ws[1]] == reconcile.COLUMNS
+    assert [c.value for c in ws[1]] == [workbook.heading(c) for c in reconcile.COLUMNS]  # headers in words
+    assert ws["D1"].value == "Forecast (£)" and ws["P1"].value == "RAG"
     ict = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "ICT")
     cells = {name: cell for name, cell in zip(reconcile.COLUMNS, ict, strict=True)}
     for name, pounds in (("forecast_gbp", 2202000), ("actual_gbp", 1501000), ("variance_gbp", -701000)):
         assert type(cells[name].value) is int and cells[name].value == pounds, name
         assert cells[name].number_format == '"£"#,##0;-"£"#,##0', name
     assert cells["revised_forecast_gbp"].value is None  # ICT was never re-forecast: blank, not £0
-    assert (cells["delivery_pct"].value, cells["delivery_pct"].number_format) == (68.2, "0.0")
+    assert (cells["delivery_pct"].value, cells["delivery_pct"].number_format) == (pytest.approx(0.682), "0.0%")
     assert (cells["status"].value, cells["rag"].value) == ("under-delivered", "red")
-    assert cells["actual_cells"].value == "Savings!B5:F5"
+    assert cells["actual_cells"].value == "[bch-savings-2018-07-19.xlsx]Savings!B5:F5"  # names the source
 
 
 def test_the_savings_sheet_keeps_each_figure_with_its_cell(packs):
     ws = openpyxl.load_workbook(packs["first"] / "bch-pack.xlsx")["Savings"]
     lines = rows(ws)
-    assert [c.value for c in ws[1]] == ["function", "fiscal_year", "saving_gbp", "cell"]
+    assert [c.value for c in ws[1]] == ["Function", "Fiscal year", "Saving (£)", "Cell"]
     assert len(lines) == 14
-    assert {"function": "ICT", "fiscal_year": "2015/16", "saving_gbp": 541000, "cell": "Savings!C5"} in lines
-    assert all(type(r["saving_gbp"]) is int and re.fullmatch(r"Savings![B-F][3-8]", r["cell"]) for r in lines)
-    assert sum(r["saving_gbp"] for r in lines) == 6151000
-    assert ws[f"{column(ws, 'saving_gbp')}2"].number_format == excel.GBP_FORMAT
+    ict = {"Function": "ICT", "Fiscal year": "2015/16", "Saving (£)": 541000, "Cell": f"[{SOURCE}]Savings!C5"}
+    assert ict in lines
+    assert all(
+        type(r["Saving (£)"]) is int and re.fullmatch(rf"\[{re.escape(SOURCE)}\]Savings![B-F][3-8]", r["Cell"])
+        for r in lines
+    )
+    assert sum(r["Saving (£)"] for r in lines) == 6151000
+    assert ws[f"{column(ws, 'Saving (£)')}2"].number_format == excel.GBP_FORMAT
 
 
 def test_findings_claims_and_headlines(packs):
     book = openpyxl.load_workbook(packs["first"] / "bch-pack.xlsx")
     assert rows(book["Findings"]) == [
         {
-            "severity": "warning",
-            "code": "blank-total",
-            "cell": "Savings!B13",
-            "message": "blank, but the running sum of costs to 2014/15 gives -£795,000",
-            "stated_gbp": None,
-            "computed_gbp": -795_000,
+            "Severity": "warning",
+            "Code": "blank-total",
+            "Cell": f"[{SOURCE}]Savings!B13",
+            "Message": "blank, but the running sum of costs to 2014/15 gives -£795,000",
+            "Stated (£)": None,
+            "Computed (£)": -795_000,
         }
     ]
     claims = rows(book["Claims"])
-    assert len(claims) == 21 and all(c["ok"] is True for c in claims)
-    costs = next(c for c in claims if c["metric"] == "total:change_team_costs")
-    assert (costs["claimed_gbp"], costs["computed_gbp"], costs["cell"]) == (6348000, 6348000, "'paper-claims.csv'!D8")
-    assert [(h["measure"], h["amount_gbp"], h["cells"]) for h in rows(book["Headlines"])] == [
-        ("recurrent_gbp", 6151000, "Savings!B3:F8"),
-        ("cumulative_to_date_gbp", 21716000, "Savings!B3:F8"),
-        ("change_team_costs_gbp", 6348000, "Savings!B12:F12"),
+    assert len(claims) == 21 and all(c["Agrees"] == "yes" for c in claims)  # booleans as words
+    costs = next(c for c in claims if c["Metric"] == "total:change_team_costs")
+    assert (costs["Claimed (£)"], costs["Computed (£)"], costs["Cell"]) == (6348000, 6348000, "'paper-claims.csv'!D8")
+    headlines = [(h["Measure"], h["Amount (£)"], h["Cells"].split("; ")[0]) for h in rows(book["Headlines"])]
+    assert headlines == [
+        ("recurrent_gbp", 6151000, f"[{SOURCE}]Savings!B3:F8"),
+        ("cumulative_to_date_gbp", 21716000, f"[{SOURCE}]Savings!B3:F8"),
+        ("change_team_costs_gbp", 6348000, f"[{SOURCE}]Savings!B12:F12"),
+        ("delivered_gbp", 1798000, f"[{SOURCE}]Savings!B3:F3"),  # the fourth: delivered by the 6 cases
     ]
+    assert rows(book["By year"])[-1] == {
+        "Fiscal year": "2018/19",
+        "Recurrent added (£)": 1158000,
+        "Recurrent a year by then (£)": 6151000,
+        "Cumulative savings (£)": 21716000,
+    }
+    assert [r["Change team costs (£)"] for r in rows(book["Change-team costs"])] == [
+        795000,
+        1895000,
+        1649000,
+        1448000,
+        561000,
+    ]
+    assert rows(book["Change-team costs"])[-1]["Cumulative change team costs (£)"] == 6348000
+    about = {r["Field"]: r["Value"] for r in rows(book["About"])}
+    assert about["figures as at"] == dt.datetime(2018, 7, 19) and about["materiality"] == pytest.approx(0.1)
+    assert book["About"]["B6"].number_format == "0.0%" and about["source workbook"] == SOURCE
 
 
 def test_every_sheet_has_a_frozen_header_a_filter_and_widths(packs):
@@ -114,17 +158,24 @@ def test_every_sheet_has_a_frozen_header_a_filter_and_widths(packs):
     assert refs == {
         "Variance": "A1:V9",
         "Savings": "A1:D15",
+        "By year": "A1:D6",
+        "Change-team costs": "A1:C6",
         "Findings": "A1:F2",
         "Claims": "A1:K22",  # with checked and about_as_of: which figures the quotes describe
-        "Headlines": "A1:D4",
-        "About": "A1:B6",
+        "Headlines": "A1:D5",
+        "About": "A1:B7",
     }
     for ws in book:
-        assert ws.freeze_panes == "A2", ws.title
+        assert ws.freeze_panes == "B2", ws.title  # the header row and the first column stay in view
         assert all(c.font.bold for c in ws[1]), ws.title
+        setup = ws.page_setup
+        assert (setup.orientation, setup.fitToWidth, setup.fitToHeight) == ("landscape", 1, 0), ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$1:$1", ws.title
     variance = book["Variance"]
-    widths = {name: variance.column_dimensions[column(variance, name)].width for name in ("function", "commentary")}
-    assert widths == {"function": 41, "commentary": excel.MAX_WIDTH}
+    widths = {name: variance.column_dimensions[column(variance, name)].width for name in ("Function", "Commentary")}
+    imd = next(r for r in variance.iter_rows(min_row=2) if r[0].value.startswith("Information Management"))
+    assert imd[0].alignment.wrap_text and variance.row_dimensions[imd[0].row].height >= 30  # its row shows it all
+    assert widths == {"Function": excel.MAX_WIDTH, "Commentary": excel.MAX_WIDTH}  # wider text wraps
 
 
 def test_no_cell_in_a_pack_workbook_is_a_formula(packs):
@@ -145,12 +196,14 @@ def test_a_formula_like_label_is_stored_as_text(tmp_path):
     variance = next(r for r in book["Variance"].iter_rows(min_row=2) if r[0].value == HOSTILE_LABEL)
     savings = [r for r in book["Savings"].iter_rows(min_row=2) if r[0].value == HOSTILE_LABEL]
     assert [c.coordinate for c in savings[0]] == ["A10", "B10", "C10", "D10"]
-    assert [(r[1].value, r[2].value, r[3].value) for r in savings] == [("2017/18", 92000, "Savings!E7")]
+    assert [(r[1].value, r[2].value, r[3].value) for r in savings] == [
+        ("2017/18", 92000, "[formula-label.xlsx]Savings!E7")
+    ]
     for cell in (variance[0], variance[1], savings[0][0]):
         assert (cell.value, cell.data_type, cell.quotePrefix) == (HOSTILE_LABEL, "s", True), cell.coordinate
     assert variance[reconcile.COLUMNS.index("status")].value == "no business case"
     finding = next(r for r in book["Findings"].iter_rows(min_row=2) if r[1].value == "no-business-case")
-    assert (finding[2].value, finding[2].quotePrefix) == ("Savings!A7", False)  # ordinary text, no prefix
+    assert (finding[2].value, finding[2].quotePrefix) == ("[formula-label.xlsx]Savings!A7", False)  # no quote prefix
 
 
 def test_the_headlines_read_back_exactly_and_a_float_is_refused(packs, tmp_path):
@@ -159,6 +212,7 @@ def test_the_headlines_read_back_exactly_and_a_float_is_refused(packs, tmp_path)
         "recurrent_gbp": 6151000,
         "cumulative_to_date_gbp": 21716000,
         "change_team_costs_gbp": 6348000,
+        "delivered_gbp": 1798000,
     }
     book = openpyxl.load_workbook(path)
     book["Headlines"]["C3"] = 21716000.5

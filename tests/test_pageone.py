@@ -92,9 +92,10 @@ def test_page_one_is_first_in_the_board_pack(analysis, tmp_path):
     # hashes, file names and parameters are in the appendix, never on page 1
     assert "SHA-256" not in first and "business-cases.csv" not in first and "materiality_pct" not in first
     assert "SHA-256" in page.split('id="appendix"')[1]
-    # every RAG word in its one colour
-    for word, colour in formats.RAG_COLOURS.items():
-        assert f".rag-{word} {{ color: {colour}; }}" in page
+    # every RAG code a cell carries marked in its word's one colour (the charts' too), the word in ink
+    for code in ("red", "amber", "green", "none"):
+        colour = formats.RAG_COLOURS[formats.rag_word(code) if code != "none" else "none"]
+        assert f".rag-{code} {{ border-left-color: {colour}; }}" in page
 
 
 def test_the_register_s_owner_columns_are_read_and_shown(tmp_path):

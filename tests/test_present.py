@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from bch.analyse import pipeline, reconcile, summary
-from bch.present import boardpack, charts, excel, formats, report, views
+from bch.present import boardpack, charts, formats, report, views, workbook
 from bch.read import editions, register
 from tests import builders, next_editions
 
@@ -75,7 +75,8 @@ def test_dates_impact_rag_and_changes():
         "none",
         "–",
     ]
-    assert formats.rag_colour("red") == formats.BAD and formats.rag_colour("green") == formats.GOOD
+    assert formats.rag_colour("red") == formats.RAG_COLOURS["Red"] and formats.rag_colour("Green") == "#2E8B57"
+    assert formats.rag_colour(None) == formats.rag_colour("none") == formats.RAG_COLOURS["none"]
     assert formats.change_value(150_000, money=True) == "£150k"
     assert formats.change_value(None, money=True) == "–"
     assert formats.change_value("10.0", money=False) == "10.0"
@@ -170,7 +171,7 @@ def case_row(page: str, case: str) -> str:
 def pack_context(
     analysis, figures_dir, trend=None, changes=CHANGES, git=None, previous_pack="2026-11-26", parameters=None
 ):
-    for name in charts.names(trend):
+    for name in charts.names(trend, analysis.variance):
         (figures_dir / f"{name}.png").write_bytes(PIXEL)
     return boardpack.build_context(
         analysis,
@@ -411,7 +412,7 @@ def test_the_headline_figures_are_declared_once_and_every_presenter_reads_them(a
         "cumulative savings since 2014/15",
         "change-team costs over the same years (not netted)",
     ]
-    assert list(excel._headlines(analysis)["measure"]) == keys
+    assert list(workbook.headlines(analysis)["measure"]) == [*keys, "delivered_gbp"]  # and the cases' delivery
 
 
 def test_a_savings_file_named_with_controls_is_neutralised_in_the_appendix(analysis, tmp_path):
@@ -452,3 +453,14 @@ def test_a_label_with_no_break_point_wraps_inside_the_page(tmp_path):
     # wrapped by the page's style, not cut
     assert f'<tr><th scope="row" data-label="Business case">{"X" * 125}</th>' in page
     assert past_the_right_margin(page) == []
+
+
+def test_each_chart_in_the_board_pack_has_its_figures_as_alt_text(analysis, tmp_path):
+    page = boardpack.render_html(pack_context(analysis, tmp_path))
+    alts = re.findall(r'<img [^>]*alt="([^"]*)"', page)
+    assert len(alts) == len(charts.names(None, analysis.variance)) == 4
+    assert alts[0].startswith("Variance chart. The 6 business cases with forecasts delivered £1,798k")
+    assert "ICT: forecast £2,202k, actual £1,501k, -£701k (-31.8%), RAG Red" in alts[0]
+    assert "Human Resources 0.0% (Red)" in alts[1]
+    assert alts[2].startswith("Recurrent savings added in each fiscal year, stacked by function: 2014/15 £2,600k;")
+    assert "2018/19: savings £21,716k, change-team costs £6,348k" in alts[3]

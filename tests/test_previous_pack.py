@@ -150,7 +150,7 @@ def test_the_board_page_says_it_could_not_compare(previous, analysis, tmp_path):
     found, unreadable = render.changes_since(previous, stored(analysis), {})
     figures = tmp_path / "figures"
     figures.mkdir()
-    for name in charts.names(None):
+    for name in charts.names(None, analysis.variance):
         (figures / f"{name}.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     page = boardpack.render_html(
         boardpack.build_context(

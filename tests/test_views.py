@@ -1,7 +1,7 @@
 """What notebooks show: every data label escaped, £ with separators, impact colours."""
 
 from bch.analyse import pipeline
-from bch.present import views
+from bch.present import formats, views
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -59,9 +59,12 @@ def test_variance_table_shows_rag_as_word_and_colour():
     for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", html):
         for cell in re.findall(r"_(row\d+)_col9\b", selectors):
             styles[cell] = styles.get(cell, "") + " ".join(body.split())
-    assert "color: #B34700; font-weight: bold; border-left: 0.8em solid #B34700" in styles["row2"]  # ICT: red
-    assert "color: #00795A; font-weight: bold; border-left: 0.8em solid #00795A" in styles["row0"]  # Firearms
-    assert "color: #5a5a5a; font-weight: normal" in styles["row5"]  # Public Contact: no RAG, said in words
+    # the swatch in the charts' colour of the word (formats.RAG_COLOURS), the word itself in ink
+    red, green, none = (formats.RAG_COLOURS[w] for w in ("Red", "Green", "none"))
+    assert f"font-weight: bold; border-left: 0.8em solid {red}" in styles["row2"]  # ICT: Red
+    assert f"font-weight: bold; border-left: 0.8em solid {green}" in styles["row0"]  # Firearms: Green
+    assert f"font-weight: normal; border-left: 0.8em solid {none}" in styles["row5"]  # Public Contact: no RAG
+    assert "color:" not in styles["row2"]
 
 
 def test_text_columns_read_from_the_left_and_figures_from_the_right():

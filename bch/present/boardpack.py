@@ -29,13 +29,6 @@ class MissingFigure(BchError):
     exit_code = 1
 
 
-CHART_ALT = {
-    "variance": "Variance per business case: forecast outlined, actual solid, variance bars and % pins",
-    "delivery": "Delivery as a percentage of the latest forecast, by business case, with the materiality band",
-    "recurrent-by-year": "Recurrent savings added in each fiscal year, stacked by function",
-    "cumulative": "Cumulative savings and cumulative change-team costs by fiscal year, side by side",
-    "trend": "Each business case's actual savings and delivery % at each edition, on one scale",
-}
 FILTERS = {
     "gbp_k": formats.gbp_k,
     "pct": formats.pct,
@@ -175,9 +168,10 @@ def claims(analysis) -> dict:
     return {"claims": rows, "claims_ok": sum(1 for c in rows if c["ok"])}
 
 
-def charts(figures_dir: Path, trend) -> dict:
-    """Each chart the charts notebook saves, embedded as a data: URI (the CSP allows nothing else).
-    A missing one is an error: a board pack never silently lacks a figure."""
+def charts(figures_dir: Path, trend, analysis) -> dict:
+    """Each chart the charts notebook saves (every page of a paged one), embedded as a data: URI (the CSP
+    allows nothing else), its alt text stating its figures. A missing one is an error: a board pack never
+    silently lacks a figure."""
     from bch.present import charts as chart_functions
 
     def data_uri(png: Path) -> str:
@@ -185,8 +179,13 @@ def charts(figures_dir: Path, trend) -> dict:
             raise MissingFigure(f"{png.name} is missing: the charts notebook did not save it; nothing published")
         return "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
 
-    expected = chart_functions.names(trend)
-    return {"charts": [{"src": data_uri(figures_dir / f"{name}.png"), "alt": CHART_ALT[name]} for name in expected]}
+    expected = chart_functions.names(trend, analysis.variance)
+    return {
+        "charts": [
+            {"src": data_uri(figures_dir / f"{name}.png"), "alt": chart_functions.alt_text(name, analysis, trend)}
+            for name in expected
+        ]
+    }
 
 
 def since_last_pack(
@@ -236,7 +235,7 @@ def build_context(
         **headline(analysis, trend),
         **findings(analysis),
         **reconciliation(analysis),
-        **charts(figures_dir, trend),
+        **charts(figures_dir, trend, analysis),
         **claims(analysis),
         **since_last_pack(changes, previous_pack, previous_as_of, previous_unreadable),
         "palette": formats.PALETTE,

@@ -2,10 +2,12 @@
 axes, data labels shown literally, and saving a chart as PNG and SVG. `bch.present.charts` draws with
 these and nothing else.
 
-IBCS-style notation: actuals solid dark grey, forecasts outlined; variances coloured by impact
-(under-delivery red, over-delivery green). Red and green mean that and nothing else: categories
-(functions, savings against costs) are told apart in greys and blues. Every label from the data is shown
-literally: a `$` would otherwise start matplotlib's mathtext.
+IBCS-style notation: actuals solid dark grey, forecasts outlined; each case's variance in the colour of
+its RAG word (`bch.present.formats.RAG_COLOURS`, the tables' too), with a legend naming the word. Red,
+amber and green mean that and nothing else: categories (functions, savings against costs) are told apart
+in greys and blues. Every label from the data is shown literally: a `$` would otherwise start matplotlib's
+mathtext. Text is sized for print: a chart drawn `A4_WIDTH_IN` wide is printed `PRINTED_WIDTH_IN` wide in
+the board pack, so every size is scaled up to at least `MIN_PRINTED_PT` there.
 """
 
 from __future__ import annotations
@@ -16,14 +18,59 @@ from bch.present import formats
 
 ACTUAL = "#404040"
 FORECAST_EDGE = "#404040"
-BAD = "#D55E00"  # vermillion (Okabe–Ito, safe for colour-blind readers): under-delivery
-GOOD = "#009E73"  # bluish green: over-delivery
-NEUTRAL = "#999999"
+RAG = formats.RAG_COLOURS  # RAG word -> colour: the one declaration, shared with the tables
+RAG_EDGE = "#404040"  # every RAG bar is outlined, so the palest (no RAG) still shows on white
 CUMULATIVE_SAVINGS = "#1F4E79"
 CUMULATIVE_COSTS = "#A6A6A6"
 # categories: blues and greys alternating dark and light, so neighbours in a stack stay apart
 SERIES = ["#1F4E79", "#9DC3E6", "#595959", "#2E75B6", "#D0D0D0", "#7F9DB9", "#BDD7EE", "#8C8C8C"]
-A4_WIDTH_IN = 7.5  # the printable width of an A4 page with 2 cm margins
+A4_WIDTH_IN = 7.5  # the width every chart is drawn at
+# The board pack prints a chart 162 mm wide: A4's 210 mm less its @page margins (14 mm each side) and the
+# body's padding (10 mm each side), in board-pack.html.j2.
+PRINTED_WIDTH_IN = 162 / 25.4
+MIN_PRINTED_PT = 8.0
+PAD_IN = 0.1  # the margin a saved chart keeps around its drawing, each side
+SAVED_WIDTH_IN = A4_WIDTH_IN + 2 * PAD_IN  # what the board pack shrinks to PRINTED_WIDTH_IN
+
+
+def pt(printed: float) -> float:
+    """The font size to draw at for `printed` points on the board pack's page."""
+    return round(printed * SAVED_WIDTH_IN / PRINTED_WIDTH_IN + 0.005, 2)
+
+
+TEXT = pt(MIN_PRINTED_PT)  # labels, ticks, legends, captions
+HEADING = pt(9)  # panel titles
+TITLE = pt(10.5)  # the chart's title: its finding
+TITLE_CHARS = 66  # a title wraps at this many characters, a caption at CAPTION_CHARS: neither widens the chart
+CAPTION_CHARS = 95
+LABEL_BOX = {"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
+
+
+def rag_colour(rag) -> str:
+    """The colour of a case's RAG (its reconciliation's `rag`: green, amber, red, none)."""
+    return formats.rag_colour(rag)
+
+
+def rag_handles(rags, materiality_pct: float | None = None) -> list:
+    """Legend entries naming the RAG word of each colour shown (and what it means), Red, Amber, Green, none."""
+    from matplotlib.patches import Patch
+
+    words = {formats.rag_word(r) for r in rags}
+    meaning = {}
+    if materiality_pct is not None:
+        m = materiality_pct
+        meaning = {
+            "Red": f"more than {2 * m:g}% short",
+            "Amber": f"{m:g}–{2 * m:g}% short",
+            "Green": f"within {m:g}% or above",
+            "none": "no forecast to compare",
+        }
+    handles = [
+        Patch(facecolor=RAG[w], edgecolor=RAG_EDGE, linewidth=0.6, label=f"{w}: {meaning[w]}" if w in meaning else w)
+        for w in ("Red", "Amber", "Green", "none")
+        if w in words
+    ]
+    return handles
 
 
 def literal(text: object) -> str:
@@ -63,10 +110,19 @@ def theme():
             **context,
             "axes.spines.right": False,
             "axes.spines.top": False,
-            "svg.fonttype": "path",
+            "svg.fonttype": "none",  # text stays text: searchable, selectable, read aloud
+            "font.size": TEXT,
+            "axes.titlesize": HEADING,
+            "axes.labelsize": TEXT,
+            "xtick.labelsize": TEXT,
+            "ytick.labelsize": TEXT,
+            "legend.fontsize": TEXT,
+            "legend.title_fontsize": TEXT,
+            "axes.axisbelow": True,
             "svg.hashsalt": "bch",  # stable ids: the same chart gives the same file
             "figure.dpi": 110,
             "savefig.dpi": 150,
+            "savefig.pad_inches": PAD_IN,
             "axes.titlelocation": "left",
             "axes.titleweight": "bold",
             "font.family": "DejaVu Sans",
@@ -85,15 +141,29 @@ def new_figure(nrows: int = 1, ncols: int = 1, height: float = 3.6, **kwargs):
     return fig, fig.subplots(nrows, ncols, **kwargs)
 
 
-def finish(fig, title: str, caption: str | None = None, source: str = "", title_y: float = 1.01):
-    """Title above; caption and source line (from the edition, never a literal) below the plotting area."""
+def finish(fig, title: str, caption: str | None = None, source: str = "", legend: list | None = None, ncols: int = 3):
+    """Title above (the layout makes room for it); below the plotting area, the `legend` (its handles) and
+    under it the caption and source line (from the edition, never a literal), stacked, never overlapping."""
     import textwrap
 
-    fig.text(0.01, title_y, literal(title), ha="left", va="bottom", fontsize=11, fontweight="bold")
+    from matplotlib.transforms import ScaledTranslation
+
+    heading = textwrap.fill(literal(title), TITLE_CHARS)
+    fig.suptitle(heading, x=0.01, ha="left", fontsize=TITLE, fontweight="bold")
+    below = 0.0  # inches the legend takes under the figure
+    if legend:
+        fig.legend(handles=legend, loc="upper left", bbox_to_anchor=(0.01, 0.0), ncols=ncols, frameon=False)
+        below = (-(-len(legend) // ncols)) * TEXT * 1.75 / 72 + 0.1
     text = "\n".join(part for part in (caption, source) if part)
-    wrapped = "\n".join(textwrap.fill(part, 130) for part in literal(text).split("\n"))
-    fig.text(0.01, -0.01, wrapped, ha="left", va="top", fontsize=7, color="#555555")
+    wrapped = "\n".join(textwrap.fill(part, CAPTION_CHARS) for part in literal(text).split("\n"))
+    shift = fig.transFigure + ScaledTranslation(0, -below, fig.dpi_scale_trans)
+    fig.text(0.01, -0.01, wrapped, ha="left", va="top", fontsize=TEXT, color="#555555", transform=shift)
     return fig
+
+
+def title_of(fig) -> str:
+    """A chart's title, as one line."""
+    return fig.get_suptitle().replace("\n", " ")
 
 
 def money_axis(axis, ticks: int = 5):
@@ -114,7 +184,8 @@ def label_ends(ax, y: list[int], values: list, text, gap: float) -> None:
             textcoords="offset points",
             ha="left" if value >= 0 else "right",
             va="center",
-            fontsize=7,
+            fontsize=TEXT,
+            bbox=LABEL_BOX,  # a gridline passes behind a label, never through it
         )
 
 

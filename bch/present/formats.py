@@ -27,7 +27,10 @@ PALETTE = {"bad": BAD, "good": GOOD, "amber": AMBER, "muted": MUTED}
 
 SHORTFALL = ("under-delivered", "no savings delivered")  # the statuses beyond materiality below forecast
 RAG_WORDS = {"green": "Green", "amber": "Amber", "red": "Red", "none": "none"}
-RAG_COLOURS = {"green": GOOD, "amber": AMBER, "red": BAD, "none": MUTED}
+# The one colour of each RAG word, in every chart (bars, pins, legends) and every table (swatches). Their
+# WCAG relative luminances differ by a contrast ratio of 1.5 or more pair by pair, so they stay apart
+# printed in greyscale (Red darkest, then Green, Amber, none lightest); the word is always shown beside.
+RAG_COLOURS = {"Red": "#9E1B1B", "Green": "#2E8B57", "Amber": "#F0A30A", "none": "#E3E3E3"}
 
 CAVEAT = (
     "Not netted: change-team costs are shown beside the savings, not taken off them, because the change team "
@@ -104,7 +107,9 @@ def rag_word(rag) -> str:
 
 
 def rag_colour(rag) -> str:
-    return RAG_COLOURS.get(rag, MUTED) if isinstance(rag, str) else MUTED
+    """The colour of a RAG code (green, amber, red, none) or word; 'none' for anything else."""
+    word = RAG_WORDS.get(rag, rag) if isinstance(rag, str) else "none"
+    return RAG_COLOURS.get(word, RAG_COLOURS["none"])
 
 
 def change_value(value, money: bool) -> str:

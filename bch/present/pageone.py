@@ -33,7 +33,7 @@ def page_one(analysis) -> dict:
         "decisions": decisions(analysis, rows),
         "reforecasts": reforecasts(rows),
         "no_owner": NO_OWNER,
-        "rag_colours": formats.RAG_COLOURS,
+        "rag_colours": {code: formats.rag_colour(code) for code in formats.RAG_WORDS},  # by the code cells carry
     }
 
 

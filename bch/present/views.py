@@ -33,13 +33,11 @@ def _impact(value) -> str:
 
 
 def _rag(rag) -> str:
-    """The RAG word in its colour, with a swatch beside it: never colour alone."""
+    """The RAG word beside a swatch of its colour (the charts' colour): never colour alone. The word stays in
+    ink, legible on white whatever the swatch."""
     colour = formats.rag_colour(rag)
     weight = "normal" if rag == "none" else "bold"
-    return (
-        f"text-align: left; color: {colour}; font-weight: {weight}; border-left: 0.8em solid {colour}; "
-        "padding-left: 0.3em"
-    )
+    return f"text-align: left; font-weight: {weight}; border-left: 0.8em solid {colour}; padding-left: 0.3em"
 
 
 def _styled(frame: pd.DataFrame, formats: dict | None = None):
@@ -139,11 +137,9 @@ def trend(figures: dict, folder):
     """The across-editions chart, saved and shown; with one edition, a line saying so."""
     from IPython.display import HTML
 
-    from bch.present import chartstyle
-
-    if "trend" not in figures:
+    if not any(name == "trend" or name.startswith("trend-") for name in figures):
         return HTML("<p>One edition so far: the trend across editions appears from the next one.</p>")
-    return image(chartstyle.save(figures["trend"], folder, "trend"))
+    return pages(figures, folder, "trend")
 
 
 def saved(paths: list):
@@ -160,3 +156,16 @@ def image(saved: list):
 
     png = next(p for p in saved if str(p).endswith(".png"))
     return Image(filename=str(png))
+
+
+def pages(figures: dict, folder, chart: str) -> None:
+    """Every page of a chart (`variance`, or `variance-1`, `variance-2`, … as `bch.present.charts.names`
+    lists them), saved and shown in turn."""
+    from IPython.display import display
+
+    from bch.present import chartstyle
+
+    for name, fig in figures.items():
+        stem, _, number = name.rpartition("-")
+        if name == chart or (stem == chart and number.isdigit()):
+            display(image(chartstyle.save(fig, folder, name)))

@@ -242,7 +242,7 @@ def _render_while_running(job: PackJob, running, finished: queue.Queue, stop):
                 continue  # a notebook failed, this thread did, or the run was stopped: render nothing more
             if not rendered:
                 _board_pack(analysis, context, job.building)
-                excel.write_workbook(analysis, job.building / names.WORKBOOK)
+                excel.write_workbook(analysis, job.building / names.WORKBOOK, context["trend"], context["changes"])
                 rendered = True
             published.show_published_location(executed, job.building.parent / job.name)
             reviewer_html(executed)
