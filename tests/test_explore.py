@@ -277,8 +277,8 @@ def test_the_view_downloads_through_bchs_own_excel_writer(base, tmp_path):
     shown = dataclasses.replace(base.analysis, variance=sliced, materiality_pct=20.0)
     rows = list(load_workbook(excel.write_workbook(shown, tmp_path / "v.xlsx"))["Variance"].values)
     record = dict(zip(rows[0], rows[1], strict=True))
-    assert len(rows) == 2 and record["function"] == "ICT"
-    assert (record["actual_gbp"], record["rag"]) == (1_501_000, "amber")  # whole pounds, a number
+    assert len(rows) == 2 and record["Function"] == "ICT"
+    assert (record["Actual (£)"], record["RAG"]) == (1_501_000, "amber")  # whole pounds, a number
 
 
 def test_an_edition_compared_with_the_first_and_its_revision_in_force(tmp_path):

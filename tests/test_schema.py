@@ -9,7 +9,7 @@ from bch.analyse import history, pipeline, reconcile
 from bch.analyse.claimcheck import CLAIMS
 from bch.core.findings import FINDINGS, findings_frame
 from bch.core.schema import Schema, SchemaError, money_array
-from bch.present import excel
+from bch.present import excel, workbook
 from bch.read import register
 from bch.read.sheet import FUNCTIONS, LINES, STATED
 
@@ -51,8 +51,9 @@ def test_every_table_of_the_shipped_analysis_is_as_declared():
     CLAIMS.check(analysis.claims, extra=True)
     register.CASES.check(analysis.register.cases)
     FINDINGS.check(findings_frame(analysis.findings))
-    headlines = excel._headlines(analysis)
-    assert list(headlines["amount_gbp"]) == [6_151_000, 21_716_000, 6_348_000]
+    headlines = workbook.headlines(analysis)
+    workbook.HEADLINE_TABLE.check(headlines)
+    assert list(headlines["amount_gbp"]) == [6_151_000, 21_716_000, 6_348_000, 1_798_000]  # §5.3, table 5.2, §6
     trend = history.trend_table([analysis]).cases
     assert history.TREND.check(trend) is trend
 
@@ -62,6 +63,6 @@ def test_headlines_with_unknown_totals_keep_the_known_one_as_int_pounds():
     analysis = pipeline.analyse()
     unknown = {"recurrent_gbp": None, "cumulative_to_date_gbp": None, "change_team_costs_gbp": 6_348_000}
     analysis.__dict__["totals"] = unknown  # the cached property, as a `tbc` line leaves it
-    frame = excel._headlines(analysis)
+    frame = workbook.headlines(analysis)
     assert str(frame["amount_gbp"].dtype) == "Int64"
-    assert [excel._value("amount_gbp", v) for v in frame["amount_gbp"]] == [None, None, 6_348_000]
+    assert [excel._value("amount_gbp", v) for v in frame["amount_gbp"]] == [None, None, 6_348_000, 1_798_000]

@@ -34,6 +34,7 @@ FILTERS = {
     "pct": formats.pct,
     "impact": formats.impact,
     "rag": formats.rag_word,
+    "total_label": formats.total_label,
     "refs": lambda cells: [ref for ref in str(cells or "").split("; ") if ref],
     "breakable": lambda text: _breakable(text),
 }

@@ -138,7 +138,7 @@ def render_variance(analysis: Analysis) -> list[str]:
         t = analysis.variance_totals
         rows.append(
             (
-                f"Total ({t['cases']} cases with figures)",
+                formats.total_label(t["cases"]),
                 formats.gbp_k(t["forecast_gbp"]),
                 formats.gbp_k(t["latest_forecast_gbp"]),
                 formats.gbp_k(t["actual_gbp"]),
