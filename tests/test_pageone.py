@@ -265,3 +265,54 @@ def test_edition_add_records_scope_and_recommendation_and_carries_the_scope_forw
 )
 def test_a_month_is_named_one_way(day, shown):
     assert formats.month(day) == shown
+
+
+def _with_profiles(tmp_path: Path, profiles: dict[str, str]) -> Path:
+    """The shipped register with a `profile` column, filled for the cases named."""
+    with open(editions.load().newest().register, encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows[0].append("profile")
+    for row in rows[1:]:
+        row.append(profiles.get(row[0], ""))
+    path = tmp_path / "business-cases.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return path
+
+
+def test_a_forecast_profile_tells_a_red_case_not_yet_due_from_behind_its_profile(tmp_path):
+    """ICT (§6.4: £2.202m forecast, £1,501k delivered to 2018/19) profiled to £1.2m by 2017/18 and its whole saving
+    by 2020/21 is Red but not yet due; Custody (£278k forecast, £92k delivered) profiled to £200k by 2018/19 is
+    behind it by £108k; the others have no profile."""
+    path = _with_profiles(
+        tmp_path, {"ICT": "2016/17 £600k; 2017/18 £1.2m; 2020/21 £2.202m", "Custody": "2017/18 £100k; 2018/19 £200k"}
+    )
+    analysis = pipeline.analyse(register_path=path)
+    assert [f for f in analysis.findings if f.code == codes.BAD_PROFILE] == []
+    standing = {d["function"]: d["profile"] for d in pageone.page_one(analysis)["decisions"]}
+    assert standing == {
+        "Human Resources": "no profile recorded",
+        "ICT": "not yet due: on profile (£1,501k delivered of £1,200k due by 2018/19)",
+        "Information Management Department (IMD)": "no profile recorded",
+        "Custody": "behind profile: £108k short of £200k due by 2018/19",
+    }
+
+
+@pytest.mark.parametrize(
+    ("written", "why"),
+    [
+        ("2017/18 tbc", "'2017/18 tbc' is not a fiscal year and an amount"),
+        ("next year £100k", "'next year £100k' is not a fiscal year and an amount"),
+        ("2018/19 £200k; 2017/18 £300k", "'2017/18 £300k' does not follow 2018/19"),
+        ("2017/18 £300k; 2018/19 £200k", "'2018/19 £200k' does not follow 2017/18"),
+        ("2017/18 -£1k", "'2017/18 -£1k' is not a fiscal year and an amount"),
+    ],
+)
+def test_a_profile_that_can_not_be_read_is_a_finding_naming_its_cell_and_no_profile(tmp_path, written, why):
+    path = _with_profiles(tmp_path, {"ICT": written})
+    analysis = pipeline.analyse(register_path=path)
+    found = [(f.severity, f.code, f.cell) for f in analysis.findings if f.code == codes.BAD_PROFILE]
+    assert found == [("warning", "bad-profile", "'business-cases.csv'!K4")]  # ICT: row 4, the 11th column
+    assert why in next(f.message for f in analysis.findings if f.code == codes.BAD_PROFILE)
+    ict = next(d for d in pageone.page_one(analysis)["decisions"] if d["function"] == "ICT")
+    assert ict["profile"] == "no profile recorded"

@@ -101,6 +101,9 @@ BAD_DATE = _declare("bad-date", "error", "a revision's date is not a date like 2
 BAD_ACTION_DUE = _declare(
     "bad-action-due", "warning", "a register's action_due is not a date like 2019-01-31: read as not stated"
 )
+BAD_PROFILE = _declare(
+    "bad-profile", "warning", "a register's forecast profile is not fiscal years with rising amounts: read as none"
+)
 ALIAS_UNKNOWN_CASE = _declare(
     "alias-unknown-case", "warning", "a catalogued --alias names a function the register does not have"
 )

@@ -12,6 +12,7 @@ from collections import Counter
 
 from bch.core import labels
 from bch.present import formats
+from bch.read import profile as profiles
 
 DECIDING = ("red", "amber")  # the RAG words that need a decision
 
@@ -33,6 +34,7 @@ def page_one(analysis) -> dict:
         "decisions": decisions(analysis, rows),
         "reforecasts": reforecasts(rows),
         "no_owner": NO_OWNER,
+        "no_profile": NO_PROFILE,
         "rag_colours": {code: formats.rag_colour(code) for code in formats.RAG_WORDS},  # by the code cells carry
     }
 
@@ -41,6 +43,7 @@ def decisions(analysis, rows: list[dict]) -> list[dict]:
     """Each Red case, then each Amber one (the largest shortfall first), with its owner, next action, when it is
     due and the owner's confidence from the register's optional columns ('no owner recorded' without them)."""
     actions = {labels.normalise(c["function"]): c for c in analysis.register.cases.to_dict("records")}
+    year = analysis.sheet.years[-1] if analysis.sheet.years else None
     deciding = [r for r in rows if r["rag"] in DECIDING]
     deciding.sort(key=lambda r: (DECIDING.index(r["rag"]), formats.pounds(r["variance_gbp"]) or 0))
     out = []
@@ -57,9 +60,23 @@ def decisions(analysis, rows: list[dict]) -> list[dict]:
                 "next_action": case.get("next_action") or "",
                 "action_due": formats.long_date_of(case.get("action_due")) if case.get("action_due") else "",
                 "confidence": case.get("confidence") or "",
+                "profile": profile_standing(case.get("profile") or (), formats.pounds(r["actual_gbp"]), year),
             }
         )
     return out
+
+
+def profile_standing(profile: profiles.Profile, actual: int | None, year: str | None) -> str:
+    """Where a case stands against its forecast profile at the sheet's last year: not yet due (on its profile,
+    the rest of its saving due later) or behind it, by how much; 'no profile recorded' without one."""
+    due = profiles.due_by(profile, year) if year else None
+    if due is None:
+        return NO_PROFILE
+    if actual is None:
+        return f"{formats.gbp_k(due)} due by {year}; delivered unknown"
+    if actual >= due:
+        return f"not yet due: on profile ({formats.gbp_k(actual)} delivered of {formats.gbp_k(due)} due by {year})"
+    return f"behind profile: {formats.gbp_k(due - actual)} short of {formats.gbp_k(due)} due by {year}"
 
 
 def reforecasts(rows: list[dict]) -> list[dict]:
@@ -82,6 +99,7 @@ def reforecasts(rows: list[dict]) -> list[dict]:
 # Page 1 of the board pack: the answer, in sentences decided here.
 RAG_ORDER = ("red", "amber", "green")  # the order page 1 counts and lists them: what needs a decision first
 NO_OWNER = "no owner recorded"
+NO_PROFILE = "no profile recorded"
 SCOPE_NOT_STATED = "scope not stated"
 NOTE_THE_REPORT = "The Board is asked to note the report."
 
