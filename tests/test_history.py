@@ -68,6 +68,16 @@ def test_the_next_edition_states_only_its_own_date_and_shows_the_trend(history):
     assert trend_alt.startswith(
         "Each business case&#39;s actual and % of forecast delivered at each edition (19 July 2018"
     )
+    # the table under the trend chart: ICT's actual at each edition and its change (the next edition adds £200k)
+    trend_table = page.split('<table class="trend">')[1].split("</table>")[0]
+    ict = re.search(r'<tr><th scope="row" data-label="Business case">ICT</th>.*?</tr>', trend_table).group(0)
+    assert [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r'<td[^>]*class="num">.*?</td>', ict)] == [
+        "£1,501k",
+        "£1,501k",
+        "£1,701k",
+        "+£200k",
+        "77.2%",
+    ]
     assert "These figures were quoted in" in page and "not checked" in page
     assert "more than six months before these figures" in page
     assert "Figures quoted in an earlier paper: then and now" in page

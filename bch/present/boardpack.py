@@ -18,7 +18,7 @@ from bch.core import labels
 from bch.core.digest import file_entry
 from bch.core.errors import BchError
 from bch.core.findings import count_by_severity
-from bch.present import formats, html, pageone
+from bch.present import formats, html, pageone, trendtable
 from bch.read import cases
 
 TEMPLATE = html.TEMPLATES / "board-pack.html.j2"
@@ -102,6 +102,8 @@ def headline(analysis, trend) -> dict:
         "caveat": formats.CAVEAT,
         "trend_editions": [formats.long_date_of(day) for day in trend.editions] if trend else [],
         "trend_unread": list(trend.unread) if trend else [],
+        "trend_rows": trendtable.rows(trend),
+        "trend_heads": trendtable.headings(trend),
     }
 
 
