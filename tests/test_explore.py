@@ -75,7 +75,10 @@ def test_a_what_if_is_in_force_from_its_date_and_warned_about_after_the_as_of_da
     ("edit", "message"),
     [
         (scenario.Edit("Payroll", AS_OF, 1), "'Payroll' is not a case in the register"),
-        (scenario.Edit("ICT", AS_OF, 0), "a forecast is a positive number of whole pounds, not 0"),
+        (
+            scenario.Edit("ICT", AS_OF, 0),
+            "a forecast is a positive number of whole pounds up to 1,000,000,000,000, not 0",
+        ),
         (scenario.Edit("ICT", AS_OF, 1.5), "not 1.5"),
     ],
 )
@@ -202,7 +205,7 @@ def test_the_explorer_writes_into_explore_only(tmp_path):
         explorer.c.what_if_forecast.value = -5
         explorer.c.apply.click()
         assert explorer.status.value.endswith(
-            "bch: error: what-if: a forecast is a positive number of whole pounds, not -5</p>"
+            "bch: error: what-if: a forecast is a positive number of whole pounds up to 1,000,000,000,000, not -5</p>"
         )
     assert sorted(p.name for p in (root / "explore").iterdir()) == [
         "2018-07-19-scenario-revisions.csv",
@@ -308,3 +311,26 @@ def test_the_explore_notebook_runs_headless_and_saves_nothing(notebook_kernel, t
     assert not any(o.output_type == "error" for c in nb.cells for o in c.get("outputs", []))
     assert sorted(paths.ROOT.glob("explore/**/*")) == before
     assert not (tmp_path / "out").exists()  # output_dir: the explore notebook writes no tables
+
+
+@pytest.mark.parametrize("reason", ["", "   ", None])
+def test_a_what_if_without_a_reason_is_exported_as_a_what_if_never_as_str(base, reason):
+    edit = scenario.check_edit(scenario.Edit("ICT", dt.date(2018, 7, 1), 1_600_000, reason), base.register.cases)
+    assert edit.reason == "what-if"
+
+
+def test_a_long_what_if_reason_is_kept_whole_on_one_line(base):
+    written = "Two projects\ncancelled; " * 30
+    edit = scenario.check_edit(scenario.Edit("ICT", dt.date(2018, 7, 1), 1_600_000, written), base.register.cases)
+    assert "\n" not in edit.reason and "…" not in edit.reason and edit.reason.count("cancelled") == 30
+
+
+@pytest.mark.parametrize("forecast", [10**19, 10**12 + 1, 0, -5])
+def test_a_what_if_forecast_past_what_a_register_may_state_is_refused_in_one_line(base, forecast):
+    with pytest.raises(ParameterError, match=r"^what-if: a forecast is a positive number of whole pounds up to"):
+        scenario.check_edit(scenario.Edit("ICT", dt.date(2018, 7, 1), forecast, "r"), base.register.cases)
+
+
+def test_a_what_if_dated_with_a_time_is_refused_in_one_line(base):
+    with pytest.raises(ParameterError, match="the effective date must be a date"):
+        scenario.check_edit(scenario.Edit("ICT", dt.datetime(2018, 7, 1, 9), 1_600_000, "r"), base.register.cases)

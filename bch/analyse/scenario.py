@@ -15,7 +15,7 @@ from fractions import Fraction
 import pandas as pd
 
 from bch.analyse import reconcile
-from bch.core import labels
+from bch.core import labels, money
 from bch.core.errors import ParameterError
 from bch.core.money import as_pounds
 from bch.core.schema import Schema
@@ -84,11 +84,14 @@ def check_edit(edit: Edit, cases: pd.DataFrame) -> Edit:
     known = {labels.normalise(f): f for f in cases["function"]}
     if labels.normalise(edit.function) not in known:
         raise ParameterError(f"what-if: {edit.function!r} is not a case in the register")
-    if isinstance(edit.forecast_gbp, bool) or not isinstance(edit.forecast_gbp, int) or edit.forecast_gbp <= 0:
-        raise ParameterError(f"what-if: a forecast is a positive number of whole pounds, not {edit.forecast_gbp!r}")
-    if not isinstance(edit.effective, dt.date):
+    figure = edit.forecast_gbp
+    if isinstance(figure, bool) or not isinstance(figure, int) or not 0 < figure <= money.MAX_CREDIBLE_GBP:
+        raise ParameterError(
+            f"what-if: a forecast is a positive number of whole pounds up to {money.MAX_CREDIBLE_GBP:,}, not {figure!r}"
+        )
+    if not isinstance(edit.effective, dt.date) or isinstance(edit.effective, dt.datetime):
         raise ParameterError(f"what-if: the effective date must be a date, not {edit.effective!r}")
-    reason = labels.one_line(labels.neutralise(edit.reason)) or "what-if"
+    reason = " ".join(labels.neutralise(str(edit.reason or "")).split()) or "what-if"  # one line, never clipped
     return dataclasses.replace(edit, function=known[labels.normalise(edit.function)], reason=reason)
 
 

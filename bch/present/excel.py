@@ -109,7 +109,7 @@ def _value(column: str, value, source: tuple[str, str] = ("", "")):
 
     import pandas as pd
 
-    from bch.core.labels import neutralise
+    from bch.core.labels import hostile_characters, neutralise
     from bch.core.money import as_pounds
 
     if column.endswith("_gbp"):
@@ -132,7 +132,7 @@ def _value(column: str, value, source: tuple[str, str] = ("", "")):
 
         if column in workbook.CELL_COLUMNS:
             value = workbook.name_the_workbook(value, *source)
-        if ILLEGAL_CHARACTERS_RE.search(value):  # openpyxl refuses them; shown as ⟨ESC⟩ like everywhere else
+        if ILLEGAL_CHARACTERS_RE.search(value) or hostile_characters(value):  # shown as ⟨ESC⟩, ⟨U+202E⟩ as everywhere
             value = neutralise(value)
         if len(value) > MAX_CELL_TEXT:
             value = value[: MAX_CELL_TEXT - 1] + "…"
@@ -196,7 +196,7 @@ def read_headlines(path: Path) -> dict[str, int | None]:
             ref, kind, v = cell.get("r"), cell.get("t", "n"), cell.find(f"{_MAIN}v")
             if kind == "inlineStr":
                 grid[ref] = "".join(t.text or "" for t in cell.iter(f"{_MAIN}t"))
-            elif kind == "n" and (v is None or re.fullmatch(r"-?\d{1,13}", v.text or "")):
+            elif kind == "n" and (v is None or re.fullmatch(r"-?\d{1,19}", v.text or "")):
                 grid[ref] = None if v is None else int(v.text)  # whole pounds from the digits: never a float
             else:
                 held = v.text if v is not None else f"a cell of type {kind}"

@@ -8,6 +8,7 @@ import re
 
 import pandas as pd
 
+from bch.core import cells, labels
 from bch.core.schema import Schema
 from bch.present import formats
 
@@ -68,7 +69,9 @@ def name_the_workbook(text: str, sheet: str, source: str) -> str:
     into (the pack's own Savings sheet has other values at C3)."""
     if not source or not sheet:
         return text
-    return re.sub(rf"(?<![\w\]']){re.escape(sheet)}!", f"[{source}]{sheet}!", text)
+    written = cells.quote_sheet(sheet)  # as the reference writes it: Savings!C3, 'Table 5.2'!C3
+    named = f"[{labels.neutralise(source)}]{written}!"  # a file name is input: never a control or bidi character
+    return re.sub(rf"(?<![\w\]']){re.escape(written)}!", lambda _: named, text)  # a function: never a template
 
 
 def sheets(analysis, trend=None, changes=None) -> dict[str, pd.DataFrame]:

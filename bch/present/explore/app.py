@@ -183,8 +183,13 @@ class Explorer:
         edit = scenario.Edit(
             c.what_if_case.value, c.what_if_effective.value, int(c.what_if_forecast.value), c.what_if_reason.value
         )
-        self.edits.append(scenario.check_edit(edit, self.base.register.cases))
-        self.refresh()
+        self.edits.append(scenario.check_edit(edit, self.base.register.cases))  # refused before it is kept
+        try:
+            self.refresh()
+        except Exception:  # an edit the reconciliation can't take must never leave every later move failing
+            self.edits.pop()
+            self.refresh()
+            raise
 
     def clear_what_if(self, *_):
         self.edits.clear()
