@@ -316,3 +316,31 @@ def test_a_profile_that_can_not_be_read_is_a_finding_naming_its_cell_and_no_prof
     assert why in next(f.message for f in analysis.findings if f.code == codes.BAD_PROFILE)
     ict = next(d for d in pageone.page_one(analysis)["decisions"] if d["function"] == "ICT")
     assert ict["profile"] == "no profile recorded"
+
+
+def test_a_long_unbroken_next_action_or_recommendation_wraps_inside_page_one(tmp_path):
+    """1,500 characters with no break point in an owner's next action and in the recommendation wrap inside the page:
+    every character of them is in the PDF's text, and so is the Confidence column beside them (nothing clipped)."""
+    raw = next_editions.raw_folder(tmp_path / "p", 1)
+    with open(raw / "business-cases.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows[0] += ["owner", "next_action", "action_due", "confidence"]
+    for row in rows[1:]:
+        row += ["O" * 300, "A" * 1500, "", "lowconfidence"] if row[0] == "ICT" else ["", "", "", ""]
+    os.chmod(raw / "business-cases.csv", 0o644)
+    with open(raw / "business-cases.csv", "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    stated(raw / "editions.toml", "2018-07-19", recommendation="R" * 1500)
+    catalogue = raw / "editions.toml"
+    text = catalogue.read_text(encoding="utf-8")
+    catalogue.write_text(re.sub(r"(?m)^sha256 = .*\n", "", text), encoding="utf-8")  # the register was edited
+    analysis = pipeline.analyse(catalogue=catalogue)
+    html = boardpack.render_html(pack_context(analysis, tmp_path))
+    pdf = tmp_path / "board-pack.pdf"
+    boardpack.render_pdf(html, pdf)
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler's pdftotext is not installed here")
+    text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    joined = "".join(text.split())  # wrapped text rejoined (drawing order): what was clipped off a page is missing
+    assert "lowconfidence" in joined and "R" * 1500 in joined
+    assert sum(len(run) for run in re.findall(r"A{100,}", joined)) == 1500  # the row may run on over a page break
