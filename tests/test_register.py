@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from bch import paths
+from bch.core import dates
 from bch.core.errors import InputError
 from bch.read import register
 
@@ -47,7 +48,7 @@ def test_the_shipped_register():
     [("Feb 2015", "2015-02"), ("May 16", "2016-05"), ("October 2015", "2015-10"), ("2015-07", "2015-07")],
 )
 def test_months(written, month):
-    assert register.parse_month(written) == month
+    assert dates.parse_month(written) == month
 
 
 def test_a_negative_forecast(tmp_path):
@@ -182,3 +183,20 @@ def test_a_column_without_a_header_is_named_by_its_letter(tmp_path):
     assert keys(reg) == [("warning", "unknown-column", "cases.csv!K1")]
     assert "'(no header, column K)'" in reg.findings[0].message
     assert reg.cases.loc[0, "forecast_gbp"] == 2_202_000
+
+
+def test_a_register_of_more_cases_than_a_savings_table_may_have_lines_is_refused_in_one_line(tmp_path):
+    """10,000 rows (within the CSV cap) ran a pack for 18 minutes at 5 GB: a register is capped at the cases a
+    savings table may hold (bch.read.workbook.MAX_FUNCTIONS), one line, before anything else is read."""
+    from bch.read import workbook
+
+    assert register.MAX_CASES == workbook.MAX_FUNCTIONS
+    rows = [GOOD.replace("ICT,ICT", f"Case {i},Case {i}") for i in range(register.MAX_CASES + 1)]
+    path = write(tmp_path, *rows)
+    with pytest.raises(InputError) as refused:
+        register.read_register(path)
+    assert str(refused.value) == (
+        f"business-case register {path} has more than 1,000 rows; a file of more is not read "
+        "(bch.read.register.MAX_CASES)"
+    )
+    assert len(register.read_register(write(tmp_path, *rows[:-1])).cases) == register.MAX_CASES

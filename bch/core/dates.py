@@ -12,3 +12,16 @@ def now() -> dt.datetime:
 
 def today() -> dt.date:
     return now().date()
+
+
+_MONTH_FORMATS = ("%b %Y", "%B %Y", "%b %y", "%B %y", "%Y-%m")
+
+
+def parse_month(text: str) -> str | None:
+    """'Feb 2015', 'May 16', 'October 2015', '2015-10' -> '2015-02' etc.; None if not a month."""
+    for fmt in _MONTH_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).strftime("%Y-%m")
+        except ValueError:
+            continue
+    return None

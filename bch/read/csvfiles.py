@@ -16,10 +16,14 @@ MAX_CSV_BYTES = 10 * 2**20
 MAX_CSV_ROWS = 10_000
 
 
-def read_text_table(path: str | Path, required: list[str], what: str) -> pd.DataFrame:
+def read_text_table(
+    path: str | Path, required: list[str], what: str, cap: tuple[int, str] | None = None
+) -> pd.DataFrame:
     """Every column as text ('' for empty); InputError naming the file if it or a column is missing, if two columns
     share a header (after trimming: `forecast` and ` forecast` would otherwise let one replace the other), if a
-    row has more fields than the header, or if it is past `MAX_CSV_BYTES` or `MAX_CSV_ROWS`."""
+    row has more fields than the header, or if it is past `MAX_CSV_BYTES` or its row cap: `cap` (the limit and the
+    name it is declared under), else `MAX_CSV_ROWS`."""
+    most, declared = cap or (MAX_CSV_ROWS, "bch.read.csvfiles.MAX_CSV_ROWS")
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{what} not found: {path}")
@@ -27,17 +31,14 @@ def read_text_table(path: str | Path, required: list[str], what: str) -> pd.Data
     try:
         # the header read as a row, as written (pandas would rename a repeated header `forecast.1`); one row past
         # the cap is enough to know it is exceeded: the rest is never parsed
-        raw = pd.read_csv(path, header=None, dtype=str, keep_default_na=False, encoding="utf-8", nrows=MAX_CSV_ROWS + 2)
+        raw = pd.read_csv(path, header=None, dtype=str, keep_default_na=False, encoding="utf-8", nrows=most + 2)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         reason = labels.one_line(exc)
         raise InputError(f"{what} {path} is not a readable CSV ({reason})") from None
     except OSError as exc:  # no permission, a disk error: the file is there but can't be read
         raise InputError(f"{what} {path} can't be read ({exc.strerror or type(exc).__name__})") from None
-    if len(raw) > MAX_CSV_ROWS + 1:
-        raise InputError(
-            f"{what} {path} has more than {MAX_CSV_ROWS:,} rows; a file of more is not read "
-            "(bch.read.csvfiles.MAX_CSV_ROWS)"
-        )
+    if len(raw) > most + 1:
+        raise InputError(f"{what} {path} has more than {most:,} rows; a file of more is not read ({declared})")
     frame = raw.iloc[1:].reset_index(drop=True)
     frame.columns = _headers(path, list(raw.iloc[0]) if len(raw) else [], what)
     missing = [c for c in required if c not in frame.columns]
@@ -62,13 +63,13 @@ def _headers(path: Path, written: list, what: str) -> list[str]:
 
 
 def read_known(
-    path: str | Path, columns: list[str], what: str, optional: list[str] = ()
+    path: str | Path, columns: list[str], what: str, optional: list[str] = (), cap: tuple[int, str] | None = None
 ) -> tuple[pd.DataFrame, list[Finding]]:
     """`read_text_table` (every one of `columns` required), an `unknown-column` warning for each column neither in
     `columns` nor `optional`, and the known columns' cells neutralised. Unknown columns stay in the frame, untouched,
     for the caller to leave out: each cell's reference counts them, as the CSV opened in Excel does."""
     known = [*columns, *optional]
-    raw = read_text_table(path, columns, what)
+    raw = read_text_table(path, columns, what, cap)
     frame, hostile = neutralise_frame(raw, path, what, only=known)
     return frame, unknown_columns(raw, path, what, known) + hostile
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bch.core import codes, labels, money
+from bch.core import codes, dates, labels, money
 from bch.core.findings import Finding, finding
 from bch.core.schema import Schema
 from bch.read import actions, csvfiles
@@ -37,7 +37,9 @@ COLUMNS = [
 ENDED = "ended"
 STATUSES = ("implemented", "partly implemented", "not implemented", "no savings yet", "no business case", ENDED)
 CAUSES = ("scope change", "dependency delay", "demand change", "consultation outcome", "regulation/accommodation")
-_MONTH_FORMATS = ("%b %Y", "%B %Y", "%b %y", "%B %y", "%Y-%m")
+# As many cases as a savings table may have function lines (bch.read.workbook.MAX_FUNCTIONS): past it, a pack's
+# charts, pages and workbook would grow without bound (10,000 cases ran a pack for 18 minutes at 5 GB).
+MAX_CASES = 1_000
 REVISION_COLUMNS = ["function", "effective", "forecast", "reason", "source"]
 REVISIONS = Schema(
     "forecast revisions",
@@ -80,18 +82,14 @@ class Register:
     revisions: pd.DataFrame | None = None  # dated re-forecasts (REVISION_FIELDS), oldest first
 
 
-def parse_month(text: str) -> str | None:
-    """'Feb 2015', 'May 16', 'October 2015', '2015-10' -> '2015-02' etc.; None if not a month."""
-    for fmt in _MONTH_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).strftime("%Y-%m")
-        except ValueError:
-            continue
-    return None
-
-
 def read_register(path: str | Path, revisions: str | Path | None = None) -> Register:
-    frame, findings = csvfiles.read_known(path, COLUMNS, "business-case register", optional=actions.COLUMNS)
+    frame, findings = csvfiles.read_known(
+        path,
+        COLUMNS,
+        "business-case register",
+        optional=actions.COLUMNS,
+        cap=(MAX_CASES, "bch.read.register.MAX_CASES"),
+    )
     records = []
     seen: dict[str, str] = {}  # normalised function -> its cell
     claimed: dict[str, str] = {}  # normalised sheet label -> function claiming it
@@ -173,7 +171,7 @@ def _approved(row: dict, where, findings: list[Finding]) -> str | None:
     """The approval month as YYYY-MM; None (and a finding, if one is written) when it is not a month."""
     if not row["approved"]:
         return None
-    approved = parse_month(row["approved"])
+    approved = dates.parse_month(row["approved"])
     if approved is None:
         findings.append(
             finding(
