@@ -4,6 +4,7 @@ the drill-down's cells, what it writes and where, and the notebooks' parameter g
 import dataclasses
 import datetime as dt
 import os
+import shutil
 import subprocess
 from fractions import Fraction
 
@@ -220,7 +221,17 @@ def test_a_pack_never_runs_the_explore_notebook():
     assert names == ["1.0-load-and-check.ipynb", "2.0-reconcile-forecasts.ipynb", "3.0-variance-charts.ipynb"]
     assert notebooks.explore_notebook().name == "4.0-explore.ipynb"
     assert not notebooks.in_pack(paths.NOTEBOOKS / "4.0-explore.ipynb")
-    assert notebooks.in_pack(paths.NOTEBOOKS / "5.0-exploded-pies.ipynb") is True  # the word, not a prefix of it
+
+
+@pytest.mark.parametrize("name", ["4.0-Explore.ipynb", "4.0_explore.ipynb", "4.0 - explore.ipynb", "9.9-x.ipynb"])
+def test_the_explore_notebook_renamed_is_still_never_run_by_a_pack(tmp_path, name):
+    """Its own metadata keeps it out, not its name; a notebook of another name with no such metadata is run."""
+    renamed = tmp_path / name
+    shutil.copy(paths.NOTEBOOKS / "4.0-explore.ipynb", renamed)
+    assert notebooks.in_pack(renamed) is False
+    exploratory = tmp_path / "4.0-exploratory.ipynb"
+    shutil.copy(paths.NOTEBOOKS / "1.0-load-and-check.ipynb", exploratory)
+    assert notebooks.in_pack(exploratory) is True
 
 
 def test_an_undeclared_parameter_papermill_injects_is_refused():

@@ -16,9 +16,9 @@ from pathlib import Path
 from bch import paths
 from bch.core.errors import ParameterError
 
-# A notebook named N.N-explore….ipynb is an analyst's workbench (`make explore`): it writes only into
-# `paths.EXPLORE`, holds scenarios that are not the Board's figures, and a pack never executes it.
-EXPLORE = "explore"
+# The explore notebook is an analyst's workbench (`make explore`): it writes only into `paths.EXPLORE`, holds
+# scenarios that are not the Board's figures, and its metadata (`"bch": {"pack": false}`) keeps every pack from
+# executing it, whatever it is named.
 TYPES = {"str": str, "float": float, "int": int, "bool": bool}  # the annotations a parameters cell may use
 
 
@@ -40,8 +40,14 @@ def source(cell: dict) -> str:
 
 
 def in_pack(notebook: Path) -> bool:
-    """Whether a pack executes `notebook`: every numbered notebook but the explore ones (`EXPLORE`)."""
-    return not notebook.stem.partition("-")[2].startswith(EXPLORE)
+    """Whether a pack executes `notebook`: every numbered notebook but those whose own metadata says
+    `"bch": {"pack": false}` (the explore notebook), whatever the file is named. A notebook that can't be read
+    as JSON counts as in the pack, where running it says why in one line."""
+    try:
+        declared = json.loads(notebook.read_bytes().decode("utf-8"))["metadata"].get("bch", {})
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return True
+    return not (isinstance(declared, dict) and declared.get("pack") is False)
 
 
 def in_order() -> list[Path]:
@@ -50,10 +56,10 @@ def in_order() -> list[Path]:
 
 
 def explore_notebook() -> Path:
-    """The analysts' notebook `make explore` opens: the numbered one `EXPLORE` names."""
+    """The analysts' notebook `make explore` opens: the numbered one no pack executes (`in_pack`)."""
     found = sorted(p for p in paths.NOTEBOOKS.glob("[0-9]*.ipynb") if not in_pack(p))
     if not found:
-        raise ParameterError(f"no {EXPLORE} notebook in {paths.NOTEBOOKS}")
+        raise ParameterError(f"no explore notebook (metadata bch.pack false) in {paths.NOTEBOOKS}")
     return found[0]
 
 
