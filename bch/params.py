@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bch import paths
-from bch.core import labels
+from bch.core import labels, yamlfile
 from bch.core.errors import ParameterError
 from bch.read.inputs import Inputs, resolve
 
@@ -141,7 +141,7 @@ def read_file(path: Path, command: str) -> dict:
     if path.stat().st_size > MAX_PARAMETERS_FILE:
         raise ParameterError(f"parameters file {path} is over {MAX_PARAMETERS_FILE:,} bytes; it holds a few lines")
     try:
-        values = yaml.safe_load(path.read_text(encoding="utf-8"))
+        values = yamlfile.load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         reason = labels.one_line(exc)
         raise ParameterError(f"parameters file {path} can't be read ({reason})") from None

@@ -220,6 +220,18 @@ def test_a_parameters_file_nested_thousands_deep_is_one_line(capsys, tmp_path):
     assert err == f"bch: error: parameters file {parameters} can't be read (nested too deeply)\n"
 
 
+def test_a_parameters_file_with_a_key_written_twice_is_one_line_never_the_last_one_silently(capsys, tmp_path):
+    """PyYAML keeps the last of two equal keys: 5% then 50% ran a pack at 50% with no word said."""
+    parameters = tmp_path / "run.yaml"
+    parameters.write_text("materiality_pct: 5\nmateriality_pct: 50\n", encoding="utf-8")
+    code, _, err = run(capsys, "pack", "-f", str(parameters), "--out", str(tmp_path / "out"))
+    assert code == 2 and not (tmp_path / "out").exists()
+    assert err == (
+        f"bch: error: parameters file {parameters} can't be read "
+        "(the key 'materiality_pct' is written twice (line 2))\n"
+    )
+
+
 @pytest.mark.parametrize("argv", [["pack", "-f", "{path}"], ["verify", "{path}"]])
 def test_a_parameters_file_or_pack_named_too_long_to_look_up_is_one_line(capsys, tmp_path, argv):
     path = str(tmp_path / LONG)
