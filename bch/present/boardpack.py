@@ -175,6 +175,7 @@ def charts(figures_dir: Path, trend, analysis) -> dict:
     """Each chart the charts notebook saves (every page of a paged one), embedded as a data: URI (the CSP
     allows nothing else), its alt text stating its figures. A missing one is an error: a board pack never
     silently lacks a figure."""
+    from bch.present import chartalt
     from bch.present import charts as chart_functions
 
     def data_uri(png: Path) -> str:
@@ -185,7 +186,7 @@ def charts(figures_dir: Path, trend, analysis) -> dict:
     expected = chart_functions.names(trend, analysis.variance)
     return {
         "charts": [
-            {"src": data_uri(figures_dir / f"{name}.png"), "alt": chart_functions.alt_text(name, analysis, trend)}
+            {"src": data_uri(figures_dir / f"{name}.png"), "alt": chartalt.alt_text(name, analysis, trend)}
             for name in expected
         ]
     }

@@ -248,10 +248,3 @@ def figures_for(analysis, trend=None) -> dict:
     if trend is not None and trend.enough:
         drawn += trend_charts(trend)
     return dict(zip(names(trend, variance), drawn, strict=True))
-
-
-def alt_text(name: str, analysis, trend=None) -> str:
-    """The chart's figures in words, for the board pack's `<img alt>` (`bch.present.chartalt`)."""
-    from bch.present import chartalt
-
-    return chartalt.alt_text(name, analysis, trend)

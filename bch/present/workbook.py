@@ -65,7 +65,7 @@ def cell_heading(column: str, source: str) -> str:
 
 
 def name_the_workbook(text: str, sheet: str, source: str) -> str:
-    """'Savings!C3' -> '[bch-savings-2018-07-19.xlsx]Savings!C3': a reference names the workbook it points
+    """'Savings!C3' -> '[savings.xlsx]Savings!C3': a reference names the workbook it points
     into (the pack's own Savings sheet has other values at C3)."""
     if not source or not sheet:
         return text

@@ -7,10 +7,19 @@ would read it (or an `ExcelError`), and the formula of a cell with no cached val
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from bch.read.xlsxsafe import SheetCells
+
+class Cells(Protocol):
+    """What a row reader fills: `bch.read.xlsxsafe.SheetCells` (named here by shape, so the two never import
+    each other)."""
+
+    rows: dict[int, dict[int, object]]
+    uncached: dict[tuple[int, int], str]
+    hidden_rows: list[int]
+    has_cells: bool
+    filled: int
+
 
 MAX_COLUMN = 18_278  # ZZZ: a cell without r="…" counted past it could not be named
 SHEET_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -30,7 +39,7 @@ _COORDINATE = re.compile(r"([A-Za-z]{1,3})(\d+)")
 class RowReader:
     """Turns <row> elements into SheetCells entries, as openpyxl's WorkSheetParser.parse_row would."""
 
-    def __init__(self, out: SheetCells, parser, keep: bool):
+    def __init__(self, out: Cells, parser, keep: bool):
         from openpyxl.utils.cell import column_index_from_string
         from openpyxl.worksheet import _reader
 
