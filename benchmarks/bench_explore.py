@@ -46,18 +46,20 @@ def catalogue(folder: Path, functions: int = FUNCTIONS, count: int = EDITIONS) -
             forecast = f"£{(60 + 3 * i + (i % 7) * 15)}k"  # delivered: 60 + 4i £k; some short, some over
             writer.writerow([label, label, "Jan 2016", forecast, "", "implemented", "", "", "", "§6"])
     first = dt.date(2018, 7, 19)
-    blocks = []
-    for index in range(count):
-        as_of = first + dt.timedelta(weeks=index)
-        blocks.append(
-            f'[[edition]]\nas_of = {as_of.isoformat()}\ntitle = "edition {index + 1}"\n'
-            f'document_date = {as_of.isoformat()}\nsheet = "Savings"\nsavings = "savings.xlsx"\n'
-            f'register = "register.csv"\nregister_reviewed = {as_of.isoformat()}\n'
-            f'sha256 = {{ savings = "{sha256(savings)}", register = "{sha256(cases)}" }}\n'
-        )
-    path = folder / "editions.toml"
-    path.write_text("\n".join(blocks), encoding="utf-8")
-    return path
+    entries = [
+        {
+            "as_of": as_of,
+            "title": f"edition {index + 1}",
+            "document_date": as_of,
+            "sheet": "Savings",
+            "savings": "savings.xlsx",
+            "register": "register.csv",
+            "register_reviewed": as_of,
+            "sha256": {"savings": sha256(savings), "register": sha256(cases)},
+        }
+        for index, as_of in enumerate(first + dt.timedelta(weeks=n) for n in range(count))
+    ]
+    return builders.catalogue(folder, entries)
 
 
 def timed(action) -> float:

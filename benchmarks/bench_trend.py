@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from bch.core.digest import sha256  # noqa: E402
 from bch.read import editions  # noqa: E402
+from tests import builders  # noqa: E402
 
 CHILD = """
 import sys
@@ -42,21 +43,24 @@ def catalogue(folder: Path, count: int) -> Path:
     shipped = editions.load().newest()
     shutil.copy(shipped.register, folder / shipped.register.name)
     register = sha256(shipped.register)
-    blocks = []
+    entries = []
     for index in range(count):
         as_of = shipped.as_of + dt.timedelta(weeks=index)
         name = f"savings-{as_of.isoformat()}.xlsx"
         shutil.copy(shipped.savings, folder / name)
-        blocks.append(
-            f'[[edition]]\nas_of = {as_of.isoformat()}\ntitle = "edition {index + 1}"\n'
-            f"document_date = {as_of.isoformat()}\n"
-            f'sheet = "Savings"\nsavings = "{name}"\nregister = "{shipped.register.name}"\n'
-            f"register_reviewed = {shipped.as_of.isoformat()}\n"
-            f'sha256 = {{ savings = "{sha256(shipped.savings)}", register = "{register}" }}\n'
+        entries.append(
+            {
+                "as_of": as_of,
+                "title": f"edition {index + 1}",
+                "document_date": as_of,
+                "sheet": "Savings",
+                "savings": name,
+                "register": shipped.register.name,
+                "register_reviewed": shipped.as_of,
+                "sha256": {"savings": sha256(shipped.savings), "register": register},
+            }
         )
-    path = folder / "editions.toml"
-    path.write_text("\n".join(blocks), encoding="utf-8")
-    return path
+    return builders.catalogue(folder, entries)
 
 
 def run(path: Path, count: int, cache: Path) -> tuple[float, float]:

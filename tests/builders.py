@@ -176,3 +176,24 @@ def pdf_pages(path: Path) -> tuple[str, ...]:
     from pypdf import PdfReader
 
     return tuple(page.extract_text() for page in PdfReader(path).pages)
+
+
+def catalogue(folder: Path, entries: list[dict]) -> Path:
+    """`folder/editions.toml` of `entries` (field -> value, in order), written as a user would by hand: dates bare,
+    text quoted as TOML, `sha256` a table of digests. For catalogues too many to add one by one (benchmarks, scale)."""
+    from bch.adding import toml_string
+
+    blocks = []
+    for entry in entries:
+        lines = ["[[edition]]"]
+        for name, value in entry.items():
+            if isinstance(value, dt.date):
+                lines.append(f"{name} = {value.isoformat()}")
+            elif isinstance(value, dict):
+                lines.append(f"{name} = {{ {', '.join(f'{k} = {toml_string(v)}' for k, v in value.items())} }}")
+            else:
+                lines.append(f"{name} = {toml_string(str(value))}")
+        blocks.append("\n".join(lines) + "\n")
+    path = folder / editions.CATALOGUE_NAME
+    path.write_text("\n".join(blocks), encoding="utf-8")
+    return path

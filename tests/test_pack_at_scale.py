@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -29,21 +30,26 @@ def _catalogue(raw: Path) -> Path:
         + "".join(f"{_case(i)},{_case(i)},Oct 2014,£{40 * i}k,,implemented,,,,§6\n" for i in range(1, CASES + 1)),
         encoding="utf-8",
     )
-    blocks = []
+    entries = []
     for n in range(EDITIONS):
         years = builders.fiscal_years(2014, n + 1)
         # £'000 a year per case; cases 1–25 deliver about a third of their forecast over ten years, the rest more
         functions = {_case(i): [(i if i <= 25 else 5 * i) for _ in years] for i in range(1, CASES + 1)}
         name = f"savings-{2015 + n}.xlsx"
         builders.save(builders.synthetic_book(years, functions, [-100] * len(years)), raw, name)
-        as_of = f"{2015 + n}-03-01"
-        blocks.append(
-            f'[[edition]]\nas_of = {as_of}\ntitle = "Edition {n + 1} (test)"\ndocument_date = {as_of}\n'
-            f'sheet = "Savings"\nsavings = "{name}"\nregister = "cases.csv"\nregister_reviewed = {as_of}\n'
+        as_of = dt.date(2015 + n, 3, 1)
+        entries.append(
+            {
+                "as_of": as_of,
+                "title": f"Edition {n + 1} (test)",
+                "document_date": as_of,
+                "sheet": "Savings",
+                "savings": name,
+                "register": "cases.csv",
+                "register_reviewed": as_of,
+            }
         )
-    path = raw / "editions.toml"
-    path.write_text("\n".join(blocks), encoding="utf-8")
-    return path
+    return builders.catalogue(raw, entries)
 
 
 def _svg_texts(path: Path) -> str:
