@@ -24,7 +24,7 @@ from bch.core.errors import ParameterError
 from bch.present import boardpack, formats, pageone
 from bch.read import editions, register
 from tests import next_editions
-from tests.test_present import pack_context
+from tests.test_present import pack_context, past_the_right_margin
 
 ACTIONS = {  # register row -> owner, next action, due, confidence
     "ICT": ["Head of ICT", "Re-forecast after the infrastructure review", "2018-09-30", "medium"],
@@ -316,6 +316,27 @@ def test_a_profile_that_can_not_be_read_is_a_finding_naming_its_cell_and_no_prof
     assert why in next(f.message for f in analysis.findings if f.code == codes.BAD_PROFILE)
     ict = next(d for d in pageone.page_one(analysis)["decisions"] if d["function"] == "ICT")
     assert ict["profile"] == "no profile recorded"
+
+
+def test_a_register_commentary_of_thousands_of_unbroken_characters_wraps_inside_the_page(tmp_path):
+    """The reasons table is sized by its content: 3,000 characters without a space in ICT's commentary and 300 in its
+    cause wrap at the break points marked every 16 characters (the PDF then takes a second, where breaking at any
+    character took 18: benchmarks/bench_pdf.py), and no line crosses the right margin."""
+    raw = next_editions.raw_folder(tmp_path / "p", 1)
+    with open(raw / "business-cases.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    commentary, causes = rows[0].index("commentary"), rows[0].index("variance_causes")
+    ict = next(row for row in rows if row[0] == "ICT")
+    ict[commentary], ict[causes] = "A" * 3000, "C" * 300
+    os.chmod(raw / "business-cases.csv", 0o644)
+    with open(raw / "business-cases.csv", "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    catalogue = raw / "editions.toml"
+    catalogue.write_text(re.sub(r"(?m)^sha256 = .*\n", "", catalogue.read_text(encoding="utf-8")), encoding="utf-8")
+    html = boardpack.render_html(pack_context(pipeline.analyse(catalogue=catalogue), tmp_path))
+    reasons = html.split('<table class="reasons">')[1].split("</table>")[0]
+    assert f"<td>{'<wbr>'.join(['A' * 16] * 187)}<wbr>AAAAAAAA</td>" in reasons
+    assert past_the_right_margin(html) == []
 
 
 def test_a_long_unbroken_next_action_or_recommendation_wraps_inside_page_one(tmp_path):

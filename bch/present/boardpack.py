@@ -36,21 +36,7 @@ FILTERS = {
     "rag": formats.rag_word,
     "total_label": formats.total_label,
     "refs": lambda cells: [ref for ref in str(cells or "").split("; ") if ref],
-    "breakable": lambda text: _breakable(text),
 }
-
-
-def _breakable(text) -> str:
-    """Escaped text in which a long token (over 24 characters, such as editions.toml[…].register_reviewed)
-    may wrap after . [ ] or _, so a narrow cell breaks it there and never mid-word."""
-    import re
-
-    from markupsafe import Markup, escape
-
-    def soften(token: re.Match) -> str:
-        return re.sub(r"([.\[\]_])", r"\1<wbr>", token.group(0))
-
-    return Markup(re.sub(r"\S{25,}", soften, str(escape(text))))
 
 
 def cover(analysis, run_date: dt.date, pack_name: str) -> dict:

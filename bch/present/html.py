@@ -10,6 +10,8 @@ and each receives the policy as the variable `csp`.
 from __future__ import annotations
 
 import functools
+import re
+import unicodedata
 from pathlib import Path
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
@@ -29,6 +31,7 @@ def environment(filters: dict | None = None):
         keep_trailing_newline=True,
     )
     env.globals["csp"] = markupsafe.Markup(CSP)
+    env.filters["breakable"] = breakable
     env.filters.update(filters or {})
     return env
 
@@ -41,3 +44,34 @@ def _shared():
 def render(template: str, /, **context) -> str:
     """The `template` of templates/ rendered with `context` (read again when its file changes)."""
     return _shared().get_template(template).render(**context)
+
+
+LONG_TOKEN = 25  # characters without a space: a token that long may wrap inside
+_JOINTS = frozenset("._[]/")  # where a long token wraps first (editions.toml[2019-07-18].register_reviewed)
+_RUN = 16  # and failing those, every this many characters
+
+
+def breakable(text) -> str:
+    """Escaped `text` in which each token of LONG_TOKEN characters or more may wrap: after . _ [ ] /, else every
+    _RUN characters (never before a combining mark or joiner). A table column is then never wider than that, so the
+    PDF lays a table out by its break points; `overflow-wrap: anywhere` made WeasyPrint try every character of every
+    cell, a time that grows with the square of a cell's length (3,000 characters: 15 s)."""
+    from markupsafe import Markup, escape
+
+    parts = re.split(rf"(\S{{{LONG_TOKEN},}})", str(text))
+    return Markup("").join(
+        Markup("<wbr>").join(escape(piece) for piece in _pieces(part)) if index % 2 else escape(part)
+        for index, part in enumerate(parts)
+    )
+
+
+def _pieces(token: str) -> list[str]:
+    pieces, start = [], 0
+    for index, char in enumerate(token[:-1]):
+        after = token[index + 1]
+        joined = unicodedata.category(after).startswith("M") or after in "\u200d\ufe0e\ufe0f"  # a mark, a joiner
+        if not joined and (char in _JOINTS or index + 1 - start >= _RUN):
+            pieces.append(token[start : index + 1])
+            start = index + 1
+    pieces.append(token[start:])
+    return pieces
