@@ -52,7 +52,7 @@ atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 os.environ[paths.CACHE_ENV] = _CACHE
 
 RUN_DATE = dt.date(2019, 7, 20)  # the shipped edition's pack is published on this day (never the clock's)
-KERNEL_FIXTURES = {"shipped_pack", "two_editions", "notebook_kernel", "lent_kernel"}
+KERNEL_FIXTURES = {"shipped_pack", "two_editions", "notebook_kernel", "lent_kernel", "warm_kernel"}
 # the next edition's new lines in `two_editions` (£'000 in 2019/20): labels a pack must show as text
 NEW_LINES = {builders.HOSTILE_LABEL: 10, builders.DOLLAR_LABEL: 20}
 
@@ -118,28 +118,54 @@ def shipped():
     return book, book["Savings"]
 
 
-@pytest.fixture(scope="module")
-def lent_kernel():
-    """One warmed kernel that every `bch pack` of the module runs in (`execute.lend`): many real packs, one
-    kernel start."""
-    kernel = SharedKernel()
-    try:
-        kernel.wait(kernel.send(execute.WARM_UP, first=True))
-        with execute.lend(kernel):
-            yield kernel
-    finally:
-        kernel.close()
+class WarmKernel:
+    """A python3 kernel with bch's stack imported, as a pack starts it, started the first time it is asked for
+    (a worker that never builds a pack never starts one) and again if a test left it dead."""
+
+    def __init__(self):
+        self.kernel: SharedKernel | None = None
+
+    def get(self) -> SharedKernel:
+        if self.kernel is not None and not self.kernel.alive():
+            self.kernel.close()
+            self.kernel = None
+        if self.kernel is None:
+            kernel = SharedKernel()
+            try:
+                kernel.wait(kernel.send(execute.WARM_UP, first=True))
+            except BaseException:
+                kernel.close()
+                raise
+            self.kernel = kernel
+        return self.kernel
+
+    def close(self) -> None:
+        if self.kernel is not None:
+            self.kernel.close()
 
 
 @pytest.fixture(scope="session")
-def notebook_kernel():
-    """One python3 kernel with bch's stack imported, as a pack starts it; each notebook test resets it."""
-    kernel = SharedKernel()
+def warm_kernel():
+    """This worker's one warmed kernel, lent to the packs of the tests that ask (`lent_kernel`)."""
+    warm = WarmKernel()
     try:
-        kernel.wait(kernel.send(execute.WARM_UP, first=True))
-        yield kernel
+        yield warm
     finally:
-        kernel.close()
+        warm.close()
+
+
+@pytest.fixture
+def lent_kernel(warm_kernel):
+    """Every `bch pack` of this test runs in the worker's warmed kernel (`execute.lend`): many real packs, one
+    kernel start. Only while the test runs: a pack of any other test starts its own, as a user's does."""
+    with execute.lend(warm_kernel.get()) as kernel:
+        yield kernel
+
+
+@pytest.fixture
+def notebook_kernel(warm_kernel):
+    """The worker's python3 kernel with bch's stack imported, as a pack starts it; each notebook test resets it."""
+    return warm_kernel.get()
 
 
 @pytest.fixture(scope="session")
@@ -155,9 +181,14 @@ def _publish(out: Path, run_date: dt.date = RUN_DATE, **options) -> Path:
 
 
 @pytest.fixture(scope="session")
-def shipped_pack(tmp_path_factory) -> Path:
+def shipped_pack(tmp_path_factory, warm_kernel) -> Path:
     """One pack of the shipped edition, published on RUN_DATE: read it, never change it (copy it first)."""
-    return shared(tmp_path_factory, "shipped", lambda tmp: {"pack": _publish(tmp / "packs")})["pack"]
+
+    def build(tmp: Path) -> dict:
+        with execute.lend(warm_kernel.get()):
+            return {"pack": _publish(tmp / "packs")}
+
+    return shared(tmp_path_factory, "shipped", build)["pack"]
 
 
 @pytest.fixture(scope="session")

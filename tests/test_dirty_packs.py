@@ -3,19 +3,24 @@
 Each case is the shipped workbook with one thing a real finance export does to it, and the finding it must
 raise. Without --strict the pack publishes whole (all notebooks, HTML, PDF, Excel, index) with the findings
 on the Board's page; with --strict an error finding ends the run in one line, exit 1, nothing published.
-All the packs of this module run in one kernel (`execute.lend`), as the issue allows.
+All the packs of this module run in one kernel (`execute.lend`), as the issue allows, and each case is packed
+once (`published`): every test of the case reads that pack.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 from bch import cli
 from bch.present.excel import read_headlines
+from bch.publish import execute
 from tests import builders
 
 pytestmark = pytest.mark.notebook
@@ -95,27 +100,51 @@ def _workbook(tmp_path: Path, name: str) -> Path:
     return builders.save(book, tmp_path, f"{name}.xlsx")
 
 
-def _pack(capsys, tmp_path, name, *extra):
+def _pack(tmp_path: Path, name: str, *extra: str) -> tuple[int, str, str]:
+    """`bch pack` of the case's workbook into tmp_path/out: (exit code, stdout, stderr)."""
     as_of = CASES[name][1]
-    argv = ["pack", "--savings", str(_workbook(tmp_path, name)), "--as-of", as_of, "--out", str(tmp_path / "out")]
-    code = cli.main([*argv, *extra])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err and "Traceback" not in out
-    return code, out, err
+    workbook = tmp_path / f"{name}.xlsx"
+    if not workbook.exists():
+        _workbook(tmp_path, name)
+    argv = ["pack", "--savings", str(workbook), "--as-of", as_of, "--out", str(tmp_path / "out")]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main([*argv, *extra])
+    assert "Traceback" not in err.getvalue() and "Traceback" not in out.getvalue()
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory, warm_kernel):
+    """`published(name)`: `bch pack --json` of the case's workbook, run once for the module, in one kernel:
+    (folder it ran in, exit code, the JSON object it printed, stderr). A case whose finding is a warning is packed
+    with --strict, which must publish it all the same: the pack every test of that case reads is then the one a
+    strict scheduler gets (without --strict, warnings publish in every other pack of the suite, the shipped one's
+    first)."""
+    packs: dict[str, tuple] = {}
+
+    def get(name: str) -> tuple:
+        if name not in packs:
+            folder = tmp_path_factory.mktemp(name)
+            strict = ["--strict"] if CASES[name][2][0] == WARNING else []
+            with execute.lend(warm_kernel.get()):
+                code, out, err = _pack(folder, name, "--json", *strict)
+            packs[name] = (folder, code, json.loads(out), err)
+        return packs[name]
+
+    return get
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_a_dirty_workbook_publishes_a_whole_pack_with_its_findings_on_the_boards_page(
-    lent_kernel, capsys, tmp_path, name
-):
+def test_a_dirty_workbook_publishes_a_whole_pack_with_its_findings_on_the_boards_page(published, name):
     severity, code, cell = CASES[name][2]
-    exit_code, out, err = _pack(capsys, tmp_path, name)
-    assert exit_code == 0, err
-    folder = Path(out.strip())
-    assert folder.parent == tmp_path / "out"
+    ran_in, exit_code, printed, err = published(name)
+    assert (exit_code, printed["status"], err) == (0, "published", ""), printed["message"]
+    folder = Path(printed["path"])
+    assert folder.parent == ran_in / "out"
     for file in PUBLISHED:
         assert (folder / file).is_file(), file
-    assert (tmp_path / "out" / "latest").resolve() == folder.resolve()
+    assert (ran_in / "out" / "latest").resolve() == folder.resolve()
     with open(folder / "findings.csv", encoding="utf-8") as handle:
         found = [(row["severity"], row["code"], row["cell"]) for row in csv.DictReader(handle)]
     assert (severity, code, cell) in found
@@ -131,42 +160,42 @@ def test_a_dirty_workbook_publishes_a_whole_pack_with_its_findings_on_the_boards
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_a_strict_run_fails_in_one_line_on_an_error_finding_and_publishes_on_warnings(
-    lent_kernel, capsys, tmp_path, name
-):
+def test_a_strict_run_fails_in_one_line_on_an_error_finding_and_publishes_on_warnings(published, tmp_path, name):
     severity, code, cell = CASES[name][2]
-    exit_code, out, err = _pack(capsys, tmp_path, name, "--strict")
-    failures = [line for line in err.splitlines() if line.startswith("bch: error:")]
-    if severity == ERROR:
+    if severity == ERROR:  # refused before any kernel starts
+        exit_code, out, err = _pack(tmp_path, name, "--strict")
+        failures = [line for line in err.splitlines() if line.startswith("bch: error:")]
         assert exit_code == 1
         assert len(failures) == 1 and f"[{code}] {cell}" in failures[0]
         assert out == ""
         assert not (tmp_path / "out" / "latest").exists()
         assert not (tmp_path / "out" / "failed").exists()  # refused before any kernel: no notebook failed
     else:
-        assert exit_code == 0 and failures == []
-        assert (Path(out.strip()) / "board-pack.pdf").is_file()
+        _, exit_code, printed, err = published(name)  # packed with --strict
+        assert (exit_code, printed["status"], printed["findings"]["error"], err) == (0, "published", 0, "")
+        assert (Path(printed["path"]) / "board-pack.pdf").is_file()
 
 
-def test_json_for_a_scheduler_published_then_unchanged_then_failed(lent_kernel, capsys, tmp_path):
-    exit_code, out, err = _pack(capsys, tmp_path, "tbc", "--json")
-    published = json.loads(out)
+def test_json_for_a_scheduler_published_then_unchanged_then_failed(published, tmp_path):
+    ran_in, exit_code, printed, err = published("tbc")
     assert (exit_code, err) == (0, "")
-    assert published == {
+    assert printed == {
         "status": "published",
         "exit_code": 0,
-        "path": published["path"],
+        "path": printed["path"],
         "message": "",
         "edition": None,
         "as_of": "2018-07-19",
         "findings": {"error": 1, "warning": 1},
     }
-    assert Path(published["path"]).parent == tmp_path / "out"
-    exit_code, out, _ = _pack(capsys, tmp_path, "tbc", "--json", "--if-changed")
+    assert Path(printed["path"]).parent == ran_in / "out"
+    shutil.copytree(ran_in, tmp_path, symlinks=True, dirs_exist_ok=True)  # the module's pack stays as it was
+    exit_code, out, _ = _pack(tmp_path, "tbc", "--json", "--if-changed")
     unchanged = json.loads(out)
-    assert (exit_code, unchanged["status"], unchanged["path"]) == (0, "unchanged", published["path"])
+    again = str(tmp_path / "out" / Path(printed["path"]).name)
+    assert (exit_code, unchanged["status"], unchanged["path"]) == (0, "unchanged", again)
     assert unchanged["message"].startswith("nothing changed since ")
-    exit_code, out, err = _pack(capsys, tmp_path, "tbc", "--json", "--strict")
+    exit_code, out, err = _pack(tmp_path, "tbc", "--json", "--strict")
     failed = json.loads(out)
     assert (exit_code, failed["status"], failed["exit_code"], failed["path"]) == (1, "failed", 1, None)
     assert failed["message"].startswith("strict run: 1 error finding(s); the first: ERROR [not-money] Savings!C5")

@@ -23,7 +23,7 @@ import pytest
 
 from bch import cli
 from bch.analyse import pipeline
-from bch.publish import ledger, verify
+from bch.publish import execute, ledger, verify
 from bch.read import editions, withdrawals
 from tests import builders, next_editions
 
@@ -103,9 +103,13 @@ def page(pack: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def journey(tmp_path_factory, lent_kernel) -> dict:
-    """Every pack of the journey by step, and where they live (the steps run once, in order)."""
-    tmp = tmp_path_factory.mktemp("journey")
+def journey(tmp_path_factory, warm_kernel) -> dict:
+    """Every pack of the journey by step, and where they live (the steps run once, in order, in one kernel)."""
+    with execute.lend(warm_kernel.get()):
+        return _journey(tmp_path_factory.mktemp("journey"))
+
+
+def _journey(tmp: Path) -> dict:
     raw = next_editions.raw_folder(tmp, 1)
     catalogue, out, incoming = raw / editions.CATALOGUE_NAME, tmp / "packs", tmp / "incoming"
 

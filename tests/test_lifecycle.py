@@ -346,7 +346,9 @@ def test_a_withdrawn_editions_packs_stay_marked_and_are_never_latest_nor_compare
     assert packlist.previous_pack(packlist.current_packs(out, gone), "2020-07-16").path == again
 
 
-def test_after_a_withdrawal_the_next_pack_compares_with_the_last_non_withdrawn_edition(two_editions, tmp_path, capsys):
+def test_after_a_withdrawal_the_next_pack_compares_with_the_last_non_withdrawn_edition(
+    two_editions, tmp_path, capsys, lent_kernel
+):
     """Through real packs: the second edition withdrawn, then added again with the right workbook and packed."""
     out = tmp_path / "packs"
     shutil.copytree(two_editions["out"], out, symlinks=True)

@@ -22,7 +22,7 @@ def publish(out: Path, catalogue: Path, edition: str, day: dt.date) -> Path:
     return pack.build_pack(options, run_date=day).path
 
 
-def test_three_editions_publish_then_republish_out_of_order_figure_for_figure(tmp_path):
+def test_three_editions_publish_then_republish_out_of_order_figure_for_figure(tmp_path, lent_kernel):
     catalogue = next_editions.raw_folder(tmp_path, 3) / "editions.toml"
     out = tmp_path / "packs"
     day = dt.date(2020, 7, 20)
@@ -44,7 +44,7 @@ def test_three_editions_publish_then_republish_out_of_order_figure_for_figure(tm
     assert "editions.toml[2020-07-16]" not in middle
 
 
-def test_a_pack_of_the_same_edition_published_again_says_why(tmp_path, shipped_pack):
+def test_a_pack_of_the_same_edition_published_again_says_why(tmp_path, shipped_pack, lent_kernel):
     """Through the real `bch pack`: the manifests' fingerprints differ only in a parameter, and the page says so."""
     import shutil
 
