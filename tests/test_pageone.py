@@ -12,12 +12,11 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from bch import adding, paths
+from bch import adding
 from bch.analyse import pipeline
 from bch.core import codes
 from bch.core.errors import ParameterError
@@ -188,35 +187,6 @@ def test_both_baselines_and_the_re_forecast_s_date_reason_and_authority(tmp_path
         '<td data-label="In force from">January 2020</td><td data-label="Reason">Two infrastructure projects were '
         'cancelled</td><td data-label="Authority">Board minute 2020/01</td>'
     ) in table
-
-
-@pytest.mark.notebook
-def test_a_pack_built_in_a_project_names_no_absolute_path(tmp_path):
-    """`bch --project DIR pack`: the board pack, its PDF's text and the reviewer notebooks name files relative to
-    the project, never the publishing machine's folders."""
-    project = tmp_path / "project"
-    shutil.copytree(paths.RAW, project / "data" / "raw")
-    shutil.copytree(paths.NOTEBOOKS, project / "notebooks", ignore=shutil.ignore_patterns(".*"))
-    proc = subprocess.run(
-        [sys.executable, "-m", "bch", "--project", str(project), "pack", "--quiet", "--allow-dirty"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr
-    (pack,) = [p for p in (project / "outputs").iterdir() if p.is_dir() and not p.is_symlink()]
-    absolute = str(project.resolve())
-    html = (pack / "board-pack.html").read_text(encoding="utf-8")
-    assert "editions.toml" in html and absolute not in html and str(tmp_path) not in html
-    assert "data/raw/editions.toml" in html  # the catalogue, as the project names it
-    for name in ("1.0-load-and-check", "2.0-reconcile-forecasts", "3.0-variance-charts"):
-        for suffix in (".ipynb", ".html"):
-            assert absolute not in (pack / f"{name}{suffix}").read_text(encoding="utf-8"), name + suffix
-    notebook = (pack / "1.0-load-and-check.ipynb").read_text(encoding="utf-8")
-    assert '"savings_path = \\"../data/raw/bch-savings-2018-07-19.xlsx\\"\\n"' in notebook
-    if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", str(pack / "board-pack.pdf"), "-"], capture_output=True, text=True)
-        assert "Cambridgeshire's share" in text.stdout and absolute not in text.stdout
 
 
 def test_the_board_pack_pdf_is_tagged_with_its_fonts_embedded(shipped_pack):

@@ -177,6 +177,24 @@ def test_an_installed_bch_works_in_a_project_folder_and_with_project(wheel, tmp_
         for name in ("bch-savings-2018-07-19.xlsx", "business-cases.csv", "paper-claims.csv")
     }
     assert not list(elsewhere.iterdir()) and not (site / "outputs").exists()
+    _names_no_absolute_path(published, project, tmp_path)
+
+
+def _names_no_absolute_path(pack: Path, project: Path, tmp_path: Path) -> None:
+    """The board pack, its PDF's text and the reviewer notebooks name files relative to the project, never the
+    publishing machine's folders (manifest.json, which is not a Board document, keeps them)."""
+    absolute = str(project.resolve())
+    html = (pack / "board-pack.html").read_text(encoding="utf-8")
+    assert "editions.toml" in html and absolute not in html and str(tmp_path) not in html
+    assert "data/raw/editions.toml" in html  # the catalogue, as the project names it
+    for name in ("1.0-load-and-check", "2.0-reconcile-forecasts", "3.0-variance-charts"):
+        for suffix in (".ipynb", ".html"):
+            assert absolute not in (pack / f"{name}{suffix}").read_text(encoding="utf-8"), name + suffix
+    notebook = (pack / "1.0-load-and-check.ipynb").read_text(encoding="utf-8")
+    assert '"savings_path = \\"../data/raw/bch-savings-2018-07-19.xlsx\\"\\n"' in notebook
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(pack / "board-pack.pdf"), "-"], capture_output=True, text=True)
+        assert "Cambridgeshire's share" in text.stdout and absolute not in text.stdout
 
 
 def test_importing_bch_writes_nothing_and_imports_little(tmp_path):
