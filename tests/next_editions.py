@@ -6,7 +6,9 @@ The second edition (as at 18 July 2019) adds a 2019/20 column and an "HR" line; 
 
 from __future__ import annotations
 
+import atexit
 import shutil
+import tempfile
 from pathlib import Path
 
 from bch import adding
@@ -52,9 +54,25 @@ def workbook(folder: Path, later_years: int, name: str, new_lines: dict[str, int
     return builders.save(book, folder, name)
 
 
+_MADE: dict[tuple, Path] = {}  # each raw folder this process has made once, by what was asked
+
+
 def raw_folder(tmp: Path, editions_wanted: int = 2, new_lines: dict[str, int] | None = None) -> Path:
-    """A data/raw of its own: the shipped edition, then the next ones added as a user would (the second
-    with `new_lines`, see `workbook`)."""
+    """A data/raw of its own in `tmp` (and the files it was added from in tmp/incoming): the shipped edition, then
+    the next ones added as a user would (the second with `new_lines`, see `workbook`). Made with `bch edition add`
+    once per process for each request, then copied: the same request gives the same bytes."""
+    key = (editions_wanted, tuple(sorted((new_lines or {}).items())))
+    if key not in _MADE:
+        made = Path(tempfile.mkdtemp(prefix="bch-test-raw-"))
+        atexit.register(shutil.rmtree, made, ignore_errors=True)
+        _make_raw_folder(made, editions_wanted, new_lines)
+        _MADE[key] = made
+    for folder in ("raw", "incoming"):
+        shutil.copytree(_MADE[key] / folder, tmp / folder)
+    return tmp / "raw"
+
+
+def _make_raw_folder(tmp: Path, editions_wanted: int, new_lines: dict[str, int] | None) -> Path:
     shipped = editions.load().newest()
     raw = tmp / "raw"
     raw.mkdir(parents=True)
