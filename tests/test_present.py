@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from bch.analyse import pipeline, reconcile, summary
-from bch.present import boardpack, charts, formats, report, views, workbook
+from bch.present import boardpack, charts, formats, html, report, views, workbook
 from bch.read import editions, register
 from tests import builders, next_editions
 
@@ -320,6 +320,10 @@ def test_a_long_reference_in_a_narrow_cell_may_break_only_at_its_joints():
     broken = "&lt;b&gt;" + "x" * 13 + "<wbr>" + "x" * 16 + "<wbr>x"  # every 16 characters, with no joint
     assert env.from_string("{{ t|breakable }}").render(t="<b>" + "x" * 30) == broken
     assert env.from_string("{{ t|breakable }}").render(t="HR 2019/20") == "HR 2019/20"
+    # never inside a neutralised character's mark, nor between a letter and its accent
+    assert html.breakable("⟨U+202E⟩" * 4) == "⟨U+202E⟩⟨U+202E⟩<wbr>⟨U+202E⟩⟨U+202E⟩"
+    assert html.breakable("e\u0301" * 15) == "e\u0301" * 8 + "<wbr>" + "e\u0301" * 7
+    assert html.breakable("⟨" + "x" * 30) == "⟨" + "x" * 15 + "<wbr>" + "x" * 15  # a lone ⟨ holds nothing together
 
 
 def test_a_case_whose_actual_is_unknown_is_named_in_the_headline_never_dropped(shipped, tmp_path):
@@ -424,7 +428,7 @@ def test_a_savings_file_named_with_controls_is_neutralised_in_the_appendix(analy
         '<tr><th scope="row">savings_path</th>'
         '<td class="mono path">/data/evil⟨ESC⟩[31m⟨LF⟩ok⟨U+202E⟩xslx.xlsx</td></tr>' in appendix.replace("<wbr>", "")
     )
-    assert "/<wbr>data/<wbr>evil⟨ESC⟩[<wbr>31m⟨LF⟩ok⟨U+202E<wbr>⟩xslx.<wbr>xlsx</td>" in appendix
+    assert "/<wbr>data/<wbr>evil⟨ESC⟩[<wbr>31m⟨LF⟩ok⟨U+202E⟩<wbr>xslx.<wbr>xlsx</td>" in appendix
     assert '<tr><th scope="row">materiality_pct</th><td class="mono path">10.0</td></tr>' in appendix
     assert '<tr><th scope="row">strict</th><td class="mono path">False</td></tr>' in appendix
     assert not {"\x1b", "\u202e"} & set(page)
