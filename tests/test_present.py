@@ -470,3 +470,19 @@ def test_each_chart_in_the_board_pack_has_its_figures_as_alt_text(analysis, tmp_
     assert "Human Resources 0.0% (Red)" in alts[1]
     assert alts[2].startswith("Recurrent savings added in each fiscal year, stacked by function: 2014/15 £2,600k;")
     assert "2018/19: savings £21,716k, change-team costs £6,348k" in alts[3]
+
+
+def test_why_cases_varied_lists_each_case_with_a_cause_or_a_commentary_and_says_when_none_has(analysis, tmp_path):
+    import dataclasses
+
+    variance = analysis.variance.copy()
+    ict = variance["function"] == "ICT"
+    variance.loc[ict, "commentary"] = ""  # a cause, no commentary (as a blank cell reads): still listed
+    page = boardpack.render_html(pack_context(dataclasses.replace(analysis, variance=variance), tmp_path))
+    reasons = page.split('<table class="reasons">')[1].split("</table>")[0]
+    assert '<tr><th scope="row">ICT</th><td>demand change</td><td>–</td><td>§6.4<br>' in reasons
+    assert reasons.count("<tr>") == 1 + len(variance)  # the head, then every shipped case: each has one or both
+    variance[["commentary", "variance_causes"]] = ""
+    page = boardpack.render_html(pack_context(dataclasses.replace(analysis, variance=variance), tmp_path))
+    why = page.split('id="why"')[1].split('id="charts"')[0]
+    assert "<p>The register gives no cause or commentary for any case.</p>" in why and "<table" not in why

@@ -122,6 +122,7 @@ def reconciliation(analysis) -> dict:
     delivered = _delivery(analysis)
     return {
         "variance": rows,
+        "explained": [r for r in rows if r["commentary"] or r["causes"]],  # the cases "Why cases varied" lists
         "variance_totals": {
             "cases": delivered.cases if delivered else 0,
             "forecast": delivered.original if delivered else None,
