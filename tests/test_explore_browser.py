@@ -141,6 +141,7 @@ def test_an_analyst_slices_drills_and_tries_a_what_if(lab, tmp_path):
             page.keyboard.press("Enter")
             expect(_ict_row(page)).to_contain_text("Amber")
             expect(page.locator("table.dataTable caption")).to_contain_text("materiality 20.0%")
+            expect(page.locator("table.dataTable tbody tr").first).to_contain_text("ERSOU/JPS etc")  # still sorted
             page.screenshot(path=str(shots / "explore-2-slider-20.png"), full_page=True)
 
             # 3. ICT picked: its cells

@@ -113,6 +113,9 @@ _RAG = (
 )
 
 
+TABLE_ID = "bch-explore-table"
+
+
 def itable_html(frame: pd.DataFrame, caption: str) -> str:
     """The view as a sortable, searchable DataTable (itables, offline) that copies to Excel as whole pounds."""
     import itables
@@ -143,6 +146,11 @@ def itable_html(frame: pd.DataFrame, caption: str) -> str:
             {"extend": "excelHtml5", "exportOptions": export},
         ],
         paging=False,
+        # one id, its sort and search kept for the browser session: redrawn after a slider move or a what-if, the
+        # table keeps the analyst's order (it came back in register order)
+        table_id=TABLE_ID,
+        stateSave=True,
+        stateDuration=-1,
         classes="display compact",
         warn_on_undocumented_option=False,  # orderFixed is DataTables', not yet in itables' list
     )
