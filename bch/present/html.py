@@ -44,4 +44,3 @@ def _shared():
 def render(template: str, /, **context) -> str:
     """The `template` of templates/ rendered with `context` (read again when its file changes)."""
     return _shared().get_template(template).render(**context)
-
