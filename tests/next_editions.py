@@ -7,8 +7,12 @@ The second edition (as at 18 July 2019) adds a 2019/20 column and an "HR" line; 
 from __future__ import annotations
 
 import atexit
+import csv
+import os
+import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from bch import adding
@@ -125,3 +129,18 @@ def copy_claims(tmp: Path) -> Path:
     with open(target, "a", encoding="utf-8") as handle:
         handle.write("§x,a line so the copy's content differs from the catalogued file,total:recurrent,£6.151m\n")
     return target
+
+
+def hand_edited(raw: Path, name: str, edit: Callable[[list[list[str]]], None]) -> Path:
+    """The catalogue of `raw` after `edit(rows)` changed the rows of its CSV `name` in place, as a user edits a file
+    by hand: made writable and written back, the catalogue's recorded hashes dropped (else the edit is refused)."""
+    path = raw / name
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    edit(rows)
+    os.chmod(path, 0o644)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    catalogue = raw / editions.CATALOGUE_NAME
+    catalogue.write_text(re.sub(r"(?m)^sha256 = .*\n", "", catalogue.read_text(encoding="utf-8")), encoding="utf-8")
+    return catalogue

@@ -292,17 +292,13 @@ def test_a_register_commentary_of_thousands_of_unbroken_characters_wraps_inside_
     """3,000 characters without a space in ICT's commentary and 300 in its cause wrap inside the reasons table's
     declared columns, at the break points marked every 16 characters, and no line crosses the right margin (the PDF
     takes about a second; sized by content and free to break at any character, it took 18: benchmarks/bench_pdf.py)."""
-    raw = next_editions.raw_folder(tmp_path / "p", 1)
-    with open(raw / "business-cases.csv", encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
-    commentary, causes = rows[0].index("commentary"), rows[0].index("variance_causes")
-    ict = next(row for row in rows if row[0] == "ICT")
-    ict[commentary], ict[causes] = "A" * 3000, "C" * 300
-    os.chmod(raw / "business-cases.csv", 0o644)
-    with open(raw / "business-cases.csv", "w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(rows)
-    catalogue = raw / "editions.toml"
-    catalogue.write_text(re.sub(r"(?m)^sha256 = .*\n", "", catalogue.read_text(encoding="utf-8")), encoding="utf-8")
+
+    def edit(rows):
+        commentary, causes = rows[0].index("commentary"), rows[0].index("variance_causes")
+        ict = next(row for row in rows if row[0] == "ICT")
+        ict[commentary], ict[causes] = "A" * 3000, "C" * 300
+
+    catalogue = next_editions.hand_edited(next_editions.raw_folder(tmp_path / "p", 1), "business-cases.csv", edit)
     html = boardpack.render_html(pack_context(pipeline.analyse(catalogue=catalogue), tmp_path))
     reasons = html.split('<table class="reasons">')[1].split("</table>")[0]
     assert f"<td>{'<wbr>'.join(['A' * 16] * 187)}<wbr>AAAAAAAA</td>" in reasons
@@ -312,19 +308,14 @@ def test_a_register_commentary_of_thousands_of_unbroken_characters_wraps_inside_
 def test_a_long_unbroken_next_action_or_recommendation_wraps_inside_page_one(tmp_path):
     """1,500 characters with no break point in an owner's next action and in the recommendation wrap inside the page:
     every character of them is in the PDF's text, and so is the Confidence column beside them (nothing clipped)."""
-    raw = next_editions.raw_folder(tmp_path / "p", 1)
-    with open(raw / "business-cases.csv", encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
-    rows[0] += ["owner", "next_action", "action_due", "confidence"]
-    for row in rows[1:]:
-        row += ["O" * 300, "A" * 1500, "", "lowconfidence"] if row[0] == "ICT" else ["", "", "", ""]
-    os.chmod(raw / "business-cases.csv", 0o644)
-    with open(raw / "business-cases.csv", "w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(rows)
-    stated(raw / "editions.toml", "2018-07-19", recommendation="R" * 1500)
-    catalogue = raw / "editions.toml"
-    text = catalogue.read_text(encoding="utf-8")
-    catalogue.write_text(re.sub(r"(?m)^sha256 = .*\n", "", text), encoding="utf-8")  # the register was edited
+
+    def edit(rows):
+        rows[0] += ["owner", "next_action", "action_due", "confidence"]
+        for row in rows[1:]:
+            row += ["O" * 300, "A" * 1500, "", "lowconfidence"] if row[0] == "ICT" else ["", "", "", ""]
+
+    catalogue = next_editions.hand_edited(next_editions.raw_folder(tmp_path / "p", 1), "business-cases.csv", edit)
+    stated(catalogue, "2018-07-19", recommendation="R" * 1500)
     analysis = pipeline.analyse(catalogue=catalogue)
     html = boardpack.render_html(pack_context(analysis, tmp_path))
     pdf = tmp_path / "board-pack.pdf"

@@ -5,8 +5,6 @@ First written as a hostile review of that module's first version, which each of 
 
 from __future__ import annotations
 
-import csv
-import os
 import re
 
 import pytest
@@ -17,23 +15,11 @@ from tests import next_editions
 from tests.test_present import pack_context, past_the_right_margin
 
 
-def _edited(raw, name, edit) -> None:
-    path = raw / name
-    with open(path, encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
-    edit(rows)
-    os.chmod(path, 0o644)
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(rows)
-
-
 def _edited_register(tmp_path, edit, claims_edit=None):
     raw = next_editions.raw_folder(tmp_path / "p", 1)
-    _edited(raw, "business-cases.csv", edit)
+    catalogue = next_editions.hand_edited(raw, "business-cases.csv", edit)
     if claims_edit:
-        _edited(raw, "paper-claims.csv", claims_edit)
-    catalogue = raw / "editions.toml"
-    catalogue.write_text(re.sub(r"(?m)^sha256 = .*\n", "", catalogue.read_text(encoding="utf-8")), encoding="utf-8")
+        next_editions.hand_edited(raw, "paper-claims.csv", claims_edit)
     return boardpack.render_html(pack_context(pipeline.analyse(catalogue=catalogue), tmp_path))
 
 
