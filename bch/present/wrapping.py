@@ -54,7 +54,7 @@ def pieces(run: str) -> list[str]:
         if joined < RUN and _one_character(before, char, indicators):
             joined += 1
             continue
-        forced, joined = joined >= RUN, 0  # a character joined of more than RUN: cut all the same (width first)
+        forced, joined = joined >= RUN, 0  # more than RUN joined in a row is no character a reader sees: cut
         if forced or before in JOINTS or width >= RUN:
             cuts.append(run[start:i])
             start, width = i, 0
