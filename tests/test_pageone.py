@@ -23,7 +23,7 @@ from bch.core.errors import ParameterError
 from bch.present import boardpack, formats, pageone
 from bch.read import editions, register
 from tests import next_editions
-from tests.test_present import pack_context, past_the_right_margin
+from tests.test_present import body_rows_by_page, pack_context, past_the_right_margin
 
 ACTIONS = {  # register row -> owner, next action, due, confidence
     "ICT": ["Head of ICT", "Re-forecast after the infrastructure review", "2018-09-30", "medium"],
@@ -187,6 +187,18 @@ def test_both_baselines_and_the_re_forecast_s_date_reason_and_authority(tmp_path
         '<td data-label="In force from">January 2020</td><td data-label="Reason">Two infrastructure projects were '
         'cancelled</td><td data-label="Authority">Board minute 2020/01</td>'
     ) in table
+
+
+def test_no_page_of_the_shipped_pack_holds_a_lone_row_of_a_table_that_runs_over_pages(shipped_pack):
+    pages = body_rows_by_page((shipped_pack / "board-pack.html").read_text(encoding="utf-8"))
+    assert len(pages) == 8
+    for index, page in enumerate(pages):
+        for table, rows in page.items():
+            elsewhere = [
+                n for other in pages[:index] + pages[index + 1 :] for name, n in other.items() if name == table
+            ]
+            assert rows > 1 or not elsewhere, f"page {index + 1}: one row of {table}, the rest on other pages"
+    assert pages[2]["reasons"] == 8  # every case of "Why cases varied", on page 3
 
 
 def test_the_board_pack_pdf_is_tagged_with_its_fonts_embedded(shipped_pack):

@@ -451,6 +451,29 @@ def past_the_right_margin(html: str) -> list[str]:
     return past
 
 
+def body_rows_by_page(html: str) -> list[dict[str, int]]:
+    """For each page WeasyPrint lays out, how many body rows of each table (by class) it holds (layout boxes, as
+    `past_the_right_margin` reads them)."""
+    from weasyprint import HTML
+    from weasyprint.formatting_structure import boxes as layout
+
+    def count(box, found: dict, table: str | None = None, body: bool = False) -> None:
+        if isinstance(box, layout.TableBox):
+            table = box.element.get("class") if box.element is not None else None
+        body = body or (isinstance(box, layout.TableRowGroupBox) and not (box.is_header or box.is_footer))
+        if isinstance(box, layout.TableRowBox) and table and body:
+            found[table] = found.get(table, 0) + 1
+        for child in getattr(box, "children", []):
+            count(child, found, table, body)
+
+    pages = []
+    for page in HTML(string=html).render().pages:
+        found: dict[str, int] = {}
+        count(page._page_box, found)
+        pages.append(found)
+    return pages
+
+
 def test_a_label_with_no_break_point_wraps_inside_the_page(tmp_path):
     book = builders.shipped_book()
     book["Savings"]["A7"] = "X" * 125  # was Custody: now a sheet line with no business case, named in a finding
